@@ -1,0 +1,29 @@
+package org.sluice.policy;
+
+/**
+ * A decision is a value: verdict, one-sentence reason, matching rule name (null when none), mode, limits.
+ *
+ * <p>Policies pre-build every decision they can return, so callers must treat them as shared, immutable values.
+ *
+ * @param verdict what to do with the request
+ * @param reason  one sentence for the audit log and for a refusal's body
+ * @param rule    name of the rule that matched, or null when no rule did
+ * @param mode    mode of the policy that decided
+ * @param limits  body limits in force for this request
+ */
+public record Decision(Verdict verdict, String reason, String rule, Mode mode, EffectiveLimits limits) {
+
+    /** True when the request goes upstream: allowed, or would-be denied in report mode. */
+    public boolean forwards() {
+        return verdict != Verdict.DENY;
+    }
+
+    /** The audit log's {@code decision} field: "allow", "deny" or "report". */
+    public String auditName() {
+        return switch (verdict) {
+            case ALLOW -> "allow";
+            case DENY -> "deny";
+            case REPORT -> "report";
+        };
+    }
+}

@@ -1,0 +1,201 @@
+package org.sluice.policy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.sluice.policy.config.LimitOverrides;
+import org.sluice.policy.config.Limits;
+import org.sluice.policy.config.RuleConfig;
+import org.sluice.policy.config.SluiceConfig;
+
+/**
+ * The compiled, immutable policy. Built once; swapped whole on reload.
+ *
+ * <p>Rules are tried in file order and the first whose methods and paths both match decides. Globs are split once,
+ * methods become small integer ids, rules are indexed by their literal first path segment, and every decision the
+ * policy can return is built up front, so {@link #decide} allocates nothing.
+ */
+public final class Policy {
+
+    /** Seeded so that a refusal of a common method names it even when no rule mentions that method. */
+    private static final List<String> COMMON_METHODS =
+            List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+
+    private final String hash;
+    private final Mode mode;
+    private final Map<String, Integer> methodIds;
+    private final CompiledRule[] rules;
+    private final FirstSegmentIndex byFirstSegment;
+    /** Rules with a glob whose first segment is not literal: candidates for every path. */
+    private final int[] anyFirstSegment;
+    private final Decision[] noMatchByMethod;
+    private final Decision noMatchOtherMethod;
+
+    private Policy(String hash, Mode mode, Map<String, Integer> methodIds, CompiledRule[] rules,
+                   FirstSegmentIndex byFirstSegment, int[] anyFirstSegment, Decision[] noMatchByMethod,
+                   Decision noMatchOtherMethod) {
+        this.hash = hash;
+        this.mode = mode;
+        this.methodIds = methodIds;
+        this.rules = rules;
+        this.byFirstSegment = byFirstSegment;
+        this.anyFirstSegment = anyFirstSegment;
+        this.noMatchByMethod = noMatchByMethod;
+        this.noMatchOtherMethod = noMatchOtherMethod;
+    }
+
+    /** Compiles a validated config; throws IllegalArgumentException on a glob that the loader would have refused. */
+    public static Policy compile(SluiceConfig config) {
+        Objects.requireNonNull(config, "config");
+        Mode mode = config.mode() == null ? Mode.ENFORCE : config.mode();
+        Limits limits = config.limits() == null ? Limits.DEFAULTS : config.limits();
+
+        Map<String, Integer> methodIds = new HashMap<>();
+        COMMON_METHODS.forEach(m -> methodIds.putIfAbsent(m, methodIds.size()));
+        for (RuleConfig rule : config.rules()) {
+            rule.methods().forEach(m -> methodIds.putIfAbsent(m, methodIds.size()));
+        }
+
+        List<RuleConfig> ruleConfigs = config.rules();
+        CompiledRule[] rules = new CompiledRule[ruleConfigs.size()];
+        Map<String, List<Integer>> byFirst = new LinkedHashMap<>();
+        List<Integer> any = new ArrayList<>();
+        for (int i = 0; i < rules.length; i++) {
+            RuleConfig rule = ruleConfigs.get(i);
+            rules[i] = compileRule(rule, mode, limits, methodIds);
+            boolean anyAdded = false;
+            for (PathGlob glob : rules[i].globs) {
+                String first = glob.firstLiteralSegment();
+                if (first == null) {
+                    if (!anyAdded) {
+                        any.add(i);
+                        anyAdded = true;
+                    }
+                } else {
+                    List<Integer> list = byFirst.computeIfAbsent(first, k -> new ArrayList<>());
+                    if (list.isEmpty() || list.get(list.size() - 1) != i) {
+                        list.add(i);
+                    }
+                }
+            }
+        }
+        Map<String, int[]> index = new HashMap<>();
+        byFirst.forEach((segment, list) -> index.put(segment, toArray(list)));
+
+        EffectiveLimits defaultLimits =
+                new EffectiveLimits(limits.maxRequestBodyBytes(), limits.maxResponseBodyBytes());
+        Decision[] noMatch = new Decision[methodIds.size()];
+        methodIds.forEach((method, id) -> noMatch[id] = noMatch(mode, "no rule allows " + method + " on this path",
+                defaultLimits));
+        Decision other = noMatch(mode, "no rule allows this method on this path", defaultLimits);
+
+        return new Policy(config.sha256(), mode, Map.copyOf(methodIds), rules, new FirstSegmentIndex(index),
+                toArray(any), noMatch, other);
+    }
+
+    private static CompiledRule compileRule(RuleConfig rule, Mode mode, Limits limits,
+                                            Map<String, Integer> methodIds) {
+        boolean[] methods = new boolean[methodIds.size()];
+        rule.methods().forEach(m -> methods[methodIds.get(m)] = true);
+        PathGlob[] globs = rule.paths().stream().map(PathGlob::compile).toArray(PathGlob[]::new);
+        LimitOverrides overrides = rule.limits();
+        long maxRequest = overrides != null && overrides.maxRequestBodyBytes() != null
+                ? overrides.maxRequestBodyBytes() : limits.maxRequestBodyBytes();
+        long maxResponse = overrides != null && overrides.maxResponseBodyBytes() != null
+                ? overrides.maxResponseBodyBytes() : limits.maxResponseBodyBytes();
+        Decision decision = new Decision(Verdict.ALLOW, "allowed by rule '" + rule.name() + "'", rule.name(), mode,
+                new EffectiveLimits(maxRequest, maxResponse));
+        return new CompiledRule(methods, globs, decision);
+    }
+
+    private static Decision noMatch(Mode mode, String reason, EffectiveLimits limits) {
+        return mode == Mode.REPORT
+                ? new Decision(Verdict.REPORT, reason + "; let through because the policy is in report mode", null,
+                        mode, limits)
+                : new Decision(Verdict.DENY, reason, null, mode, limits);
+    }
+
+    private static int[] toArray(List<Integer> list) {
+        return list.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Decides one request.
+     *
+     * @param method         upper-case token as received
+     * @param normalizedPath ALREADY normalised by {@link PathNormalizer} (no query)
+     * @return a shared, pre-built decision
+     */
+    public Decision decide(String method, String normalizedPath) {
+        Integer methodId = methodIds.get(method);
+        if (methodId == null) {
+            return noMatchOtherMethod;
+        }
+        int m = methodId;
+        if (normalizedPath == null || normalizedPath.isEmpty() || normalizedPath.charAt(0) != '/') {
+            return noMatchByMethod[m];
+        }
+        int firstEnd = normalizedPath.indexOf('/', 1);
+        int[] literal = byFirstSegment.rulesFor(normalizedPath, 1, firstEnd < 0 ? normalizedPath.length() : firstEnd);
+        int[] any = anyFirstSegment;
+        int a = 0;
+        int b = 0;
+        // Merge two ascending lists so rules are still tried in file order.
+        while (a < literal.length || b < any.length) {
+            int r;
+            if (b == any.length || (a < literal.length && literal[a] < any[b])) {
+                r = literal[a++];
+            } else {
+                r = any[b++];
+                if (a < literal.length && literal[a] == r) {
+                    a++;
+                }
+            }
+            CompiledRule rule = rules[r];
+            if (rule.methods[m] && rule.matches(normalizedPath)) {
+                return rule.decision;
+            }
+        }
+        return noMatchByMethod[m];
+    }
+
+    /** The policy's identity in audit records: the config file's SHA-256. */
+    public String hash() {
+        return hash;
+    }
+
+    /** Whether would-deny requests are refused or let through. */
+    public Mode mode() {
+        return mode;
+    }
+
+    @Override
+    public String toString() {
+        return "Policy[" + rules.length + " rules, " + mode + ", " + hash + "]";
+    }
+
+    /** One rule, ready to test: methods by id, split globs and the decision it returns. */
+    private static final class CompiledRule {
+        final boolean[] methods;
+        final PathGlob[] globs;
+        final Decision decision;
+
+        CompiledRule(boolean[] methods, PathGlob[] globs, Decision decision) {
+            this.methods = methods;
+            this.globs = globs;
+            this.decision = decision;
+        }
+
+        boolean matches(String path) {
+            for (PathGlob glob : globs) {
+                if (glob.matches(path)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package org.sluice.policy.config;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.sluice.policy.Mode;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+/** Turns the composed YAML tree of a config file into a validated {@link SluiceConfig}, or every problem in it. */
+final class ConfigReader {
+
+    static final List<String> TOP_KEYS = List.of("version", "mode", "gateway", "admin", "limits", "audit", "rules");
+    private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts");
+    private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop");
+    private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace");
+    private static final List<String> LIMIT_KEYS =
+            List.of("maxRequestBodyBytes", "maxResponseBodyBytes", "maxUrlBytes", "maxHeaderBytes");
+    private static final String LISTEN = "host:port, e.g. 0.0.0.0:8080";
+    private static final int MAX_CONNECTIONS_PER_LOOP = 10_000;
+
+    private final NodeReader in;
+    private final Path source;
+    /** Relative file names in the config are read from the config's own folder, not the working directory. */
+    private final Path folder;
+
+    ConfigReader(Path source) {
+        this.in = new NodeReader(source);
+        this.source = source;
+        Path parent = source.toAbsolutePath().getParent();
+        this.folder = parent == null ? source.toAbsolutePath() : parent;
+    }
+
+    SluiceConfig read(Node root, String sha256) throws ConfigException {
+        if (root == null) {
+            in.problem(new Position(source, 1, 1), "the config is empty; expected a mapping with keys "
+                    + String.join(", ", TOP_KEYS));
+            throw new ConfigException(in.sortedProblems());
+        }
+        NodeReader.Entries top = in.mapping(root, "", TOP_KEYS);
+        if (top == null) {
+            throw new ConfigException(in.sortedProblems());
+        }
+        readVersion(top.required("version", "version: 1"));
+        Mode mode = readMode(top.value("mode"));
+        GatewayConfig gateway = readGateway(top.required("gateway", "a mapping with listen and upstream"));
+        Node adminNode = top.value("admin");
+        AdminConfig admin = adminNode == null ? null : readAdmin(adminNode);
+        Node limitsNode = top.value("limits");
+        Limits limits = limitsNode == null ? Limits.DEFAULTS : readLimits(limitsNode);
+        AuditConfig audit = readAudit(top.required("audit", "a mapping with path, e.g. audit: {path: audit.jsonl}"));
+        Node rulesNode = top.value("rules");
+        List<RuleConfig> rules = rulesNode == null ? List.of() : new RuleReader(in).read(rulesNode);
+        if (in.hasProblems()) {
+            throw new ConfigException(in.sortedProblems());
+        }
+        return new SluiceConfig(source, sha256, 1, mode, gateway, admin, limits, audit, rules);
+    }
+
+    private void readVersion(Node node) {
+        if (node == null) {
+            return;
+        }
+        String text = in.text(node, "version", "1");
+        if (text != null && !text.equals("1")) {
+            in.problem(node, "version '" + NodeReader.shorten(text) + "' is not supported; expected version: 1");
+        }
+    }
+
+    private Mode readMode(Node node) {
+        if (node == null) {
+            return Mode.ENFORCE;
+        }
+        String text = in.text(node, "mode", "enforce or report");
+        if (text == null) {
+            return null;
+        }
+        return switch (text) {
+            case "enforce" -> Mode.ENFORCE;
+            case "report" -> Mode.REPORT;
+            default -> {
+                in.problem(node, "mode: expected enforce or report, got '" + NodeReader.shorten(text) + "'");
+                yield null;
+            }
+        };
+    }
+
+    private GatewayConfig readGateway(Node node) {
+        if (node == null) {
+            return null;
+        }
+        NodeReader.Entries gateway = in.mapping(node, "gateway", GATEWAY_KEYS);
+        if (gateway == null) {
+            return null;
+        }
+        ListenAddress listen = listen(gateway.required("listen", LISTEN), "gateway.listen");
+        UpstreamConfig upstream = readUpstream(gateway.required("upstream",
+                "the central server's URL, e.g. https://central.example.org"));
+        Node timeoutsNode = gateway.value("timeouts");
+        GatewayTimeouts timeouts = timeoutsNode == null ? GatewayTimeouts.DEFAULTS : readTimeouts(timeoutsNode);
+        return new GatewayConfig(listen, upstream, timeouts);
+    }
+
+    private UpstreamConfig readUpstream(Node node) {
+        if (node == null) {
+            return null;
+        }
+        if (node instanceof ScalarNode) {
+            return upstream(node, in.text(node, "gateway.upstream", "a URL such as https://central.example.org"),
+                    null, null, UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_LOOP);
+        }
+        if (!(node instanceof MappingNode)) {
+            in.problem(node, "gateway.upstream: expected a URL such as https://central.example.org or a mapping "
+                    + "with keys " + String.join(", ", UPSTREAM_KEYS) + ", got " + NodeReader.describe(node));
+            return null;
+        }
+        NodeReader.Entries upstream = in.mapping(node, "gateway.upstream", UPSTREAM_KEYS);
+        Node urlNode = upstream.required("url", "the central server's URL, e.g. https://central.example.org");
+        String url = urlNode == null ? null : in.text(urlNode, "gateway.upstream.url", "a URL");
+        Node caNode = upstream.value("caFile");
+        Path caFile = caNode == null ? null : existingFile(caNode, "gateway.upstream.caFile",
+                "a PEM file of trusted CAs");
+        Node maxNode = upstream.value("maxConnectionsPerLoop");
+        int max = UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_LOOP;
+        if (maxNode != null) {
+            Long value = wholeNumber(maxNode, "gateway.upstream.maxConnectionsPerLoop", 1, MAX_CONNECTIONS_PER_LOOP);
+            max = value == null ? max : value.intValue();
+        }
+        return upstream(urlNode, url, caNode, caFile, max);
+    }
+
+    private UpstreamConfig upstream(Node urlNode, String url, Node caNode, Path caFile, int maxConnections) {
+        if (url == null) {
+            return null;
+        }
+        try {
+            UpstreamConfig upstream = Addresses.upstream(url, caFile, maxConnections);
+            if (caNode != null && !upstream.tls()) {
+                in.problem(caNode, "gateway.upstream.caFile: only an https upstream uses a CA file; "
+                        + "remove caFile or use an https URL");
+            }
+            return upstream;
+        } catch (IllegalArgumentException e) {
+            in.problem(urlNode, "gateway.upstream: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private GatewayTimeouts readTimeouts(Node node) {
+        NodeReader.Entries timeouts = in.mapping(node, "gateway.timeouts", TIMEOUT_KEYS);
+        if (timeouts == null) {
+            return GatewayTimeouts.DEFAULTS;
+        }
+        GatewayTimeouts d = GatewayTimeouts.DEFAULTS;
+        return new GatewayTimeouts(
+                duration(timeouts.value("connect"), "gateway.timeouts.connect", d.connect(), Duration.ofMillis(1)),
+                duration(timeouts.value("response"), "gateway.timeouts.response", d.response(), Duration.ofMillis(1)),
+                duration(timeouts.value("idle"), "gateway.timeouts.idle", d.idle(), Duration.ofMillis(1)),
+                duration(timeouts.value("shutdownGrace"), "gateway.timeouts.shutdownGrace", d.shutdownGrace(),
+                        Duration.ZERO));
+    }
+
+    /** Durations are capped at Integer.MAX_VALUE ms so that the proxy may hand any of them to an int-millis API. */
+    private Duration duration(Node node, String key, Duration fallback, Duration min) {
+        if (node == null) {
+            return fallback;
+        }
+        Duration max = Duration.ofMillis(Integer.MAX_VALUE);
+        Duration value = parsed(node, key, "a duration such as 5s", Durations::parse);
+        if (value != null && (value.compareTo(min) < 0 || value.compareTo(max) > 0)) {
+            in.problem(node, key + ": expected a duration from " + min.toMillis() + "ms to " + max.toMillis()
+                    + "ms, got '" + ((ScalarNode) node).getValue() + "'");
+            return fallback;
+        }
+        return value == null ? fallback : value;
+    }
+
+    private AdminConfig readAdmin(Node node) {
+        NodeReader.Entries admin = in.mapping(node, "admin", List.of("listen"));
+        if (admin == null) {
+            return null;
+        }
+        return new AdminConfig(listen(admin.required("listen", "host:port, e.g. 127.0.0.1:9090"), "admin.listen"));
+    }
+
+    private Limits readLimits(Node node) {
+        NodeReader.Entries limits = in.mapping(node, "limits", LIMIT_KEYS);
+        Limits d = Limits.DEFAULTS;
+        if (limits == null) {
+            return d;
+        }
+        return new Limits(
+                size(limits.value("maxRequestBodyBytes"), "limits.maxRequestBodyBytes", d.maxRequestBodyBytes(), 0,
+                        Long.MAX_VALUE),
+                size(limits.value("maxResponseBodyBytes"), "limits.maxResponseBodyBytes", d.maxResponseBodyBytes(),
+                        0, Long.MAX_VALUE),
+                (int) size(limits.value("maxUrlBytes"), "limits.maxUrlBytes", d.maxUrlBytes(), 1, Integer.MAX_VALUE),
+                (int) size(limits.value("maxHeaderBytes"), "limits.maxHeaderBytes", d.maxHeaderBytes(), 1,
+                        Integer.MAX_VALUE));
+    }
+
+    private long size(Node node, String key, long fallback, long min, long max) {
+        Long value = sizeOrNull(in, node, key, min, max);
+        return value == null ? fallback : value;
+    }
+
+    /** A size within [min, max], or null when absent or invalid (then with a problem). */
+    static Long sizeOrNull(NodeReader in, Node node, String key, long min, long max) {
+        if (node == null) {
+            return null;
+        }
+        Long value = parsed(in, node, key, "a size such as 64KiB", Sizes::parse);
+        if (value != null && (value < min || value > max)) {
+            in.problem(node, key + ": expected a size from " + min + " to " + max + " bytes, got '"
+                    + ((ScalarNode) node).getValue() + "'");
+            return null;
+        }
+        return value;
+    }
+
+    private AuditConfig readAudit(Node node) {
+        if (node == null) {
+            return null;
+        }
+        NodeReader.Entries audit = in.mapping(node, "audit", List.of("path"));
+        if (audit == null) {
+            return null;
+        }
+        Node pathNode = audit.required("path", "the audit log file, e.g. path: /var/log/sluice/audit.jsonl");
+        Path path = pathNode == null ? null : resolve(pathNode, "audit.path", "the audit log file");
+        return path == null ? null : new AuditConfig(path);
+    }
+
+    private ListenAddress listen(Node node, String key) {
+        if (node == null) {
+            return null;
+        }
+        return parsed(node, key, LISTEN, Addresses::listen);
+    }
+
+    private Long wholeNumber(Node node, String key, long min, long max) {
+        String text = in.text(node, key, "a whole number from " + min + " to " + max);
+        if (text == null) {
+            return null;
+        }
+        if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(c -> c >= '0' && c <= '9')
+                || Long.parseLong(text) < min || Long.parseLong(text) > max) {
+            in.problem(node, key + ": expected a whole number from " + min + " to " + max + ", got '"
+                    + NodeReader.shorten(text) + "'");
+            return null;
+        }
+        return Long.parseLong(text);
+    }
+
+    private Path existingFile(Node node, String key, String what) {
+        Path path = resolve(node, key, what);
+        if (path != null && !Files.isRegularFile(path)) {
+            in.problem(node, key + ": no such file '" + path + "'; expected " + what
+                    + " (a relative name is read from the config file's folder)");
+            return null;
+        }
+        return path;
+    }
+
+    private Path resolve(Node node, String key, String what) {
+        String text = in.text(node, key, what);
+        if (text == null) {
+            return null;
+        }
+        if (text.isBlank()) {
+            in.problem(node, key + ": expected " + what + ", got an empty name");
+            return null;
+        }
+        try {
+            return folder.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            in.problem(node, key + ": '" + NodeReader.shorten(text) + "' is not a valid file name: " + e.getReason());
+            return null;
+        }
+    }
+
+    private <T> T parsed(Node node, String key, String expected, Function<String, T> parser) {
+        return parsed(in, node, key, expected, parser);
+    }
+
+    /** Parses a scalar with parser; parser failures become problems at node, prefixed with key. */
+    private static <T> T parsed(NodeReader in, Node node, String key, String expected, Function<String, T> parser) {
+        String text = in.text(node, key, expected);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return parser.apply(text);
+        } catch (IllegalArgumentException e) {
+            in.problem(node, key + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Exposed to RuleReader so both read sizes the same way. */
+    static Long sizeOrNull(NodeReader in, Node node, String key) {
+        return sizeOrNull(in, node, key, 0, Long.MAX_VALUE);
+    }
+}

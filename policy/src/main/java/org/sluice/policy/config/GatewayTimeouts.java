@@ -1,0 +1,18 @@
+package org.sluice.policy.config;
+
+import java.time.Duration;
+
+/**
+ * Gateway timeouts; YAML {@code gateway.timeouts: {connect: 5s, response: 30s, idle: 60s, shutdownGrace: 10s}}.
+ *
+ * @param connect       TCP and TLS connect to the upstream
+ * @param response      from the request sent to the response head arriving (else 504)
+ * @param idle          a client keep-alive connection with no request in flight is closed after this
+ * @param shutdownGrace how long SIGTERM waits for in-flight requests
+ */
+public record GatewayTimeouts(Duration connect, Duration response, Duration idle, Duration shutdownGrace) {
+
+    /** The values used for keys the config leaves out. */
+    static final GatewayTimeouts DEFAULTS = new GatewayTimeouts(
+            Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10));
+}

@@ -1,0 +1,29 @@
+package org.sluice.policy.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.sluice.policy.Mode;
+
+/**
+ * A whole, validated config file (version 1).
+ *
+ * @param source  the file it was read from (as named)
+ * @param sha256  lower-case hex SHA-256 of the file's bytes (UTF-8 of the text for parse())
+ * @param version always 1
+ * @param mode    enforce or report; default ENFORCE
+ * @param gateway the reverse-proxy listener; required
+ * @param admin   the admin listener; null when the {@code admin} key is absent
+ * @param limits  top-level limits with defaults filled in
+ * @param audit   where audit records go; required
+ * @param rules   in file order; may be empty (then everything is denied)
+ */
+public record SluiceConfig(
+        Path source,
+        String sha256,
+        int version,
+        Mode mode,
+        GatewayConfig gateway,
+        AdminConfig admin,
+        Limits limits,
+        AuditConfig audit,
+        List<RuleConfig> rules) {}
