@@ -1,0 +1,148 @@
+package org.sluice.proxy.metrics;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Objects;
+
+/**
+ * Sluice's Prometheus metrics on a registry of its own (never the library's static default), so that two
+ * servers in one JVM, as in tests, do not share counters.
+ */
+public final class SluiceMetrics {
+
+    /** The content type of {@link #writeText}: Prometheus text format 0.0.4. */
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    /** Seconds; from sub-millisecond local refusals to the default 30 s upstream response timeout. */
+    static final double[] DURATION_BUCKETS = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+    };
+
+    private static final String[] STATUS_CODES = new String[600];
+
+    static {
+        for (int i = 100; i < STATUS_CODES.length; i++) {
+            STATUS_CODES[i] = Integer.toString(i);
+        }
+    }
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
+    private final Counter requests;
+    private final Histogram duration;
+    private final Counter requestBodyBytes;
+    private final Counter responseBodyBytes;
+    private final Gauge connections;
+    private final Counter auditWriteFailures;
+
+    /** Metrics with Netty's default allocator ({@link ByteBufAllocator#DEFAULT}) as the one reported. */
+    public SluiceMetrics() {
+        this(defaultAllocator());
+    }
+
+    /** Metrics reporting the memory of the given allocator (the one the server's channels use). */
+    public SluiceMetrics(ByteBufAllocatorMetricProvider allocator) {
+        Objects.requireNonNull(allocator, "allocator");
+        requests = Counter.builder()
+                .name("sluice_requests_total")
+                .help("Requests finished, by listener, decision and the HTTP status the client got")
+                .labelNames("listener", "decision", "code")
+                .register(registry);
+        duration = Histogram.builder()
+                .name("sluice_request_duration_seconds")
+                .help("Time from the request head to the last response byte")
+                .unit(Unit.SECONDS)
+                .labelNames("listener")
+                .classicOnly()
+                .classicUpperBounds(DURATION_BUCKETS)
+                .withoutExemplars()
+                .register(registry);
+        requestBodyBytes = Counter.builder()
+                .name("sluice_request_body_bytes_total")
+                .help("Request body bytes received from clients")
+                .unit(Unit.BYTES)
+                .labelNames("listener")
+                .register(registry);
+        responseBodyBytes = Counter.builder()
+                .name("sluice_response_body_bytes_total")
+                .help("Response body bytes sent to clients")
+                .unit(Unit.BYTES)
+                .labelNames("listener")
+                .register(registry);
+        connections = Gauge.builder()
+                .name("sluice_connections_active")
+                .help("Client connections currently open")
+                .register(registry);
+        auditWriteFailures = Counter.builder()
+                .name("sluice_audit_write_failures_total")
+                .help("Failed attempts to write or force the audit log")
+                .register(registry);
+        ByteBufAllocatorMetric memory = allocator.metric();
+        GaugeWithCallback.builder()
+                .name("sluice_netty_allocator_used_direct_bytes")
+                .help("Direct memory held by the Netty buffer allocator")
+                .unit(Unit.BYTES)
+                .callback(cb -> cb.call(memory.usedDirectMemory()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_netty_allocator_used_heap_bytes")
+                .help("Heap memory held by the Netty buffer allocator")
+                .unit(Unit.BYTES)
+                .callback(cb -> cb.call(memory.usedHeapMemory()))
+                .register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    private static ByteBufAllocatorMetricProvider defaultAllocator() {
+        // Netty 4.2 defaults to the adaptive allocator; report whichever one channels actually get.
+        return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
+                ? provider
+                : PooledByteBufAllocator.DEFAULT;
+    }
+
+    /** Counts one finished request: status, duration and body bytes. */
+    public void requestFinished(String listener, String decision, int status, long durationNanos,
+                                long reqBytes, long respBytes) {
+        requests.labelValues(listener, decision, statusLabel(status)).inc();
+        duration.labelValues(listener).observe(Math.max(0, durationNanos) / 1e9);
+        if (reqBytes > 0) {
+            requestBodyBytes.labelValues(listener).inc(reqBytes);
+        }
+        if (respBytes > 0) {
+            responseBodyBytes.labelValues(listener).inc(respBytes);
+        }
+    }
+
+    public void connectionOpened() {
+        connections.inc();
+    }
+
+    public void connectionClosed() {
+        connections.dec();
+    }
+
+    public void auditWriteFailure() {
+        auditWriteFailures.inc();
+    }
+
+    /** Writes all metrics in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}); does not close {@code out}. */
+    public void writeText(OutputStream out) throws IOException {
+        textFormat.write(out, registry.scrape());
+    }
+
+    private static String statusLabel(int status) {
+        return status >= 100 && status < STATUS_CODES.length ? STATUS_CODES[status] : Integer.toString(status);
+    }
+}

@@ -1,0 +1,146 @@
+package org.sluice.proxy.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class SluiceMetricsTest {
+
+    static String text(SluiceMetrics metrics) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        metrics.writeText(out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The value of the sample whose name and label set (in the writer's order) match exactly, if any. */
+    static OptionalDouble sample(String text, String nameAndLabels) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(nameAndLabels + " ")) {
+                return OptionalDouble.of(Double.parseDouble(line.substring(nameAndLabels.length() + 1).trim()));
+            }
+        }
+        return OptionalDouble.empty();
+    }
+
+    private static double value(String text, String nameAndLabels) {
+        OptionalDouble v = sample(text, nameAndLabels);
+        assertThat(v).as("sample %s in%n%s", nameAndLabels, text).isPresent();
+        return v.getAsDouble();
+    }
+
+    @Test
+    void countsRequestsByListenerDecisionAndCode() throws IOException {
+        SluiceMetrics metrics = new SluiceMetrics();
+        metrics.requestFinished("gateway", "allow", 200, TimeUnit.MILLISECONDS.toNanos(3), 100, 2000);
+        metrics.requestFinished("gateway", "allow", 200, TimeUnit.MILLISECONDS.toNanos(7), 50, 1000);
+        metrics.requestFinished("gateway", "deny", 403, TimeUnit.MICROSECONDS.toNanos(300), 0, 0);
+        metrics.requestFinished("forward", "report", 502, TimeUnit.SECONDS.toNanos(2), 10, 0);
+
+        String text = text(metrics);
+
+        assertThat(value(text, "sluice_requests_total{code=\"200\",decision=\"allow\",listener=\"gateway\"}"))
+                .isEqualTo(2);
+        assertThat(value(text, "sluice_requests_total{code=\"403\",decision=\"deny\",listener=\"gateway\"}"))
+                .isEqualTo(1);
+        assertThat(value(text, "sluice_requests_total{code=\"502\",decision=\"report\",listener=\"forward\"}"))
+                .isEqualTo(1);
+        assertThat(sample(text, "sluice_requests_total{code=\"403\",decision=\"allow\",listener=\"gateway\"}"))
+                .isEmpty();
+        assertThat(value(text, "sluice_request_body_bytes_total{listener=\"gateway\"}")).isEqualTo(150);
+        assertThat(value(text, "sluice_response_body_bytes_total{listener=\"gateway\"}")).isEqualTo(3000);
+        assertThat(value(text, "sluice_request_body_bytes_total{listener=\"forward\"}")).isEqualTo(10);
+    }
+
+    @Test
+    void durationsLandInTheRightBuckets() throws IOException {
+        SluiceMetrics metrics = new SluiceMetrics();
+        metrics.requestFinished("gateway", "deny", 403, TimeUnit.MICROSECONDS.toNanos(300), 0, 0);
+        metrics.requestFinished("gateway", "allow", 200, TimeUnit.MILLISECONDS.toNanos(7), 0, 0);
+        metrics.requestFinished("gateway", "allow", 200, TimeUnit.SECONDS.toNanos(60), 0, 0);
+
+        String text = text(metrics);
+
+        assertThat(value(text, "sluice_request_duration_seconds_bucket{listener=\"gateway\",le=\"5.0E-4\"}"))
+                .isEqualTo(1);
+        assertThat(value(text, "sluice_request_duration_seconds_bucket{listener=\"gateway\",le=\"0.005\"}"))
+                .isEqualTo(1);
+        assertThat(value(text, "sluice_request_duration_seconds_bucket{listener=\"gateway\",le=\"0.01\"}"))
+                .isEqualTo(2);
+        assertThat(value(text, "sluice_request_duration_seconds_bucket{listener=\"gateway\",le=\"30.0\"}"))
+                .isEqualTo(2);
+        assertThat(value(text, "sluice_request_duration_seconds_bucket{listener=\"gateway\",le=\"+Inf\"}"))
+                .isEqualTo(3);
+        assertThat(value(text, "sluice_request_duration_seconds_count{listener=\"gateway\"}")).isEqualTo(3);
+        assertThat(value(text, "sluice_request_duration_seconds_sum{listener=\"gateway\"}"))
+                .isCloseTo(60.0073, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void tracksActiveConnectionsAndAuditFailures() throws IOException {
+        SluiceMetrics metrics = new SluiceMetrics();
+        metrics.connectionOpened();
+        metrics.connectionOpened();
+        metrics.connectionOpened();
+        metrics.connectionClosed();
+        metrics.auditWriteFailure();
+        metrics.auditWriteFailure();
+
+        String text = text(metrics);
+
+        assertThat(value(text, "sluice_connections_active")).isEqualTo(2);
+        assertThat(value(text, "sluice_audit_write_failures_total")).isEqualTo(2);
+    }
+
+    @Test
+    void reportsTheAllocatorItIsGiven() throws IOException {
+        PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
+        SluiceMetrics metrics = new SluiceMetrics(allocator);
+        assertThat(value(text(metrics), "sluice_netty_allocator_used_direct_bytes")).isZero();
+
+        ByteBuf direct = allocator.directBuffer(64 * 1024);
+        ByteBuf heap = allocator.heapBuffer(64 * 1024);
+        try {
+            String text = text(metrics);
+            assertThat(value(text, "sluice_netty_allocator_used_direct_bytes")).isGreaterThanOrEqualTo(64 * 1024);
+            assertThat(value(text, "sluice_netty_allocator_used_heap_bytes")).isGreaterThanOrEqualTo(64 * 1024);
+        } finally {
+            direct.release();
+            heap.release();
+        }
+    }
+
+    @Test
+    void includesJvmMetricsAndTheDefaultAllocator() throws IOException {
+        SluiceMetrics metrics = new SluiceMetrics();
+        metrics.requestFinished("gateway", "allow", 200, 1, 0, 0);
+        String text = text(metrics);
+
+        assertThat(value(text, "jvm_threads_current")).isPositive();
+        assertThat(text).contains("jvm_memory_used_bytes{area=\"heap\"}");
+        assertThat(sample(text, "sluice_netty_allocator_used_heap_bytes")).isPresent();
+        assertThat(text).contains("# TYPE sluice_requests_total counter", "# TYPE sluice_connections_active gauge",
+                "# TYPE sluice_request_duration_seconds histogram");
+    }
+
+    @Test
+    void eachInstanceHasItsOwnRegistry() throws IOException {
+        SluiceMetrics first = new SluiceMetrics();
+        SluiceMetrics second = new SluiceMetrics();
+        first.auditWriteFailure();
+
+        assertThat(value(text(first), "sluice_audit_write_failures_total")).isEqualTo(1);
+        assertThat(value(text(second), "sluice_audit_write_failures_total")).isZero();
+    }
+
+    @Test
+    void contentTypeIsTheTextFormat004() {
+        assertThat(SluiceMetrics.CONTENT_TYPE).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+    }
+}
