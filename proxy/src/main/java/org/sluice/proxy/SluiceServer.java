@@ -1,0 +1,207 @@
+package org.sluice.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.sluice.policy.Policy;
+import org.sluice.policy.config.ListenAddress;
+import org.sluice.policy.config.SluiceConfig;
+import org.sluice.proxy.admin.AdminServerInitializer;
+import org.sluice.proxy.audit.AuditLog;
+import org.sluice.proxy.gateway.DrainEvent;
+import org.sluice.proxy.gateway.ExchangeRecorder;
+import org.sluice.proxy.gateway.GatewayContext;
+import org.sluice.proxy.gateway.GatewayInitializer;
+import org.sluice.proxy.metrics.SluiceMetrics;
+import org.sluice.proxy.upstream.CentralServerUpstream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running Sluice: its listeners, event loops, upstream pools and audit log, and their orderly shutdown. */
+public final class SluiceServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
+    /** Records that may wait for the audit writer before new requests are refused with 503. */
+    private static final int AUDIT_QUEUE_CAPACITY = 65_536;
+
+    private final SluiceConfig config;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final AuditLog audit;
+    private final SluiceMetrics metrics;
+    private final CentralServerUpstream upstream;
+    private final ChannelGroup connections = new DefaultChannelGroup("gateway", GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private Channel gatewayChannel;
+    private Channel adminChannel;
+
+    private SluiceServer(SluiceConfig config, AuditLog audit, SluiceMetrics metrics) throws IOException {
+        this.config = config;
+        this.audit = audit;
+        this.metrics = metrics;
+        this.transport = Transport.best();
+        this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
+        try {
+            this.upstream = new CentralServerUpstream(config.gateway().upstream(), config.gateway().timeouts(), group,
+                    transport);
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+    }
+
+    /** Opens the audit log, binds gateway (and admin when configured); throws before binding on a bad audit path. */
+    public static SluiceServer start(SluiceConfig config) throws IOException, InterruptedException {
+        SluiceMetrics metrics = new SluiceMetrics();
+        AuditLog audit = AuditLog.open(config.audit().path(), AUDIT_QUEUE_CAPACITY, metrics::auditWriteFailure);
+        return start(config, audit, metrics);
+    }
+
+    /** Same with a given audit log (tests inject a failing sink). */
+    public static SluiceServer start(SluiceConfig config, AuditLog audit) throws IOException, InterruptedException {
+        return start(config, audit, new SluiceMetrics());
+    }
+
+    private static SluiceServer start(SluiceConfig config, AuditLog audit, SluiceMetrics metrics)
+            throws IOException, InterruptedException {
+        SluiceServer server;
+        try {
+            server = new SluiceServer(config, audit, metrics);
+        } catch (IOException | RuntimeException e) {
+            audit.close();
+            throw e;
+        }
+        try {
+            server.bind();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind() throws IOException, InterruptedException {
+        AtomicReference<Policy> policy = new AtomicReference<>(Policy.compile(config));
+        GatewayContext gateway = new GatewayContext(policy, config.limits(), config.gateway().timeouts(), upstream,
+                audit, new ExchangeRecorder(audit, metrics, upstream), inFlight, draining);
+        gatewayChannel = listen(config.gateway().listen(), new GatewayInitializer(gateway, metrics, connections));
+        log.info("gateway listening on {} ({}), upstream {}://{}", gatewayChannel.localAddress(), transport.name(),
+                upstream.scheme(), upstream.authority());
+        if (config.admin() != null) {
+            adminChannel = listen(config.admin().listen(), new AdminServerInitializer(metrics, this::notReady));
+            log.info("admin listening on {}", adminChannel.localAddress());
+        }
+    }
+
+    private Channel listen(ListenAddress address, ChannelInitializer<SocketChannel> initializer)
+            throws IOException, InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer);
+        var bound = bootstrap.bind(address.host(), address.port()).await();
+        if (!bound.isSuccess()) {
+            throw new IOException("cannot listen on " + address.host() + ":" + address.port() + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        return bound.channel();
+    }
+
+    private List<String> notReady() {
+        List<String> reasons = new ArrayList<>(3);
+        if (draining.get()) {
+            reasons.add("shutting down");
+        }
+        if (gatewayChannel == null || !gatewayChannel.isActive()) {
+            reasons.add("gateway listener is not bound");
+        }
+        if (!audit.accepting()) {
+            reasons.add("audit log is not accepting records");
+        }
+        return reasons;
+    }
+
+    public InetSocketAddress gatewayAddress() {
+        return (InetSocketAddress) gatewayChannel.localAddress();
+    }
+
+    public InetSocketAddress adminAddress() {
+        return adminChannel == null ? null : (InetSocketAddress) adminChannel.localAddress();
+    }
+
+    public SluiceMetrics metrics() {
+        return metrics;
+    }
+
+    public AuditLog auditLog() {
+        return audit;
+    }
+
+    public String transport() {
+        return transport.name();
+    }
+
+    /** Stop accepting, let in-flight requests finish within shutdownGrace, then close everything and flush the audit log. */
+    public void shutdownGracefully() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        draining.set(true);
+        if (gatewayChannel != null) {
+            gatewayChannel.close().awaitUninterruptibly();
+        }
+        for (Channel connection : connections) {
+            connection.eventLoop().execute(() -> connection.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+        }
+        Duration grace = config.gateway().timeouts().shutdownGrace();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            // Off the event loops: this is the thread that asked for the shutdown.
+            waitBriefly();
+        }
+        if (inFlight.get() > 0) {
+            log.warn("{} requests still in flight after the {} ms grace period; closing them", inFlight.get(),
+                    grace.toMillis());
+        }
+        connections.close().awaitUninterruptibly();
+        if (adminChannel != null) {
+            adminChannel.close().awaitUninterruptibly();
+        }
+        upstream.close();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        audit.close();
+        log.info("stopped; audit log flushed");
+    }
+
+    private static void waitBriefly() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdownGracefully();
+    }
+}

@@ -1,0 +1,61 @@
+package org.sluice.proxy.gateway;
+
+import io.netty.channel.Channel;
+
+/**
+ * What the handlers of one client connection share: the exchange in flight and why reading is paused.
+ * Event-loop confined, so plain fields.
+ */
+final class ConnectionContext {
+    /** A request was read whole; the next one waits until this one's response is done (pipelining in order). */
+    static final int AWAITING_RESPONSE = 1;
+    /** The upstream connection is being acquired; body parts would pile up. */
+    static final int CONNECTING = 1 << 1;
+    /** The upstream socket's outbound buffer is full: backpressure. */
+    static final int UPSTREAM_BUSY = 1 << 2;
+
+    final Channel channel;
+    final GatewayContext gateway;
+    final String clientAddress;
+    Exchange current;
+    private int pauseReasons;
+    private Runnable exchangeDoneListener = () -> { };
+
+    ConnectionContext(Channel channel, GatewayContext gateway, String clientAddress) {
+        this.channel = channel;
+        this.gateway = gateway;
+        this.clientAddress = clientAddress;
+    }
+
+    void pauseReading(int reason) {
+        if (pauseReasons == 0) {
+            channel.config().setAutoRead(false);
+        }
+        pauseReasons |= reason;
+    }
+
+    void resumeReading(int reason) {
+        int before = pauseReasons;
+        pauseReasons &= ~reason;
+        if (before != 0 && pauseReasons == 0) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    void onExchangeDone(Runnable listener) {
+        this.exchangeDoneListener = listener;
+    }
+
+    /** Records the exchange (audit and metrics) exactly once and lets the next pipelined request in. */
+    void finish(Exchange exchange) {
+        if (!exchange.markFinished()) {
+            return;
+        }
+        gateway.recorder().record(exchange, clientAddress);
+        gateway.inFlight().decrementAndGet();
+        if (current == exchange) {
+            current = null;
+        }
+        exchangeDoneListener.run();
+    }
+}

@@ -1,0 +1,72 @@
+package org.sluice.proxy.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one error path: every answer Sluice makes itself is built here, with its status, {@code X-Sluice-Error},
+ * JSON body and request id, and its exchange is recorded once the answer is written.
+ */
+final class ErrorResponder {
+    private ErrorResponder() {
+    }
+
+    static void refuse(ChannelHandlerContext ctx, ConnectionContext conn, Exchange ex, Refusal refusal, String reason) {
+        refuse(ctx, conn, ex, refusal, reason, refusal.code);
+    }
+
+    /**
+     * Answers {@code refusal} unless a response is already under way, in which case the connection is closed
+     * (the client sees a cut response, never a second status line). {@code outcome} is the audit's error field.
+     */
+    static void refuse(ChannelHandlerContext ctx, ConnectionContext conn, Exchange ex, Refusal refusal,
+                       String reason, String outcome) {
+        if (ex.finished()) {
+            return;
+        }
+        ex.refused = true;
+        ex.reason = reason;
+        ex.error = outcome;
+        if (ex.responseStarted) {
+            ctx.close();
+            conn.finish(ex);
+            return;
+        }
+        // A body still on its way would have to be read and thrown away; closing is simpler and safer.
+        boolean close = ex.closeAfterResponse || ex.hasBody || conn.gateway.draining().get();
+        ex.status = refusal.status.code();
+        ex.responseStarted = true;
+        FullHttpResponse response = response(ctx, ex.id, refusal, reason, close);
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+            conn.finish(ex);
+            if (close || !f.isSuccess()) {
+                f.channel().close();
+            }
+        });
+    }
+
+    static FullHttpResponse response(ChannelHandlerContext ctx, String requestId, Refusal refusal, String reason,
+                                     boolean close) {
+        byte[] json = ("{\"error\":\"" + refusal.code + "\",\"reason\":" + Json.quote(reason)
+                + ",\"requestId\":\"" + requestId + "\"}").getBytes(StandardCharsets.UTF_8);
+        ByteBuf body = ctx.alloc().buffer(json.length).writeBytes(json);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, refusal.status, body);
+        HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        headers.set(SluiceHeaders.ERROR, refusal.headerValue);
+        headers.set(SluiceHeaders.REQUEST_ID, requestId);
+        if (close) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+}

@@ -1,0 +1,79 @@
+package org.sluice.proxy.gateway;
+
+import java.security.MessageDigest;
+import org.sluice.policy.Decision;
+
+/**
+ * One request's life on a client connection, from its head to the audit record. Lives on the connection's
+ * event loop only; the handlers of that connection fill it in as the request moves through them.
+ */
+final class Exchange {
+    final String id;
+    final long startNanos;
+    final long startEpochMillis;
+    final String method;
+    final String target;
+    /** The request declared a body (Content-Length > 0 or chunked); a refusal then closes the connection. */
+    final boolean hasBody;
+    final boolean clientKeepAlive;
+
+    String path;
+    String policyHash;
+    Decision decision;
+    String reason;
+    String error;
+    int status;
+    long reqBytes;
+    long respBytes;
+    String reqSha256;
+    String upstreamAddress;
+    boolean refused;
+    boolean responseStarted;
+    boolean closeAfterResponse;
+    private MessageDigest digest;
+    private boolean finished;
+
+    Exchange(String id, String method, String target, boolean hasBody, boolean clientKeepAlive) {
+        this.id = id;
+        this.startNanos = System.nanoTime();
+        this.startEpochMillis = System.currentTimeMillis();
+        this.method = method;
+        this.target = target;
+        this.hasBody = hasBody;
+        this.clientKeepAlive = clientKeepAlive;
+        this.closeAfterResponse = !clientKeepAlive;
+    }
+
+    /** The digest of what is forwarded; created when the first forwarded byte (or the end) is seen. */
+    MessageDigest digest() {
+        if (digest == null) {
+            digest = RequestDigests.newSha256();
+        }
+        return digest;
+    }
+
+    void completeDigest() {
+        reqSha256 = RequestDigests.hex(digest().digest());
+    }
+
+    /** True exactly once: the caller then writes the audit record and the metrics. */
+    boolean markFinished() {
+        if (finished) {
+            return false;
+        }
+        finished = true;
+        return true;
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    String decisionName() {
+        return decision == null ? "deny" : decision.auditName();
+    }
+
+    String ruleName() {
+        return decision == null ? null : decision.rule();
+    }
+}

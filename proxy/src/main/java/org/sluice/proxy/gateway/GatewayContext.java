@@ -1,0 +1,25 @@
+package org.sluice.proxy.gateway;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.sluice.policy.Policy;
+import org.sluice.policy.config.GatewayTimeouts;
+import org.sluice.policy.config.Limits;
+import org.sluice.proxy.audit.AuditLog;
+import org.sluice.proxy.upstream.CentralServerUpstream;
+
+/**
+ * What every gateway connection shares: the policy in force (swapped whole on reload), the upstream pools,
+ * the audit log, and the server's drain state.
+ */
+public record GatewayContext(
+        AtomicReference<Policy> policy,
+        Limits limits,
+        GatewayTimeouts timeouts,
+        CentralServerUpstream upstream,
+        AuditLog audit,
+        ExchangeRecorder recorder,
+        AtomicInteger inFlight,
+        AtomicBoolean draining) {
+}

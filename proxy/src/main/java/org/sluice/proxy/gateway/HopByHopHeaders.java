@@ -1,0 +1,71 @@
+package org.sluice.proxy.gateway;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Copies end-to-end headers between the two sides of the proxy: hop-by-hop headers (RFC 9110 7.6.1), the
+ * names the Connection header lists, and every Proxy-* header stay behind.
+ */
+final class HopByHopHeaders {
+    private HopByHopHeaders() {
+    }
+
+    /**
+     * Copies {@code from} into {@code to} without hop-by-hop headers. {@code keepTransferEncoding}: responses keep
+     * their framing header; requests always go upstream with a Content-Length or no body.
+     */
+    static void copyEndToEnd(HttpHeaders from, HttpHeaders to, boolean keepTransferEncoding) {
+        String connection = from.get(HttpHeaderNames.CONNECTION);
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> header = it.next();
+            CharSequence name = header.getKey();
+            if (isHopByHop(name, keepTransferEncoding) || listedIn(connection, name)) {
+                continue;
+            }
+            to.add(name, header.getValue());
+        }
+    }
+
+    private static boolean isHopByHop(CharSequence name, boolean keepTransferEncoding) {
+        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)
+                || (!keepTransferEncoding
+                    && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING))
+                || AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
+    }
+
+    /** True when the Connection header value names {@code name} (a comma-separated token list). */
+    static boolean listedIn(String connection, CharSequence name) {
+        if (connection == null) {
+            return false;
+        }
+        int start = 0;
+        int length = connection.length();
+        while (start < length) {
+            int end = connection.indexOf(',', start);
+            if (end < 0) {
+                end = length;
+            }
+            int a = start;
+            int b = end;
+            while (a < b && connection.charAt(a) <= ' ') {
+                a++;
+            }
+            while (b > a && connection.charAt(b - 1) <= ' ') {
+                b--;
+            }
+            if (b - a == name.length() && connection.regionMatches(true, a, name.toString(), 0, name.length())) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,49 @@
+package org.sluice.proxy.gateway;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
+import org.sluice.policy.Decision;
+import org.sluice.policy.NormalizedPath;
+import org.sluice.policy.PathNormalizer;
+import org.sluice.policy.Policy;
+
+/**
+ * Normalises the path and asks the compiled policy. What it checked is what goes upstream: the exchange keeps
+ * the normalised path and the relay sends exactly that.
+ */
+final class PolicyGate extends ChannelInboundHandlerAdapter {
+    private final ConnectionContext conn;
+
+    PolicyGate(ConnectionContext conn) {
+        this.conn = conn;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpRequest request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        Exchange ex = conn.current;
+        NormalizedPath normalized = PathNormalizer.normalize(RequestTargets.rawPath(ex.target));
+        if (!normalized.ok()) {
+            ReferenceCountUtil.release(request);
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.BAD_REQUEST, normalized.error());
+            return;
+        }
+        ex.path = normalized.path();
+        Policy policy = conn.gateway.policy().get();
+        Decision decision = policy.decide(ex.method, ex.path);
+        ex.policyHash = policy.hash();
+        ex.decision = decision;
+        ex.reason = decision.reason();
+        if (!decision.forwards()) {
+            ReferenceCountUtil.release(request);
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.DENIED, decision.reason());
+            return;
+        }
+        ctx.fireChannelRead(request);
+    }
+}

@@ -1,0 +1,30 @@
+package org.sluice.proxy.gateway;
+
+/** Splitting an origin-form request target; the query is forwarded but never written to the audit log. */
+final class RequestTargets {
+    /** Raw paths of refused requests are cut to this length in the audit log. */
+    private static final int MAX_AUDIT_PATH = 512;
+
+    private RequestTargets() {
+    }
+
+    static String rawPath(String target) {
+        int q = target.indexOf('?');
+        return q < 0 ? target : target.substring(0, q);
+    }
+
+    /** The query including its '?', or "" when there is none. */
+    static String rawQuery(String target) {
+        int q = target.indexOf('?');
+        return q < 0 ? "" : target.substring(q);
+    }
+
+    /** The path of a request refused before normalisation: without query, bounded, never decoded; null if unparsed. */
+    static String pathForAudit(String target) {
+        if (target == null) {
+            return null;
+        }
+        String path = rawPath(target);
+        return path.length() <= MAX_AUDIT_PATH ? path : path.substring(0, MAX_AUDIT_PATH) + "...";
+    }
+}

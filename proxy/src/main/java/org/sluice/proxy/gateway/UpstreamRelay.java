@@ -1,0 +1,479 @@
+package org.sluice.proxy.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.sluice.proxy.upstream.CentralServerUpstream;
+import org.sluice.proxy.upstream.UpstreamListener;
+
+/**
+ * Streams an allowed request to the central server and its response back, on one event loop, with
+ * backpressure both ways by autoRead. Sends exactly the normalised path the policy checked. Cuts responses
+ * above maxResponseBodyBytes and answers 502/504 when the central server fails or stays silent.
+ */
+final class UpstreamRelay extends ChannelInboundHandlerAdapter implements UpstreamListener {
+    private final ConnectionContext conn;
+    private final CentralServerUpstream upstream;
+    private final long responseTimeoutNanos;
+    private final Runnable timeoutCheck = this::checkTimeout;
+    private final ArrayDeque<HttpObject> beforeConnect = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+
+    private Exchange ex;
+    private HttpVersion clientVersion;
+    private long maxResponseBytes;
+    private Channel upstreamChannel;
+    private boolean requestSent;
+    /** A bodyless idempotent request: it may be sent once more if a reused connection turns out to be dead. */
+    private HttpRequest replayable;
+    private boolean connectionReused;
+    private boolean replayed;
+    private boolean upstreamKeepAlive;
+    private boolean skippingInformational;
+    private boolean upstreamFlushPending;
+    private long lastUpstreamActivity;
+    private ScheduledFuture<?> timer;
+
+    UpstreamRelay(ConnectionContext conn) {
+        this.conn = conn;
+        this.upstream = conn.gateway.upstream();
+        this.responseTimeoutNanos = conn.gateway.timeouts().response().toNanos();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    // ---- client -> upstream
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            start(request);
+        } else if (msg instanceof HttpContent content) {
+            if (ex == null || ex.finished()) {
+                content.release();
+            } else if (upstreamChannel == null) {
+                beforeConnect.add(content);
+            } else {
+                send(content);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void start(HttpRequest request) {
+        ex = conn.current;
+        clientVersion = request.protocolVersion();
+        maxResponseBytes = ex.decision.limits().maxResponseBodyBytes();
+        requestSent = false;
+        skippingInformational = false;
+        replayed = false;
+        HttpRequest rewritten = rewrite(request);
+        replayable = !ex.hasBody && !(request instanceof FullHttpRequest) && isIdempotent(request.method())
+                ? rewritten : null;
+        beforeConnect.add(rewritten);
+        acquire();
+    }
+
+    private void acquire() {
+        conn.pauseReading(ConnectionContext.CONNECTING);
+        Exchange mine = ex;
+        upstream.acquire(ctx.channel().eventLoop()).addListener((FutureListener<Channel>) f -> connected(mine, f));
+    }
+
+    private static boolean isIdempotent(HttpMethod method) {
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+                || method == HttpMethod.PUT || method == HttpMethod.DELETE;
+    }
+
+    /**
+     * A pooled connection the central server had already closed fails before any answer. A bodyless idempotent
+     * request is then sent once more on a fresh connection, as RFC 9110 9.2.2 allows; anything else gets 502.
+     */
+    private boolean replayOnFreshConnection() {
+        if (replayable == null || replayed || !connectionReused || ex.responseStarted) {
+            return false;
+        }
+        replayed = true;
+        requestSent = false;
+        beforeConnect.add(replayable);
+        beforeConnect.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        acquire();
+        return true;
+    }
+
+    /** The request as the central server gets it: normalised path, upstream Host, no hop-by-hop headers. */
+    private HttpRequest rewrite(HttpRequest request) {
+        HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        headers.set(HttpHeaderNames.HOST, upstream.authority());
+        HopByHopHeaders.copyEndToEnd(request.headers(), headers, false);
+        headers.set(HttpHeaderNames.HOST, upstream.authority());
+        headers.remove(HttpHeaderNames.EXPECT);
+        String via = request.headers().get(HttpHeaderNames.VIA);
+        headers.set(HttpHeaderNames.VIA, via == null ? SluiceHeaders.VIA_VALUE : via + ", " + SluiceHeaders.VIA_VALUE);
+        headers.set(SluiceHeaders.REQUEST_ID, ex.id);
+        String uri = ex.path + RequestTargets.rawQuery(ex.target);
+        if (request instanceof FullHttpRequest full) {
+            // The held body moves into the rewritten request; the original is not released separately.
+            return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, full.content(), headers,
+                    EmptyHttpHeaders.INSTANCE);
+        }
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, headers);
+    }
+
+    private void connected(Exchange mine, Future<Channel> acquired) {
+        if (mine != ex || mine.finished()) {
+            if (acquired.isSuccess()) {
+                upstream.release(acquired.getNow());
+            }
+            return;
+        }
+        if (!acquired.isSuccess()) {
+            releaseBeforeConnect();
+            conn.resumeReading(ConnectionContext.CONNECTING);
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "cannot reach the central server "
+                    + upstream.authority() + ": " + describe(acquired.cause()));
+            return;
+        }
+        upstreamChannel = acquired.getNow();
+        connectionReused = CentralServerUpstream.attach(upstreamChannel, this);
+        ex.upstreamAddress = address(upstreamChannel.remoteAddress());
+        HttpObject next;
+        while (upstreamChannel != null && (next = beforeConnect.poll()) != null) {
+            send(next);
+        }
+        flushUpstream();
+        conn.resumeReading(ConnectionContext.CONNECTING);
+        if (upstreamChannel != null && !upstreamChannel.isWritable()) {
+            conn.pauseReading(ConnectionContext.UPSTREAM_BUSY);
+        }
+    }
+
+    /** Passes ownership of {@code msg} to the upstream channel. */
+    private void send(HttpObject msg) {
+        if (msg instanceof HttpContent content) {
+            ByteBuf body = content.content();
+            int length = body.readableBytes();
+            if (length > 0) {
+                ex.reqBytes += length;
+                MessageDigest digest = ex.digest();
+                for (ByteBuffer part : body.nioBuffers()) {
+                    digest.update(part);
+                }
+            }
+        }
+        upstreamChannel.write(msg, upstreamChannel.voidPromise());
+        upstreamFlushPending = true;
+        if (msg instanceof LastHttpContent) {
+            requestSent = true;
+            ex.completeDigest();
+            flushUpstream();
+            lastUpstreamActivity = System.nanoTime();
+            schedule(responseTimeoutNanos);
+        }
+    }
+
+    private void flushUpstream() {
+        if (upstreamFlushPending && upstreamChannel != null) {
+            upstreamFlushPending = false;
+            upstreamChannel.flush();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushUpstream();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void upstreamWritabilityChanged(boolean writable) {
+        if (writable) {
+            conn.resumeReading(ConnectionContext.UPSTREAM_BUSY);
+        } else {
+            conn.pauseReading(ConnectionContext.UPSTREAM_BUSY);
+        }
+    }
+
+    // ---- upstream -> client
+
+    @Override
+    public void upstreamRead(Object msg) {
+        if (ex == null || ex.finished()) {
+            ReferenceCountUtil.release(msg);
+            discardUpstream();
+            return;
+        }
+        lastUpstreamActivity = System.nanoTime();
+        if (msg instanceof HttpResponse response) {
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // Sluice answered any 100-continue itself; interim responses from upstream are not relayed.
+                skippingInformational = !(msg instanceof LastHttpContent);
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (!responseHead(response)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (!(msg instanceof HttpContent)) {
+                return;
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            if (skippingInformational) {
+                skippingInformational = !(content instanceof LastHttpContent);
+                content.release();
+                return;
+            }
+            responseBody(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Writes the response head to the client; false when the response was refused instead. */
+    private boolean responseHead(HttpResponse response) {
+        long declared = HttpUtil.getContentLength(response, -1L);
+        if (declared > maxResponseBytes) {
+            ex.status = response.status().code();
+            discardUpstream();
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "the central server's response is "
+                    + declared + " bytes; maxResponseBodyBytes allows " + maxResponseBytes, "response_too_large");
+            return false;
+        }
+        ex.status = response.status().code();
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        DefaultHttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(),
+                DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders());
+        HttpHeaders headers = out.headers();
+        HopByHopHeaders.copyEndToEnd(response.headers(), headers, true);
+        headers.set(SluiceHeaders.REQUEST_ID, ex.id);
+        boolean close = ex.closeAfterResponse || conn.gateway.draining().get();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        if (chunked && clientVersion == HttpVersion.HTTP_1_0) {
+            // An HTTP/1.0 client cannot read chunks: send the body raw and mark its end by closing.
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            close = true;
+        } else if (!chunked && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                && !bodiless(response)) {
+            close = true;
+        }
+        if (close) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (clientVersion == HttpVersion.HTTP_1_0) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ex.closeAfterResponse = close;
+        ex.responseStarted = true;
+        ctx.write(out);
+        return true;
+    }
+
+    private boolean bodiless(HttpResponse response) {
+        int code = response.status().code();
+        return "HEAD".equals(ex.method) || code == 204 || code == 304;
+    }
+
+    private void responseBody(HttpContent content) {
+        ex.respBytes += content.content().readableBytes();
+        if (ex.respBytes > maxResponseBytes) {
+            content.release();
+            discardUpstream();
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "the central server's response grew past "
+                    + maxResponseBytes + " bytes (maxResponseBodyBytes); the connection was cut",
+                    "response_too_large");
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            finishResponse(content);
+            return;
+        }
+        ctx.write(content);
+        if (!ctx.channel().isWritable() && upstreamChannel != null) {
+            upstreamChannel.config().setAutoRead(false);
+        }
+    }
+
+    private void finishResponse(HttpContent last) {
+        cancelTimer();
+        Channel used = upstreamChannel;
+        upstreamChannel = null;
+        used.config().setAutoRead(true);
+        if (upstreamKeepAlive && requestSent) {
+            upstream.release(used);
+        } else {
+            CentralServerUpstream.discard(used);
+        }
+        Exchange done = ex;
+        ex = null;
+        if (!requestSent) {
+            // The central server answered before the body was all sent; the rest would only be thrown away.
+            done.closeAfterResponse = true;
+        }
+        boolean close = done.closeAfterResponse;
+        ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> {
+            conn.finish(done);
+            if (close || !f.isSuccess()) {
+                f.channel().close();
+            }
+        });
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upstreamChannel != null) {
+            upstreamChannel.config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void upstreamClosed(Throwable cause) {
+        upstreamChannel = null;
+        cancelTimer();
+        if (ex == null || ex.finished()) {
+            return;
+        }
+        if (replayOnFreshConnection()) {
+            return;
+        }
+        String detail = cause == null ? "" : ": " + describe(cause);
+        if (ex.responseStarted) {
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED,
+                    "the central server's connection broke during the response" + detail, "upstream_reset");
+        } else {
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED,
+                    "the central server closed the connection before answering" + detail);
+        }
+    }
+
+    // ---- timeouts
+
+    private void schedule(long delayNanos) {
+        cancelTimer();
+        timer = ctx.executor().schedule(timeoutCheck, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** One timer per exchange: re-armed for the remaining time instead of being reset on every read. */
+    private void checkTimeout() {
+        timer = null;
+        if (ex == null || ex.finished() || upstreamChannel == null) {
+            return;
+        }
+        long quietFor = System.nanoTime() - lastUpstreamActivity;
+        if (quietFor < responseTimeoutNanos) {
+            schedule(responseTimeoutNanos - quietFor);
+            return;
+        }
+        discardUpstream();
+        String limit = TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos) + " ms (gateway.timeouts.response)";
+        if (ex.responseStarted) {
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_TIMEOUT,
+                    "the central server stopped sending its response for " + limit);
+        } else {
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_TIMEOUT,
+                    "the central server did not answer within " + limit);
+        }
+    }
+
+    // ---- the client goes away
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseBeforeConnect();
+        cancelTimer();
+        discardUpstream();
+        Exchange open = conn.current;
+        if (open != null && !open.finished()) {
+            if (open.error == null) {
+                open.error = "client_closed";
+            }
+            conn.finish(open);
+        }
+        ex = null;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseBeforeConnect();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    private void discardUpstream() {
+        if (upstreamChannel != null) {
+            CentralServerUpstream.discard(upstreamChannel);
+            upstreamChannel = null;
+        }
+    }
+
+    private void releaseBeforeConnect() {
+        HttpObject msg;
+        while ((msg = beforeConnect.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private static String address(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String ip = inet.getAddress().getHostAddress();
+            return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    private static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,142 @@
+package org.sluice.proxy.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import javax.net.ssl.SSLException;
+import org.sluice.policy.config.GatewayTimeouts;
+import org.sluice.policy.config.UpstreamConfig;
+import org.sluice.proxy.Transport;
+
+/**
+ * The central server as seen from Sluice: one bounded keep-alive pool per event loop, so an exchange and its
+ * upstream connection always share a thread. TLS verifies the server's name against the JDK trust store or
+ * the configured {@code caFile}. Names resolve through Netty's asynchronous resolver, never on an event loop.
+ */
+public final class CentralServerUpstream implements AutoCloseable {
+    /** Exchanges queued for a free connection beyond maxConnectionsPerLoop, per loop, before refusing. */
+    private static final int MAX_PENDING_ACQUIRES = 4096;
+    private static final int MAX_RESPONSE_LINE = 8192;
+    private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
+    private static final int MAX_RESPONSE_CHUNK = 64 * 1024;
+
+    private final UpstreamConfig config;
+    private final DnsAddressResolverGroup resolver;
+    private final Map<EventExecutor, FixedChannelPool> pools = new IdentityHashMap<>();
+
+    public CentralServerUpstream(UpstreamConfig config, GatewayTimeouts timeouts, EventLoopGroup group,
+                                 Transport transport) throws IOException {
+        this.config = config;
+        SslContext ssl = config.tls() ? sslContext(config) : null;
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(transport.datagramChannel())
+                .socketChannelType(transport.socketChannel()));
+        int connectMillis = (int) Math.min(Integer.MAX_VALUE, timeouts.connect().toMillis());
+        for (EventExecutor executor : group) {
+            Bootstrap bootstrap = new Bootstrap()
+                    .group((EventLoop) executor)
+                    .channel(transport.socketChannel())
+                    .resolver(resolver)
+                    .remoteAddress(InetSocketAddress.createUnresolved(config.host(), config.port()))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
+                    .option(ChannelOption.TCP_NODELAY, true);
+            pools.put(executor, new FixedChannelPool(bootstrap, new PoolHandler(ssl, config),
+                    ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL, connectMillis,
+                    config.maxConnectionsPerLoop(), MAX_PENDING_ACQUIRES, true, true));
+        }
+    }
+
+    private static SslContext sslContext(UpstreamConfig config) throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forClient()
+                .protocols("TLSv1.3", "TLSv1.2")
+                .endpointIdentificationAlgorithm("HTTPS");
+        if (config.caFile() != null) {
+            builder.trustManager(config.caFile().toFile());
+        }
+        return builder.build();
+    }
+
+    /** Acquires a connection on the caller's own event loop; the future completes on that loop. */
+    public Future<Channel> acquire(EventLoop loop) {
+        return pools.get(loop).acquire();
+    }
+
+    /** Hands a connection back for reuse; call only after a complete request and response on it. */
+    public void release(Channel channel) {
+        channel.pipeline().get(UpstreamChannelHandler.class).detach();
+        pools.get(channel.eventLoop()).release(channel);
+    }
+
+    /** Takes a connection away from the exchange and closes it (its state is unknown). */
+    public static void discard(Channel channel) {
+        UpstreamChannelHandler handler = channel.pipeline().get(UpstreamChannelHandler.class);
+        if (handler != null) {
+            handler.detach();
+        }
+        channel.close();
+    }
+
+    /** Routes the connection's events to {@code listener}; true when the connection was reused from the pool. */
+    public static boolean attach(Channel channel, UpstreamListener listener) {
+        return channel.pipeline().get(UpstreamChannelHandler.class).attach(listener);
+    }
+
+    public String scheme() {
+        return config.scheme();
+    }
+
+    public String host() {
+        return config.host();
+    }
+
+    public int port() {
+        return config.port();
+    }
+
+    public String authority() {
+        return config.authority();
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(FixedChannelPool::close);
+        resolver.close();
+    }
+
+    private static final class PoolHandler extends AbstractChannelPoolHandler {
+        private final SslContext ssl;
+        private final UpstreamConfig config;
+
+        PoolHandler(SslContext ssl, UpstreamConfig config) {
+            this.ssl = ssl;
+            this.config = config;
+        }
+
+        @Override
+        public void channelCreated(Channel ch) {
+            ChannelPipeline pipeline = ch.pipeline();
+            if (ssl != null) {
+                pipeline.addLast("tls", ssl.newHandler(ch.alloc(), config.host(), config.port()));
+            }
+            pipeline.addLast("http", new HttpClientCodec(MAX_RESPONSE_LINE, MAX_RESPONSE_HEADERS, MAX_RESPONSE_CHUNK));
+            pipeline.addLast("relay", new UpstreamChannelHandler());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.sluice.proxy.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.Test;
+
+class HopByHopHeadersTest {
+
+    @Test
+    void requestLosesEveryHopByHopHeaderAndWhatConnectionNames() {
+        HttpHeaders from = new DefaultHttpHeaders();
+        from.add("Connection", "keep-alive, X-Secret ,Upgrade");
+        from.add("X-Secret", "token");
+        from.add("Keep-Alive", "timeout=5");
+        from.add("TE", "trailers");
+        from.add("Trailer", "X-Sum");
+        from.add("Transfer-Encoding", "chunked");
+        from.add("Upgrade", "h2c");
+        from.add("Proxy-Authorization", "Basic eDp5");
+        from.add("proxy-connection", "keep-alive");
+        from.add("Content-Type", "application/json");
+        from.add("Authorization", "Bearer algorithm-token");
+        from.add("X-Secretive", "kept: only the exact name is listed");
+
+        HttpHeaders to = new DefaultHttpHeaders();
+        HopByHopHeaders.copyEndToEnd(from, to, false);
+
+        assertThat(to.names()).containsExactlyInAnyOrder("Content-Type", "Authorization", "X-Secretive");
+    }
+
+    @Test
+    void responseKeepsItsFramingHeader() {
+        HttpHeaders from = new DefaultHttpHeaders();
+        from.add("Transfer-Encoding", "chunked");
+        from.add("Connection", "close");
+        from.add("Content-Type", "text/plain");
+        HttpHeaders to = new DefaultHttpHeaders();
+        HopByHopHeaders.copyEndToEnd(from, to, true);
+        assertThat(to.names()).containsExactlyInAnyOrder("Transfer-Encoding", "Content-Type");
+    }
+
+    @Test
+    void connectionTokensMatchWholeNamesOnlyIgnoringCaseAndSpace() {
+        assertThat(HopByHopHeaders.listedIn(" x-a , X-B", "X-A")).isTrue();
+        assertThat(HopByHopHeaders.listedIn(" x-a , X-B", "x-b")).isTrue();
+        assertThat(HopByHopHeaders.listedIn("x-ab", "x-a")).isFalse();
+        assertThat(HopByHopHeaders.listedIn("", "x-a")).isFalse();
+        assertThat(HopByHopHeaders.listedIn(",,", "x-a")).isFalse();
+        assertThat(HopByHopHeaders.listedIn(null, "x-a")).isFalse();
+    }
+}
