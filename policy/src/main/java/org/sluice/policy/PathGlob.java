@@ -61,6 +61,15 @@ final class PathGlob {
         return kinds[0] == LITERAL ? literals[0] : null;
     }
 
+    /**
+     * The last segment when it is literal, else null. Every segment but '**' consumes exactly one path segment, so
+     * a glob ending in a literal can only match paths whose last segment equals it.
+     */
+    String lastLiteralSegment() {
+        int last = kinds.length - 1;
+        return kinds[last] == LITERAL ? literals[last] : null;
+    }
+
     /** True when the glob matches the whole path; path starts with '/'. */
     boolean matches(String path) {
         int n = path.length();

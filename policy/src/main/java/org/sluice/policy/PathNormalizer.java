@@ -52,7 +52,7 @@ public final class PathNormalizer {
                     return false;
                 }
                 segmentStart = i + 1;
-            } else if (c == '%' || c == '\\' || c < 0x20 || c >= 0x7F) {
+            } else if (c == '%' || c == ';' || !isPathChar(c)) {
                 return false;
             }
         }
@@ -108,6 +108,8 @@ public final class PathNormalizer {
                 return "the path contains a control character";
             } else if (c == '\\') {
                 return "the path contains a backslash, which servers read differently";
+            } else if (!isPathChar(c)) {
+                return "the path contains '" + c + "', which RFC 3986 allows only percent-encoded";
             } else {
                 out.append(c);
             }
@@ -144,6 +146,22 @@ public final class PathNormalizer {
             return -1;
         }
         return high << 4 | low;
+    }
+
+    /** RFC 3986 pchar and '/', without '%': what may stand raw in a path. */
+    private static boolean isPathChar(char c) {
+        return isUnreserved(c) || c == '/' || c == ':' || c == '@' || c == '!' || c == '$' || c == '&' || c == '\''
+                || c == '(' || c == ')' || c == '*' || c == '+' || c == ',' || c == ';' || c == '=';
+    }
+
+    /** "..;x" or ".;x": Tomcat and others strip the parameter and then read a dot segment. */
+    private static boolean isDotSegmentWithParameter(CharSequence s, int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (s.charAt(i) == ';') {
+                return i > start && isDotSegment(s, start, i);
+            }
+        }
+        return false;
     }
 
     private static boolean isUnreserved(int b) {
@@ -200,6 +218,9 @@ public final class PathNormalizer {
             int end = pos;
             while (end < n && s.charAt(end) != '/') {
                 end++;
+            }
+            if (isDotSegmentWithParameter(s, pos, end)) {
+                return refused("the path has a dot segment with a ';' parameter, which some servers read as '..'");
             }
             if (isDotSegment(s, pos, end)) {
                 if (end - pos == 2) {

@@ -2,7 +2,6 @@ package org.sluice.policy;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,8 +14,8 @@ import org.sluice.policy.config.SluiceConfig;
  * The compiled, immutable policy. Built once; swapped whole on reload.
  *
  * <p>Rules are tried in file order and the first whose methods and paths both match decides. Globs are split once,
- * methods become small integer ids, rules are indexed by their literal first path segment, and every decision the
- * policy can return is built up front, so {@link #decide} allocates nothing.
+ * methods become small integer ids, rules are indexed by a literal first (else last) path segment, and every
+ * decision the policy can return is built up front, so {@link #decide} allocates nothing.
  */
 public final class Policy {
 
@@ -28,21 +27,25 @@ public final class Policy {
     private final Mode mode;
     private final Map<String, Integer> methodIds;
     private final CompiledRule[] rules;
-    private final FirstSegmentIndex byFirstSegment;
-    /** Rules with a glob whose first segment is not literal: candidates for every path. */
-    private final int[] anyFirstSegment;
+    /** Rules with a glob that starts with a literal segment, by that segment. */
+    private final SegmentIndex byFirstSegment;
+    /** Rules with a glob that starts with a wildcard but ends with a literal segment, by that segment. */
+    private final SegmentIndex byLastSegment;
+    /** Rules with a glob that has neither: candidates for every path. */
+    private final int[] unindexed;
     private final Decision[] noMatchByMethod;
     private final Decision noMatchOtherMethod;
 
     private Policy(String hash, Mode mode, Map<String, Integer> methodIds, CompiledRule[] rules,
-                   FirstSegmentIndex byFirstSegment, int[] anyFirstSegment, Decision[] noMatchByMethod,
-                   Decision noMatchOtherMethod) {
+                   SegmentIndex byFirstSegment, SegmentIndex byLastSegment, int[] unindexed,
+                   Decision[] noMatchByMethod, Decision noMatchOtherMethod) {
         this.hash = hash;
         this.mode = mode;
         this.methodIds = methodIds;
         this.rules = rules;
         this.byFirstSegment = byFirstSegment;
-        this.anyFirstSegment = anyFirstSegment;
+        this.byLastSegment = byLastSegment;
+        this.unindexed = unindexed;
         this.noMatchByMethod = noMatchByMethod;
         this.noMatchOtherMethod = noMatchOtherMethod;
     }
@@ -61,29 +64,23 @@ public final class Policy {
 
         List<RuleConfig> ruleConfigs = config.rules();
         CompiledRule[] rules = new CompiledRule[ruleConfigs.size()];
-        Map<String, List<Integer>> byFirst = new LinkedHashMap<>();
-        List<Integer> any = new ArrayList<>();
+        Map<String, List<Integer>> byFirst = new HashMap<>();
+        Map<String, List<Integer>> byLast = new HashMap<>();
+        List<Integer> unindexed = new ArrayList<>();
         for (int i = 0; i < rules.length; i++) {
-            RuleConfig rule = ruleConfigs.get(i);
-            rules[i] = compileRule(rule, mode, limits, methodIds);
-            boolean anyAdded = false;
+            rules[i] = compileRule(ruleConfigs.get(i), mode, limits, methodIds);
             for (PathGlob glob : rules[i].globs) {
                 String first = glob.firstLiteralSegment();
-                if (first == null) {
-                    if (!anyAdded) {
-                        any.add(i);
-                        anyAdded = true;
-                    }
+                String last = glob.lastLiteralSegment();
+                if (first != null) {
+                    addOnce(byFirst.computeIfAbsent(first, k -> new ArrayList<>()), i);
+                } else if (last != null) {
+                    addOnce(byLast.computeIfAbsent(last, k -> new ArrayList<>()), i);
                 } else {
-                    List<Integer> list = byFirst.computeIfAbsent(first, k -> new ArrayList<>());
-                    if (list.isEmpty() || list.get(list.size() - 1) != i) {
-                        list.add(i);
-                    }
+                    addOnce(unindexed, i);
                 }
             }
         }
-        Map<String, int[]> index = new HashMap<>();
-        byFirst.forEach((segment, list) -> index.put(segment, toArray(list)));
 
         EffectiveLimits defaultLimits =
                 new EffectiveLimits(limits.maxRequestBodyBytes(), limits.maxResponseBodyBytes());
@@ -92,8 +89,8 @@ public final class Policy {
                 defaultLimits));
         Decision other = noMatch(mode, "no rule allows this method on this path", defaultLimits);
 
-        return new Policy(config.sha256(), mode, Map.copyOf(methodIds), rules, new FirstSegmentIndex(index),
-                toArray(any), noMatch, other);
+        return new Policy(config.sha256(), mode, Map.copyOf(methodIds), rules, index(byFirst), index(byLast),
+                toArray(unindexed), noMatch, other);
     }
 
     private static CompiledRule compileRule(RuleConfig rule, Mode mode, Limits limits,
@@ -118,6 +115,19 @@ public final class Policy {
                 : new Decision(Verdict.DENY, reason, null, mode, limits);
     }
 
+    /** Rule indices go in ascending order, so a rule with several globs under one key is listed once. */
+    private static void addOnce(List<Integer> list, int rule) {
+        if (list.isEmpty() || list.get(list.size() - 1) != rule) {
+            list.add(rule);
+        }
+    }
+
+    private static SegmentIndex index(Map<String, List<Integer>> lists) {
+        Map<String, int[]> arrays = new HashMap<>();
+        lists.forEach((segment, list) -> arrays.put(segment, toArray(list)));
+        return new SegmentIndex(arrays);
+    }
+
     private static int[] toArray(List<Integer> list) {
         return list.stream().mapToInt(Integer::intValue).toArray();
     }
@@ -130,7 +140,7 @@ public final class Policy {
      * @return a shared, pre-built decision
      */
     public Decision decide(String method, String normalizedPath) {
-        Integer methodId = methodIds.get(method);
+        Integer methodId = method == null ? null : methodIds.get(method);
         if (methodId == null) {
             return noMatchOtherMethod;
         }
@@ -138,28 +148,34 @@ public final class Policy {
         if (normalizedPath == null || normalizedPath.isEmpty() || normalizedPath.charAt(0) != '/') {
             return noMatchByMethod[m];
         }
+        int length = normalizedPath.length();
         int firstEnd = normalizedPath.indexOf('/', 1);
-        int[] literal = byFirstSegment.rulesFor(normalizedPath, 1, firstEnd < 0 ? normalizedPath.length() : firstEnd);
-        int[] any = anyFirstSegment;
+        int[] first = byFirstSegment.rulesFor(normalizedPath, 1, firstEnd < 0 ? length : firstEnd);
+        int[] last = byLastSegment.isEmpty() ? SegmentIndex.NONE
+                : byLastSegment.rulesFor(normalizedPath, normalizedPath.lastIndexOf('/') + 1, length);
+        int[] any = unindexed;
         int a = 0;
         int b = 0;
-        // Merge two ascending lists so rules are still tried in file order.
-        while (a < literal.length || b < any.length) {
-            int r;
-            if (b == any.length || (a < literal.length && literal[a] < any[b])) {
-                r = literal[a++];
-            } else {
-                r = any[b++];
-                if (a < literal.length && literal[a] == r) {
-                    a++;
-                }
+        int c = 0;
+        // Merge three ascending lists so that rules are still tried in file order, each once.
+        while (true) {
+            int r = Math.min(at(first, a), Math.min(at(last, b), at(any, c)));
+            if (r == Integer.MAX_VALUE) {
+                break;
             }
+            a += at(first, a) == r ? 1 : 0;
+            b += at(last, b) == r ? 1 : 0;
+            c += at(any, c) == r ? 1 : 0;
             CompiledRule rule = rules[r];
             if (rule.methods[m] && rule.matches(normalizedPath)) {
                 return rule.decision;
             }
         }
         return noMatchByMethod[m];
+    }
+
+    private static int at(int[] list, int i) {
+        return i < list.length ? list[i] : Integer.MAX_VALUE;
     }
 
     /** The policy's identity in audit records: the config file's SHA-256. */

@@ -173,7 +173,7 @@ final class ConfigReader {
         Duration value = parsed(node, key, "a duration such as 5s", Durations::parse);
         if (value != null && (value.compareTo(min) < 0 || value.compareTo(max) > 0)) {
             in.problem(node, key + ": expected a duration from " + min.toMillis() + "ms to " + max.toMillis()
-                    + "ms, got '" + ((ScalarNode) node).getValue() + "'");
+                    + "ms, got '" + NodeReader.shorten(((ScalarNode) node).getValue()) + "'");
             return fallback;
         }
         return value == null ? fallback : value;
@@ -216,7 +216,7 @@ final class ConfigReader {
         Long value = parsed(in, node, key, "a size such as 64KiB", Sizes::parse);
         if (value != null && (value < min || value > max)) {
             in.problem(node, key + ": expected a size from " + min + " to " + max + " bytes, got '"
-                    + ((ScalarNode) node).getValue() + "'");
+                    + NodeReader.shorten(((ScalarNode) node).getValue()) + "'");
             return null;
         }
         return value;

@@ -14,6 +14,10 @@ final class GlobSyntax {
         if (!glob.startsWith("/")) {
             return bad + "it must start with '/', e.g. /api/**";
         }
+        if (glob.indexOf('?') >= 0 || glob.indexOf('#') >= 0) {
+            return bad + "globs match the path only, and '" + (glob.indexOf('?') >= 0 ? '?' : '#') + "' starts the "
+                    + (glob.indexOf('?') >= 0 ? "query" : "fragment");
+        }
         for (String segment : glob.substring(1).split("/", -1)) {
             if (segment.contains("**") && !segment.equals("**")) {
                 return bad + "'**' must be a whole segment, e.g. /api/**; use '*' to match within a segment";

@@ -82,7 +82,7 @@ final class NodeReader {
             NodeTuple first = byKey.get(key);
             if (first != null) {
                 problem(keyNode, "duplicate key '" + key + "' " + in(where) + "; it is already set at line "
-                        + position(first.getKeyNode()).line());
+                        + position(first.getKeyNode()).line() + " and each key may appear once");
             } else if (misplaced.containsKey(key)) {
                 problem(keyNode, misplaced.get(key));
             } else if (!allowed.contains(key)) {

@@ -3,23 +3,25 @@ package org.sluice.policy;
 import java.util.Map;
 
 /**
- * Open-addressing table from a path's first segment to the ascending indices of the rules that could match it,
- * looked up straight from a region of the request path so that no substring is made.
+ * Open-addressing table from one path segment (the first, or the last) to the ascending indices of the rules that
+ * could match it, looked up straight from a region of the request path so that no substring is made.
  */
-final class FirstSegmentIndex {
+final class SegmentIndex {
 
     static final int[] NONE = new int[0];
 
     private final String[] keys;
     private final int[][] values;
     private final int mask;
+    private final int size;
 
-    FirstSegmentIndex(Map<String, int[]> rulesByFirstSegment) {
-        int capacity = Integer.highestOneBit(Math.max(2, rulesByFirstSegment.size() * 2 + 1)) << 1;
+    SegmentIndex(Map<String, int[]> rulesBySegment) {
+        int capacity = Integer.highestOneBit(Math.max(2, rulesBySegment.size() * 2 + 1)) << 1;
         keys = new String[capacity];
         values = new int[capacity][];
         mask = capacity - 1;
-        for (Map.Entry<String, int[]> entry : rulesByFirstSegment.entrySet()) {
+        size = rulesBySegment.size();
+        for (Map.Entry<String, int[]> entry : rulesBySegment.entrySet()) {
             String key = entry.getKey();
             int slot = hash(key, 0, key.length()) & mask;
             while (keys[slot] != null) {
@@ -30,7 +32,11 @@ final class FirstSegmentIndex {
         }
     }
 
-    /** Rules whose first glob segment is exactly path[start, end); NONE when there are none. */
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Rules keyed by exactly path[start, end); NONE when there are none. */
     int[] rulesFor(String path, int start, int end) {
         int length = end - start;
         for (int slot = hash(path, start, end) & mask; ; slot = (slot + 1) & mask) {
