@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,7 +20,7 @@ final class HopByHopHeaders {
      * their framing header; requests always go upstream with a Content-Length or no body.
      */
     static void copyEndToEnd(HttpHeaders from, HttpHeaders to, boolean keepTransferEncoding) {
-        String connection = from.get(HttpHeaderNames.CONNECTION);
+        String connection = connectionTokens(from);
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
             CharSequence name = header.getKey();
@@ -28,6 +29,16 @@ final class HopByHopHeaders {
             }
             to.add(name, header.getValue());
         }
+    }
+
+    /** Connection may arrive as several lines; together they form one token list (RFC 9110 5.3). */
+    private static String connectionTokens(HttpHeaders from) {
+        List<String> lines = from.getAll(HttpHeaderNames.CONNECTION);
+        return switch (lines.size()) {
+            case 0 -> null;
+            case 1 -> lines.get(0);
+            default -> String.join(",", lines);
+        };
     }
 
     private static boolean isHopByHop(CharSequence name, boolean keepTransferEncoding) {

@@ -267,7 +267,8 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
 
     /** Writes the response head to the client; false when the response was refused instead. */
     private boolean responseHead(HttpResponse response) {
-        long declared = HttpUtil.getContentLength(response, -1L);
+        // A HEAD, 204 or 304 response's Content-Length describes a body that does not follow.
+        long declared = bodiless(response) ? -1L : HttpUtil.getContentLength(response, -1L);
         if (declared > maxResponseBytes) {
             ex.status = response.status().code();
             discardUpstream();

@@ -50,4 +50,16 @@ class HopByHopHeadersTest {
         assertThat(HopByHopHeaders.listedIn(",,", "x-a")).isFalse();
         assertThat(HopByHopHeaders.listedIn(null, "x-a")).isFalse();
     }
+
+    @Test
+    void namesListedInAnyOfSeveralConnectionLinesAreRemoved() {
+        HttpHeaders from = new DefaultHttpHeaders();
+        from.add("Connection", "keep-alive");
+        from.add("Connection", "X-Hop-Secret");
+        from.add("X-Hop-Secret", "for the next hop only");
+        from.add("Accept", "*/*");
+        HttpHeaders to = new DefaultHttpHeaders();
+        HopByHopHeaders.copyEndToEnd(from, to, false);
+        assertThat(to.names()).containsExactly("Accept");
+    }
 }
