@@ -1,0 +1,138 @@
+package org.sluice.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import org.sluice.policy.config.ConfigException;
+import org.sluice.policy.config.ConfigLoader;
+import org.sluice.policy.config.SluiceConfig;
+import org.sluice.proxy.SluiceServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice run --config FILE}: validate, start, serve until SIGTERM or SIGINT, drain, exit 0. */
+@Command(
+        name = "run",
+        description = {
+            "Run the proxy with a config file, until SIGTERM or SIGINT.",
+            "",
+            "An invalid config is reported as FILE:LINE:COL: message, one line per problem, before any port "
+                    + "is opened (exit 2).",
+            "SIGTERM or SIGINT: stop accepting, let in-flight requests finish within the config's "
+                    + "shutdownGrace, flush the audit log, exit 0."})
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "YAML config file (see docs/configuration.md and examples/gateway.yaml)")
+    private Path configFile;
+
+    @Spec
+    private CommandSpec spec;
+
+    private final Consumer<? super SluiceServer> onStarted;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    RunCommand() {
+        this(server -> { });
+    }
+
+    /** {@code onStarted} sees the running server once every listener is bound (tests learn the ports). */
+    RunCommand(Consumer<? super SluiceServer> onStarted) {
+        this.onStarted = onStarted;
+    }
+
+    /** Asks a running command to shut down gracefully, as SIGTERM does. */
+    void requestStop() {
+        stopRequested.countDown();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        SluiceConfig config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            e.problems().forEach(err::println);
+            err.flush();
+            return SluiceCli.USAGE_OR_CONFIG_ERROR;
+        } catch (IOException e) {
+            err.println("sluice: cannot read config " + configFile + ": " + IoMessages.reason(e));
+            err.flush();
+            return SluiceCli.USAGE_OR_CONFIG_ERROR;
+        }
+
+        SluiceServer server;
+        try {
+            server = SluiceServer.start(config);
+        } catch (IOException e) {
+            err.println("sluice: cannot start (" + whatStartOpens(config) + "): " + IoMessages.describe(e));
+            err.flush();
+            return SluiceCli.USAGE_OR_CONFIG_ERROR;
+        }
+
+        GracefulStop stop = new GracefulStop(server);
+        // Fallback for exits that bypass the signal handlers (SIGHUP, a failed handler install).
+        Thread hook = new Thread(() -> {
+            requestStop();
+            stop.run();
+        }, "sluice-shutdown-hook");
+        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignals signals = StopSignals.install(signal -> onSignal(signal, config));
+        try {
+            logStarted(config);
+            onStarted.accept(server);
+            stopRequested.await();
+        } finally {
+            stop.run();          // drains while the handlers are still ours, so a second signal cannot cut it short
+            signals.close();
+            removeHook(hook);
+        }
+        return SluiceCli.OK;
+    }
+
+    private void onSignal(String signal, SluiceConfig config) {
+        if (stopRequested.getCount() == 0) {
+            log.info("SIG{} received: already stopping", signal);
+            return;
+        }
+        log.info("SIG{} received: stopping; in-flight requests get up to {} to finish",
+                signal, Durations.format(config.gateway().timeouts().shutdownGrace()));
+        requestStop();
+    }
+
+    /** SluiceServer itself announces each listener (address, transport); this adds what it serves and how to stop. */
+    private static void logStarted(SluiceConfig config) {
+        log.info("serving {} (sha256 {}): mode {}, {} rule(s), audit log {}; SIGTERM or Ctrl-C stops gracefully",
+                config.source(), config.sha256(), config.mode().name().toLowerCase(Locale.ROOT),
+                config.rules().size(), config.audit().path());
+    }
+
+    private static String whatStartOpens(SluiceConfig config) {
+        StringBuilder what = new StringBuilder()
+                .append("audit log ").append(config.audit().path())
+                .append(", gateway ").append(Addresses.format(config.gateway().listen()));
+        if (config.admin() != null) {
+            what.append(", admin ").append(Addresses.format(config.admin().listen()));
+        }
+        return what.toString();
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // The JVM is exiting and the hook is running or has run; GracefulStop makes that harmless.
+        }
+    }
+}

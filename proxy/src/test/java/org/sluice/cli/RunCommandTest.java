@@ -1,0 +1,175 @@
+package org.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sluice.proxy.SluiceServer;
+import picocli.CommandLine;
+
+class RunCommandTest {
+
+    @TempDir
+    Path folder;
+
+    private final ExecutorService runner = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stopRunner() throws InterruptedException {
+        runner.shutdownNow();
+        assertThat(runner.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void invalidConfigPrintsEveryProblemWithItsPositionAndOpensNothing() throws IOException {
+        int port = freePort();
+        Path audit = folder.resolve("audit.jsonl");
+        Path config = write("bad.yaml", String.join("\n",
+                "version: 1",
+                "gateway:",
+                "  listen: 127.0.0.1:" + port,
+                "  upstream: http://127.0.0.1:1",
+                "  colour: blue",
+                "limits:",
+                "  maxRequestBodyBytes: 10 megabytes",
+                "audit:",
+                "  path: " + audit,
+                "rules: []",
+                ""));
+
+        CliResult result = CliResult.execute("run", "--config", config.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        List<String> lines = result.err().lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).startsWith(config + ":5:").contains("colour");
+        assertThat(lines.get(1)).startsWith(config + ":7:").contains("bad size '10 megabytes'");
+        assertThat(lines).allMatch(line -> line.matches(java.util.regex.Pattern.quote(config.toString())
+                + ":\\d+:\\d+: .+"));
+        assertThat(result.out()).isEmpty();
+        assertThat(audit).doesNotExist();
+        assertNothingListensOn(port);
+    }
+
+    @Test
+    void missingConfigFileIsAConfigError() {
+        Path missing = folder.resolve("missing.yaml");
+
+        CliResult result = CliResult.execute("run", "--config", missing.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo("sluice: cannot read config " + missing + ": no such file" + System.lineSeparator());
+    }
+
+    @Test
+    void aFolderIsNotAConfig() {
+        CliResult result = CliResult.execute("run", "--config", folder.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("sluice: cannot read config " + folder + ": ");
+    }
+
+    @Test
+    void auditLogThatCannotBeOpenedStopsStartUpBeforeAnyPortOpens() throws IOException {
+        int port = freePort();
+        Path notAFolder = write("not-a-folder", "a file where the audit folder should be\n");
+        Path config = write("sluice.yaml", validConfig(port, notAFolder.resolve("audit.jsonl")));
+
+        CliResult result = CliResult.execute("run", "--config", config.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("sluice: cannot start (audit log " + notAFolder.resolve("audit.jsonl"));
+        assertThat(result.err().lines()).hasSize(1);
+        assertNothingListensOn(port);
+    }
+
+    @Test
+    void runsUntilAskedToStopThenDrainsAndExitsZero() throws Exception {
+        Path audit = folder.resolve("logs/audit.jsonl");
+        Path config = write("sluice.yaml", validConfig(0, audit));
+        CompletableFuture<SluiceServer> started = new CompletableFuture<>();
+        RunCommand run = new RunCommand(started::complete);
+        CommandLine commandLine = SluiceCli.commandLine(new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                return type == RunCommand.class ? type.cast(run) : CommandLine.defaultFactory().create(type);
+            }
+        });
+        CompletableFuture<CliResult> exit = CompletableFuture.supplyAsync(
+                () -> CliResult.execute(commandLine, "run", "--config", config.toString()), runner);
+
+        SluiceServer server = started.get(30, TimeUnit.SECONDS);
+        HttpResponse<String> denied = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build().send(
+                HttpRequest.newBuilder(URI.create("http://" + Addresses.format(server.gatewayAddress()) + "/admin/export"))
+                        .timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        run.requestStop();
+        CliResult result = exit.get(60, TimeUnit.SECONDS);
+
+        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(denied.headers().firstValue("X-Sluice-Error")).hasValue("denied");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.err()).isEmpty();
+        List<String> auditLines = Files.readAllLines(audit, StandardCharsets.UTF_8);
+        assertThat(auditLines).hasSize(1);
+        assertThat(JsonFields.of(auditLines.get(0)))
+                .containsEntry("decision", "deny")
+                .containsEntry("path", "/admin/export")
+                .containsEntry("status", "403");
+        assertNothingListensOn(server.gatewayAddress().getPort());
+    }
+
+    private String validConfig(int port, Path audit) {
+        return String.join("\n",
+                "version: 1",
+                "gateway:",
+                "  listen: 127.0.0.1:" + port,
+                "  upstream: http://127.0.0.1:1",
+                "audit:",
+                "  path: \"" + audit + "\"",
+                "rules:",
+                "  - name: central-api",
+                "    methods: [GET]",
+                "    paths: [\"/api/**\"]",
+                "");
+    }
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(folder.resolve(name), text, StandardCharsets.UTF_8);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void assertNothingListensOn(int port) {
+        assertThatThrownBy(() -> {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+            }
+        }).isInstanceOf(ConnectException.class);
+    }
+}
