@@ -1,0 +1,135 @@
+package org.sluice.proxy.e2e;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sluice.proxy.testing.CentralServer;
+import org.sluice.proxy.testing.HttpBytes;
+import org.sluice.proxy.testing.RawHttpConnection;
+import org.sluice.proxy.testing.RawResponse;
+import org.sluice.proxy.testing.TestCa;
+import org.sluice.proxy.testing.TestSluice;
+
+/** The central server over https: trusted through caFile, with the host name verified. */
+class GatewayTlsE2ETest {
+
+    private static final String RULES = """
+            rules:
+              - name: central-api
+                methods: [GET, POST]
+                paths: ["/api/**"]
+            """;
+
+    @TempDir
+    static Path folder;
+
+    private static TestCa ca;
+    private static WireMockServer central;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ca = TestCa.create(folder);
+        central = CentralServer.startHttps(ca.serverKeyStore());
+    }
+
+    @AfterAll
+    static void stop() {
+        central.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        central.resetAll();
+        central.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("over tls")));
+    }
+
+    @Test
+    void getAndPostArriveByteExactOverHttpsToAnIpAddress() throws Exception {
+        try (TestSluice sluice = TestSluice.start(tlsYaml(CentralServer.httpsUrl(central, "127.0.0.1")))) {
+            byte[] body = HttpBytes.randomBytes(200_000, 21);
+            RawResponse post = RawHttpConnection.exchange(sluice.gatewayPort(), HttpBytes.request(
+                    "POST /api/secure HTTP/1.1\r\nHost: sluice\r\nContent-Length: " + body.length + "\r\n\r\n", body));
+            RawResponse get = RawHttpConnection.exchange(sluice.gatewayPort(),
+                    "GET /api/secure?x=1 HTTP/1.1\r\nHost: sluice\r\n\r\n");
+
+            assertThat(post.status()).isEqualTo(200);
+            assertThat(post.bodyText()).isEqualTo("over tls");
+            assertThat(get.status()).isEqualTo(200);
+            assertThat(get.header("X-Sluice-Request-Id")).isNotBlank();
+            List<LoggedRequest> received = CentralServer.received(central);
+            assertThat(received).hasSize(2);
+            assertThat(received.get(0).getBody()).isEqualTo(body);
+            assertThat(received.get(0).getHeader("Host")).isEqualTo("127.0.0.1:" + central.httpsPort());
+            assertThat(received.get(0).getScheme()).isEqualTo("https");
+            assertThat(received.get(1).getUrl()).isEqualTo("/api/secure?x=1");
+            assertThat(received.get(1).getHeader("X-Sluice-Request-Id")).isEqualTo(get.header("X-Sluice-Request-Id"));
+        }
+    }
+
+    @Test
+    void httpsToAHostNameIsVerifiedAgainstTheCertificate() throws Exception {
+        try (TestSluice sluice = TestSluice.start(tlsYaml(CentralServer.httpsUrl(central, "localhost")))) {
+            RawResponse response = RawHttpConnection.exchange(sluice.gatewayPort(),
+                    "GET /api/by-name HTTP/1.1\r\nHost: sluice\r\n\r\n");
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.bodyText()).isEqualTo("over tls");
+            assertThat(CentralServer.received(central)).singleElement()
+                    .satisfies(seen -> assertThat(seen.getHeader("Host")).isEqualTo("localhost:" + central.httpsPort()));
+        }
+    }
+
+    @Test
+    void aServerTheTrustStoreDoesNotTrustGets502AndNoRequest() throws Exception {
+        // No caFile: the JDK trust store does not know the test CA.
+        String yaml = TestSluice.gatewayYaml(CentralServer.httpsUrl(central, "127.0.0.1"), RULES);
+        try (TestSluice sluice = TestSluice.start(yaml)) {
+            RawResponse response = RawHttpConnection.exchange(sluice.gatewayPort(),
+                    "GET /api/untrusted HTTP/1.1\r\nHost: sluice\r\n\r\n");
+
+            assertUpstreamFailed(response);
+            central.verify(0, anyRequestedFor(anyUrl()));
+            Map<String, Object> record = sluice.awaitAudit(1).get(0);
+            assertThat(record).containsEntry("status", 502L).containsEntry("error", "upstream_failed");
+        }
+    }
+
+    @Test
+    void aTrustedCertificateForAnotherHostGets502AndNoRequest() throws Exception {
+        WireMockServer impostor = CentralServer.startHttps(ca.keyStoreFor("central.other.test", folder.resolve("other.p12")));
+        try (TestSluice sluice = TestSluice.start(tlsYaml(CentralServer.httpsUrl(impostor, "127.0.0.1")))) {
+            impostor.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("impostor")));
+
+            RawResponse response = RawHttpConnection.exchange(sluice.gatewayPort(),
+                    "GET /api/impostor HTTP/1.1\r\nHost: sluice\r\n\r\n");
+
+            assertUpstreamFailed(response);
+            impostor.verify(0, anyRequestedFor(anyUrl()));
+        } finally {
+            impostor.stop();
+        }
+    }
+
+    private String tlsYaml(String url) {
+        return TestSluice.gatewayYaml("\n    url: " + url + "\n    caFile: " + ca.caPem(), RULES);
+    }
+
+    private static void assertUpstreamFailed(RawResponse response) {
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.header("X-Sluice-Error")).isEqualTo("upstream_failed");
+        assertThat(response.json()).containsEntry("error", "upstream_failed");
+    }
+}

@@ -1,0 +1,89 @@
+package org.sluice.proxy.testing;
+
+import io.netty.pkitesting.CertificateBuilder;
+import io.netty.pkitesting.X509Bundle;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A throwaway certificate authority and one server certificate it issued for {@code localhost} and
+ * {@code 127.0.0.1}: the server side as a PKCS12 key store (WireMock's HTTPS port), the CA as a PEM file
+ * (Sluice's {@code caFile}).
+ */
+public final class TestCa {
+
+    public static final String KEY_STORE_PASSWORD = "sluice-test";
+
+    private final X509Bundle ca;
+    private final Path caPem;
+    private final Path serverKeyStore;
+
+    private TestCa(X509Bundle ca, Path caPem, Path serverKeyStore) {
+        this.ca = ca;
+        this.caPem = caPem;
+        this.serverKeyStore = serverKeyStore;
+    }
+
+    /** Creates the CA and the server certificate and writes ca.pem and server.p12 into the folder. */
+    public static TestCa create(Path folder) throws Exception {
+        X509Bundle ca = new CertificateBuilder()
+                .subject("CN=Sluice Test CA")
+                .setIsCertificateAuthority(true)
+                .setKeyUsage(true, CertificateBuilder.KeyUsage.keyCertSign, CertificateBuilder.KeyUsage.cRLSign)
+                .buildSelfSigned();
+        Path caPem = folder.resolve("ca.pem");
+        Files.writeString(caPem, ca.getCertificatePEM(), StandardCharsets.US_ASCII);
+        Path serverKeyStore = folder.resolve("server.p12");
+        writeKeyStore(issue(ca, "localhost", "127.0.0.1"), serverKeyStore);
+        return new TestCa(ca, caPem, serverKeyStore);
+    }
+
+    /**
+     * A key store with a certificate from this CA that names only {@code dnsName} (no IP address): a server
+     * that is trusted but is not the host a client asked for.
+     */
+    public Path keyStoreFor(String dnsName, Path file) throws Exception {
+        writeKeyStore(issue(ca, dnsName, null), file);
+        return file;
+    }
+
+    private static X509Bundle issue(X509Bundle ca, String dnsName, String ipAddress) throws Exception {
+        CertificateBuilder builder = new CertificateBuilder()
+                .subject("CN=" + dnsName)
+                .addSanDnsName(dnsName)
+                .setKeyUsage(true, CertificateBuilder.KeyUsage.digitalSignature)
+                .addExtendedKeyUsageServerAuth();
+        if (ipAddress != null) {
+            builder.addSanIpAddress(ipAddress);
+        }
+        return builder.buildIssuedBy(ca);
+    }
+
+    private static void writeKeyStore(X509Bundle server, Path file) throws Exception {
+        KeyStore keyStore = server.toKeyStore("PKCS12", KEY_STORE_PASSWORD.toCharArray());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            keyStore.store(out, KEY_STORE_PASSWORD.toCharArray());
+        }
+    }
+
+    /** PEM of the CA certificate, for Sluice's {@code caFile}. */
+    public Path caPem() {
+        return caPem;
+    }
+
+    /** PKCS12 key store holding the server's key and certificate chain, password {@value #KEY_STORE_PASSWORD}. */
+    public Path serverKeyStore() {
+        return serverKeyStore;
+    }
+
+    /** A client context that trusts this CA only. */
+    public SSLContext clientContext() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, ca.toTrustManagerFactory().getTrustManagers(), null);
+        return context;
+    }
+}

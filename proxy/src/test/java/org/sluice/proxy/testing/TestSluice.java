@@ -1,0 +1,159 @@
+package org.sluice.proxy.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.sluice.policy.config.ConfigLoader;
+import org.sluice.policy.config.SluiceConfig;
+import org.sluice.proxy.SluiceServer;
+import org.sluice.proxy.audit.AuditLog;
+
+/**
+ * A real Sluice started in-process from YAML text, in its own temporary folder. The YAML may use
+ * {@code ${dir}} (that folder) and {@code ${audit}} (the audit file in it); listeners should be
+ * {@code 127.0.0.1:0}. Closing shuts Sluice down gracefully and deletes the folder.
+ */
+public final class TestSluice implements AutoCloseable {
+
+    private static final Duration AUDIT_WAIT = Duration.ofSeconds(10);
+
+    private final Path dir;
+    private final Path configFile;
+    private final Path auditFile;
+    private final SluiceServer server;
+    private boolean closed;
+
+    private TestSluice(Path dir, Path configFile, Path auditFile, SluiceServer server) {
+        this.dir = dir;
+        this.configFile = configFile;
+        this.auditFile = auditFile;
+        this.server = server;
+    }
+
+    /** Parses the YAML with {@link ConfigLoader#parse} and starts {@link SluiceServer} with its own audit file. */
+    public static TestSluice start(String yaml) throws Exception {
+        return start(yaml, null);
+    }
+
+    /** Same, with the given audit log (e.g. one over a sink that fails on demand) instead of the file. */
+    public static TestSluice start(String yaml, AuditLog audit) throws Exception {
+        Path dir = Files.createTempDirectory("sluice-e2e-");
+        try {
+            Path configFile = dir.resolve("sluice.yaml");
+            Path auditFile = dir.resolve("audit.jsonl");
+            String text = yaml.replace("${dir}", dir.toString()).replace("${audit}", auditFile.toString());
+            Files.writeString(configFile, text, StandardCharsets.UTF_8);
+            SluiceConfig config = ConfigLoader.parse(text, configFile);
+            SluiceServer server = audit == null ? SluiceServer.start(config) : SluiceServer.start(config, audit);
+            return new TestSluice(dir, configFile, auditFile, server);
+        } catch (Exception | Error e) {
+            deleteRecursively(dir);
+            throw e;
+        }
+    }
+
+    /** A gateway config to {@code upstream} on 127.0.0.1:0 with an admin port, followed by the given YAML. */
+    public static String gatewayYaml(String upstream, String rest) {
+        return """
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream: %s
+                admin:
+                  listen: 127.0.0.1:0
+                audit:
+                  path: ${audit}
+                """.formatted(upstream) + rest;
+    }
+
+    public SluiceServer server() {
+        return server;
+    }
+
+    public int gatewayPort() {
+        return server.gatewayAddress().getPort();
+    }
+
+    public int adminPort() {
+        InetSocketAddress admin = server.adminAddress();
+        if (admin == null) {
+            throw new IllegalStateException("this Sluice has no admin listener");
+        }
+        return admin.getPort();
+    }
+
+    /** http://127.0.0.1:gatewayPort */
+    public String gatewayUrl() {
+        return "http://127.0.0.1:" + gatewayPort();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    public Path auditFile() {
+        return auditFile;
+    }
+
+    /** Flushes the audit log and returns every record in the audit file. */
+    public List<Map<String, Object>> audit() {
+        server.auditLog().flush(Duration.ofSeconds(5));
+        return JsonLines.read(auditFile);
+    }
+
+    /**
+     * Waits until the audit file holds at least {@code count} records (Sluice records a request when it
+     * finishes, which may be just after the client has its response) and returns them all.
+     */
+    public List<Map<String, Object>> awaitAudit(int count) {
+        return Await.until(this::audit, records -> records.size() >= count, AUDIT_WAIT, count + " audit records");
+    }
+
+    /** The raw text of the audit file after a flush. */
+    public String auditText() {
+        server.auditLog().flush(Duration.ofSeconds(5));
+        try {
+            return Files.exists(auditFile) ? Files.readString(auditFile, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            server.close();
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
