@@ -111,14 +111,19 @@ public final class SluiceServer implements AutoCloseable {
 
     private Channel listen(ListenAddress address, ChannelInitializer<SocketChannel> initializer)
             throws IOException, InterruptedException {
+        InetSocketAddress socketAddress = new InetSocketAddress(address.host(), address.port());
+        if (socketAddress.isUnresolved()) {
+            throw new IOException("cannot listen on " + address.host() + ":" + address.port()
+                    + ": the host name does not resolve to an address of this machine");
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(transport.serverChannel())
+                .channelFactory(transport.serverChannelFor(socketAddress.getAddress()))
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer);
-        var bound = bootstrap.bind(address.host(), address.port()).await();
+        var bound = bootstrap.bind(socketAddress).await();
         if (!bound.isSuccess()) {
             throw new IOException("cannot listen on " + address.host() + ":" + address.port() + ": "
                     + bound.cause().getMessage(), bound.cause());

@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,8 @@ class TransportTest {
     private static void assertConnectsToItself(Transport transport) throws InterruptedException {
         MultiThreadIoEventLoopGroup group = transport.newGroup(1);
         try {
-            Channel server = new ServerBootstrap().group(group).channel(transport.serverChannel())
+            Channel server = new ServerBootstrap().group(group)
+                    .channelFactory(transport.serverChannelFor(InetAddress.getLoopbackAddress()))
                     .childHandler(new ChannelInboundHandlerAdapter()).bind("127.0.0.1", 0).sync().channel();
             int port = ((InetSocketAddress) server.localAddress()).getPort();
             ChannelFuture connect = new Bootstrap().group(group).channel(transport.socketChannel())
