@@ -1,6 +1,5 @@
 package org.sluice.proxy.gateway;
 
-import java.security.MessageDigest;
 import org.sluice.policy.Decision;
 
 /**
@@ -30,7 +29,6 @@ final class Exchange {
     boolean refused;
     boolean responseStarted;
     boolean closeAfterResponse;
-    private MessageDigest digest;
     private boolean finished;
 
     Exchange(String id, String method, String target, boolean hasBody, boolean clientKeepAlive) {
@@ -42,18 +40,6 @@ final class Exchange {
         this.hasBody = hasBody;
         this.clientKeepAlive = clientKeepAlive;
         this.closeAfterResponse = !clientKeepAlive;
-    }
-
-    /** The digest of what is forwarded; created when the first forwarded byte (or the end) is seen. */
-    MessageDigest digest() {
-        if (digest == null) {
-            digest = RequestDigests.newSha256();
-        }
-        return digest;
-    }
-
-    void completeDigest() {
-        reqSha256 = RequestDigests.hex(digest().digest());
     }
 
     /** True exactly once: the caller then writes the audit record and the metrics. */

@@ -43,7 +43,7 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
                 .setStrictLineParsing(true);
         ConnectionContext conn = new ConnectionContext(ch, gateway, clientAddress(ch.remoteAddress()));
         ChannelPipeline p = ch.pipeline();
-        p.addLast("idle", new IdleStateHandler(0, 0, gateway.timeouts().idle().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("idle", new IdleStateHandler(gateway.timeouts().idle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(decoder));
         p.addLast("order", new PipelineOrderer(conn));
         p.addLast("intake", new RequestIntake(conn, ids));

@@ -10,7 +10,8 @@ import java.util.ArrayDeque;
 /**
  * Lets one request at a time past: a pipelined request waits here until the previous exchange is done, so
  * responses go out in request order and the upstream never sees a request Sluice has not decided on yet.
- * Reading is paused while a request waits for its response, so the queue holds at most one read's worth.
+ * Reading pauses only when something has to wait here (a pipelining client), so the queue holds at most one
+ * read's worth; an ordinary keep-alive client never toggles reading, which would cost two epoll_ctl calls.
  */
 final class PipelineOrderer extends ChannelInboundHandlerAdapter {
     private final ConnectionContext conn;
@@ -34,6 +35,7 @@ final class PipelineOrderer extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!waiting.isEmpty() || (msg instanceof HttpRequest && (requestOpen || exchangeOpen))) {
             waiting.add(msg);
+            conn.pauseReading(ConnectionContext.AWAITING_RESPONSE);
             return;
         }
         pass(msg);
@@ -44,11 +46,8 @@ final class PipelineOrderer extends ChannelInboundHandlerAdapter {
             requestOpen = true;
             exchangeOpen = true;
         }
-        if (msg instanceof LastHttpContent && requestOpen) {
+        if (msg instanceof LastHttpContent) {
             requestOpen = false;
-            if (exchangeOpen) {
-                conn.pauseReading(ConnectionContext.AWAITING_RESPONSE);
-            }
         }
         ctx.fireChannelRead(msg);
     }
@@ -56,9 +55,6 @@ final class PipelineOrderer extends ChannelInboundHandlerAdapter {
     /** Package-private for tests: the connection calls it when an exchange is recorded. */
     void exchangeDone() {
         exchangeOpen = false;
-        if (!requestOpen) {
-            conn.resumeReading(ConnectionContext.AWAITING_RESPONSE);
-        }
         if (draining) {
             return;
         }
@@ -71,7 +67,9 @@ final class PipelineOrderer extends ChannelInboundHandlerAdapter {
         } finally {
             draining = false;
         }
-        if (!waiting.isEmpty()) {
+        if (waiting.isEmpty()) {
+            conn.resumeReading(ConnectionContext.AWAITING_RESPONSE);
+        } else {
             ctx.fireChannelReadComplete();
         }
     }

@@ -6,6 +6,8 @@ import java.security.NoSuchAlgorithmException;
 /** SHA-256 of forwarded bodies: the {@code reqSha256} audit field. */
 final class RequestDigests {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** SHA-256 of nothing: the {@code reqSha256} of a forwarded request without a body. */
+    static final String EMPTY_SHA256 = hex(newSha256().digest());
 
     private RequestDigests() {
     }

@@ -63,6 +63,9 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     private boolean upstreamFlushPending;
     private long lastUpstreamActivity;
     private ScheduledFuture<?> timer;
+    private MessageDigest sha256;
+    /** {@link #sha256} once the current request's body has begun; null while it has no body bytes. */
+    private MessageDigest bodyDigest;
 
     UpstreamRelay(ConnectionContext conn) {
         this.conn = conn;
@@ -96,6 +99,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
 
     private void start(HttpRequest request) {
         ex = conn.current;
+        bodyDigest = null;
         clientVersion = request.protocolVersion();
         maxResponseBytes = ex.decision.limits().maxResponseBodyBytes();
         requestSent = false;
@@ -109,9 +113,14 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     }
 
     private void acquire() {
-        conn.pauseReading(ConnectionContext.CONNECTING);
         Exchange mine = ex;
-        upstream.acquire(ctx.channel().eventLoop()).addListener((FutureListener<Channel>) f -> connected(mine, f));
+        Future<Channel> acquired = upstream.acquire(ctx.channel().eventLoop());
+        if (acquired.isDone()) {
+            connected(mine, acquired); // an idle pooled connection: no need to pause the client
+            return;
+        }
+        conn.pauseReading(ConnectionContext.CONNECTING);
+        acquired.addListener((FutureListener<Channel>) f -> connected(mine, f));
     }
 
     private static boolean isIdempotent(HttpMethod method) {
@@ -189,7 +198,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
             int length = body.readableBytes();
             if (length > 0) {
                 ex.reqBytes += length;
-                MessageDigest digest = ex.digest();
+                MessageDigest digest = bodyDigest();
                 for (ByteBuffer part : body.nioBuffers()) {
                     digest.update(part);
                 }
@@ -199,11 +208,23 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         upstreamFlushPending = true;
         if (msg instanceof LastHttpContent) {
             requestSent = true;
-            ex.completeDigest();
+            ex.reqSha256 = bodyDigest == null ? RequestDigests.EMPTY_SHA256 : RequestDigests.hex(bodyDigest.digest());
             flushUpstream();
             lastUpstreamActivity = System.nanoTime();
-            schedule(responseTimeoutNanos);
+            armTimer();
         }
+    }
+
+    /** One digest per connection, reset for each body: creating one costs a provider look-up. */
+    private MessageDigest bodyDigest() {
+        if (bodyDigest == null) {
+            if (sha256 == null) {
+                sha256 = RequestDigests.newSha256();
+            }
+            sha256.reset();
+            bodyDigest = sha256;
+        }
+        return bodyDigest;
     }
 
     private void flushUpstream() {
@@ -330,7 +351,6 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     }
 
     private void finishResponse(HttpContent last) {
-        cancelTimer();
         Channel used = upstreamChannel;
         upstreamChannel = null;
         used.config().setAutoRead(true);
@@ -389,8 +409,17 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
 
     // ---- timeouts
 
+    /**
+     * Keeps one timer per connection instead of one per request: scheduling and cancelling a task for every
+     * request costs more than the check. A timer that finds nothing waiting simply lapses.
+     */
+    private void armTimer() {
+        if (timer == null) {
+            schedule(responseTimeoutNanos);
+        }
+    }
+
     private void schedule(long delayNanos) {
-        cancelTimer();
         timer = ctx.executor().schedule(timeoutCheck, delayNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -404,7 +433,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     /** One timer per exchange: re-armed for the remaining time instead of being reset on every read. */
     private void checkTimeout() {
         timer = null;
-        if (ex == null || ex.finished() || upstreamChannel == null) {
+        if (ex == null || ex.finished() || upstreamChannel == null || !requestSent) {
             return;
         }
         long quietFor = System.nanoTime() - lastUpstreamActivity;

@@ -38,12 +38,15 @@ public final class CentralServerUpstream implements AutoCloseable {
     private static final int MAX_RESPONSE_CHUNK = 64 * 1024;
 
     private final UpstreamConfig config;
+    /** Computed once: the relay sets it as Host on every request. */
+    private final String authority;
     private final DnsAddressResolverGroup resolver;
     private final Map<EventExecutor, FixedChannelPool> pools = new IdentityHashMap<>();
 
     public CentralServerUpstream(UpstreamConfig config, GatewayTimeouts timeouts, EventLoopGroup group,
                                  Transport transport) throws IOException {
         this.config = config;
+        this.authority = config.authority();
         SslContext ssl = config.tls() ? sslContext(config) : null;
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel())
@@ -111,7 +114,7 @@ public final class CentralServerUpstream implements AutoCloseable {
     }
 
     public String authority() {
-        return config.authority();
+        return authority;
     }
 
     @Override

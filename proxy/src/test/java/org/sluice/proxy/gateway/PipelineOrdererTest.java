@@ -48,13 +48,17 @@ class PipelineOrdererTest {
         channel.writeInbound(get("/one"), LastHttpContent.EMPTY_LAST_CONTENT, get("/two"),
                 LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(passed).containsExactly("/one", "end");
-        assertThat(channel.config().isAutoRead()).as("reading pauses while /one awaits its response").isFalse();
+        assertThat(channel.config().isAutoRead()).as("reading pauses while /two waits behind /one").isFalse();
 
         orderer.exchangeDone();
         assertThat(passed).containsExactly("/one", "end", "/two", "end");
-        assertThat(channel.config().isAutoRead()).as("/two now awaits its response").isFalse();
+        assertThat(channel.config().isAutoRead()).as("nothing waits any more").isTrue();
 
+        channel.writeInbound(get("/three"));
+        assertThat(passed).hasSize(4);
+        assertThat(channel.config().isAutoRead()).as("/three waits behind /two").isFalse();
         orderer.exchangeDone();
+        assertThat(passed).endsWith("/three");
         assertThat(channel.config().isAutoRead()).isTrue();
     }
 
@@ -65,7 +69,7 @@ class PipelineOrdererTest {
         assertThat(channel.config().isAutoRead()).isTrue();
         channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(passed).endsWith("end");
-        assertThat(channel.config().isAutoRead()).isFalse();
+        assertThat(channel.config().isAutoRead()).as("a client that waits for its response is not paused").isTrue();
     }
 
     @Test
