@@ -2,11 +2,10 @@ package org.sluice.proxy.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -18,10 +17,9 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.sluice.proxy.testing.CentralServer;
 import org.sluice.proxy.testing.HttpBytes;
 import org.sluice.proxy.testing.RawHttpConnection;
@@ -42,22 +40,11 @@ class AuditAndMetricsE2ETest {
                 paths: ["/api/**"]
             """.formatted(LIMIT);
 
-    private static WireMockServer central;
-
-    @BeforeAll
-    static void start() {
-        central = CentralServer.startHttp();
-    }
-
-    @AfterAll
-    static void stop() {
-        central.stop();
-    }
+    @RegisterExtension
+    static final WireMockExtension central = CentralServer.http(aResponse().withStatus(200).withBody(RESPONSE));
 
     @BeforeEach
-    void reset() {
-        central.resetAll();
-        central.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody(RESPONSE)));
+    void stubMissing() {
         central.stubFor(any(urlPathEqualTo("/api/missing")).willReturn(aResponse().withStatus(404).withBody("no")));
     }
 
@@ -91,13 +78,13 @@ class AuditAndMetricsE2ETest {
                         .containsEntry("error", s.error())
                         .containsEntry("scheme", "http")
                         .containsEntry("host", "127.0.0.1")
-                        .containsEntry("port", (long) central.port());
+                        .containsEntry("port", (long) central.getPort());
                 assertThat((String) record.get("ts")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
                 assertThat((String) record.get("client")).startsWith("127.0.0.1");
                 assertThat((String) record.get("policy")).matches("[0-9a-f]{64}");
                 assertThat((Long) record.get("durationMs")).isGreaterThanOrEqualTo(0L);
                 if (s.forwardedBody() != null) {
-                    assertThat(record.get("upstream")).isEqualTo("127.0.0.1:" + central.port());
+                    assertThat(record.get("upstream")).isEqualTo("127.0.0.1:" + central.getPort());
                 } else {
                     assertThat(record.get("upstream")).isNull();
                     assertThat((String) record.get("reason")).isNotBlank();

@@ -1,17 +1,16 @@
 package org.sluice.proxy.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.sluice.proxy.testing.CentralServer;
@@ -26,12 +25,13 @@ class BodyLimitE2ETest {
     private static final int LIMIT = 1000;
     private static final int UPLOAD_LIMIT = 5000;
 
-    private static WireMockServer central;
+    @RegisterExtension
+    static final WireMockExtension central = CentralServer.http(aResponse().withStatus(200).withBody("stored"));
+
     private static TestSluice sluice;
 
     @BeforeAll
     static void start() throws Exception {
-        central = CentralServer.startHttp();
         sluice = TestSluice.start(TestSluice.gatewayYaml(CentralServer.httpUrl(central), """
                 limits:
                   maxRequestBodyBytes: %d
@@ -51,13 +51,6 @@ class BodyLimitE2ETest {
         if (sluice != null) {
             sluice.close();
         }
-        central.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        central.resetAll();
-        central.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("stored")));
     }
 
     @Test

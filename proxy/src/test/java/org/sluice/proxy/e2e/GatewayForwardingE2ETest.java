@@ -8,7 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.sluice.proxy.testing.CentralServer;
 import org.sluice.proxy.testing.HttpBytes;
 import org.sluice.proxy.testing.RawHttpConnection;
@@ -46,12 +46,14 @@ class GatewayForwardingE2ETest {
                 paths: ["/api/**"]
             """;
 
-    private static WireMockServer central;
+    @RegisterExtension
+    static final WireMockExtension central = CentralServer.http(aResponse().withStatus(200)
+            .withHeader("X-Upstream", "yes").withBody("from central"));
+
     private static TestSluice sluice;
 
     @BeforeAll
     static void start() throws Exception {
-        central = CentralServer.startHttp();
         sluice = TestSluice.start(TestSluice.gatewayYaml(CentralServer.httpUrl(central), RULES));
     }
 
@@ -60,14 +62,6 @@ class GatewayForwardingE2ETest {
         if (sluice != null) {
             sluice.close();
         }
-        central.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        central.resetAll();
-        central.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withHeader("X-Upstream", "yes")
-                .withBody("from central")));
     }
 
     @Test
@@ -84,7 +78,7 @@ class GatewayForwardingE2ETest {
         LoggedRequest seen = onlyRequest();
         assertThat(seen.getUrl()).isEqualTo("/api/tasks?id=3");
         assertThat(seen.getMethod().getName()).isEqualTo("GET");
-        assertThat(seen.getHeader("Host")).isEqualTo("127.0.0.1:" + central.port());
+        assertThat(seen.getHeader("Host")).isEqualTo("127.0.0.1:" + central.getPort());
         assertThat(seen.getHeader("Via")).isEqualTo("1.1 sluice");
         assertThat(seen.getHeader("X-Sluice-Request-Id")).isEqualTo(requestId);
         assertThat(seen.getHeader("X-Custom")).isEqualTo("kept");

@@ -7,14 +7,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.sluice.proxy.testing.CentralServer;
 import org.sluice.proxy.testing.HttpBytes;
@@ -36,25 +35,11 @@ class GatewayTlsE2ETest {
     @TempDir
     static Path folder;
 
-    private static TestCa ca;
-    private static WireMockServer central;
+    private static final TestCa ca = TestCa.createInTemporaryFolder();
 
-    @BeforeAll
-    static void start() throws Exception {
-        ca = TestCa.create(folder);
-        central = CentralServer.startHttps(ca.serverKeyStore());
-    }
-
-    @AfterAll
-    static void stop() {
-        central.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        central.resetAll();
-        central.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("over tls")));
-    }
+    @RegisterExtension
+    static final WireMockExtension central = CentralServer.https(ca.serverKeyStore(),
+            aResponse().withStatus(200).withBody("over tls"));
 
     @Test
     void getAndPostArriveByteExactOverHttpsToAnIpAddress() throws Exception {
@@ -72,7 +57,7 @@ class GatewayTlsE2ETest {
             List<LoggedRequest> received = CentralServer.received(central);
             assertThat(received).hasSize(2);
             assertThat(received.get(0).getBody()).isEqualTo(body);
-            assertThat(received.get(0).getHeader("Host")).isEqualTo("127.0.0.1:" + central.httpsPort());
+            assertThat(received.get(0).getHeader("Host")).isEqualTo("127.0.0.1:" + central.getHttpsPort());
             assertThat(received.get(0).getScheme()).isEqualTo("https");
             assertThat(received.get(1).getUrl()).isEqualTo("/api/secure?x=1");
             assertThat(received.get(1).getHeader("X-Sluice-Request-Id")).isEqualTo(get.header("X-Sluice-Request-Id"));
@@ -88,7 +73,7 @@ class GatewayTlsE2ETest {
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.bodyText()).isEqualTo("over tls");
             assertThat(CentralServer.received(central)).singleElement()
-                    .satisfies(seen -> assertThat(seen.getHeader("Host")).isEqualTo("localhost:" + central.httpsPort()));
+                    .satisfies(seen -> assertThat(seen.getHeader("Host")).isEqualTo("localhost:" + central.getHttpsPort()));
         }
     }
 
@@ -110,7 +95,7 @@ class GatewayTlsE2ETest {
     @Test
     void aTrustedCertificateForAnotherHostGets502AndNoRequest() throws Exception {
         WireMockServer impostor = CentralServer.startHttps(ca.keyStoreFor("central.other.test", folder.resolve("other.p12")));
-        try (TestSluice sluice = TestSluice.start(tlsYaml(CentralServer.httpsUrl(impostor, "127.0.0.1")))) {
+        try (TestSluice sluice = TestSluice.start(tlsYaml("https://127.0.0.1:" + impostor.httpsPort()))) {
             impostor.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("impostor")));
 
             RawResponse response = RawHttpConnection.exchange(sluice.gatewayPort(),

@@ -2,11 +2,10 @@ package org.sluice.proxy.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -20,10 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.sluice.proxy.testing.Await;
 import org.sluice.proxy.testing.CentralServer;
@@ -42,22 +40,11 @@ class GracefulShutdownE2ETest {
     @TempDir
     Path folder;
 
-    private static WireMockServer central;
-
-    @BeforeAll
-    static void start() {
-        central = CentralServer.startHttp();
-    }
-
-    @AfterAll
-    static void stop() {
-        central.stop();
-    }
+    @RegisterExtension
+    static final WireMockExtension central = CentralServer.http(aResponse().withStatus(200).withBody("quick"));
 
     @BeforeEach
-    void reset() {
-        central.resetAll();
-        central.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("quick")));
+    void stubSlowPath() {
         central.stubFor(any(urlPathEqualTo(SLOW_PATH)).willReturn(aResponse().withStatus(200)
                 .withFixedDelay(SLOW_MILLIS).withBody("slow but complete")));
     }

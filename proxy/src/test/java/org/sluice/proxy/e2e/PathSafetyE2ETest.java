@@ -1,16 +1,15 @@
 package org.sluice.proxy.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.sluice.proxy.testing.CentralServer;
@@ -27,12 +26,13 @@ class PathSafetyE2ETest {
     private static final int MAX_URL = 200;
     private static final int MAX_HEADERS = 2048;
 
-    private static WireMockServer central;
+    @RegisterExtension
+    static final WireMockExtension central = CentralServer.http(aResponse().withStatus(200).withBody("api"));
+
     private static TestSluice sluice;
 
     @BeforeAll
     static void start() throws Exception {
-        central = CentralServer.startHttp();
         sluice = TestSluice.start(TestSluice.gatewayYaml(CentralServer.httpUrl(central), """
                 limits:
                   maxUrlBytes: %d
@@ -49,13 +49,6 @@ class PathSafetyE2ETest {
         if (sluice != null) {
             sluice.close();
         }
-        central.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        central.resetAll();
-        central.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("api")));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -84,13 +77,7 @@ class PathSafetyE2ETest {
             "/api/%7f | 400 | bad_request",
     })
     void refusedSpellingsNeverReachTheCentralServer(String target, int status, String error) throws Exception {
-        RawResponse response = get(target);
-
-        assertThat(response.status()).isEqualTo(status);
-        assertThat(response.header("X-Sluice-Error")).isEqualTo(error);
-        assertThat(response.json()).containsEntry("error", error);
-        central.verify(0, anyRequestedFor(anyUrl()));
-        assertThat(central.getAllServeEvents()).isEmpty();
+        assertRefused(get(target), status, error);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -110,12 +97,7 @@ class PathSafetyE2ETest {
             "/api/./q?a=%00&b=%2e%2e&c=%2F | /api/q?a=%00&b=%2e%2e&c=%2F",
     })
     void allowedSpellingsArriveAtExactlyTheNormalisedPath(String target, String forwarded) throws Exception {
-        RawResponse response = get(target);
-
-        assertThat(response.status()).isEqualTo(200);
-        assertThat(response.bodyText()).isEqualTo("api");
-        assertThat(CentralServer.received(central)).singleElement()
-                .satisfies(seen -> assertThat(seen.getUrl()).isEqualTo(forwarded));
+        assertForwardedAs(get(target), forwarded);
     }
 
     @Test
@@ -123,41 +105,27 @@ class PathSafetyE2ETest {
         String exact = targetOfLength(MAX_URL);
         String over = targetOfLength(MAX_URL + 1);
 
-        RawResponse passed = get(exact);
-        assertThat(passed.status()).isEqualTo(200);
-        assertThat(CentralServer.received(central)).singleElement()
-                .satisfies(seen -> assertThat(seen.getUrl()).isEqualTo(exact));
+        assertForwardedAs(get(exact), exact);
 
         central.resetRequests();
-        RawResponse refused = get(over);
-        assertThat(refused.status()).isEqualTo(414);
-        assertThat(refused.header("X-Sluice-Error")).isEqualTo("url_too_long");
-        central.verify(0, anyRequestedFor(anyUrl()));
+        assertRefused(get(over), 414, "url_too_long");
     }
 
     @Test
     void farTooLongTargetGets414() throws Exception {
-        RawResponse refused = get("/api/" + "x".repeat(20_000));
-
-        assertThat(refused.status()).isEqualTo(414);
-        assertThat(refused.header("X-Sluice-Error")).isEqualTo("url_too_long");
-        central.verify(0, anyRequestedFor(anyUrl()));
+        assertRefused(get("/api/" + "x".repeat(20_000)), 414, "url_too_long");
     }
 
     @Test
     void headersOverMaxHeaderBytesGet431AndHeadersWithinPass() throws Exception {
         RawResponse within = RawHttpConnection.exchange(sluice.gatewayPort(),
                 "GET /api/h HTTP/1.1\r\nHost: sluice\r\nX-Big: " + "a".repeat(MAX_HEADERS / 2) + "\r\n\r\n");
-        assertThat(within.status()).isEqualTo(200);
-        assertThat(CentralServer.received(central)).hasSize(1);
+        assertForwardedAs(within, "/api/h");
 
         central.resetRequests();
         RawResponse over = RawHttpConnection.exchange(sluice.gatewayPort(),
                 "GET /api/h HTTP/1.1\r\nHost: sluice\r\nX-Big: " + "a".repeat(MAX_HEADERS + 1) + "\r\n\r\n");
-        assertThat(over.status()).isEqualTo(431);
-        assertThat(over.header("X-Sluice-Error")).isEqualTo("headers_too_large");
-        assertThat(over.json()).containsEntry("error", "headers_too_large");
-        central.verify(0, anyRequestedFor(anyUrl()));
+        assertRefused(over, 431, "headers_too_large");
     }
 
     @Test
@@ -169,9 +137,24 @@ class PathSafetyE2ETest {
         }
         RawResponse over = RawHttpConnection.exchange(sluice.gatewayPort(), head.append("\r\n").toString());
 
-        assertThat(over.status()).isEqualTo(431);
-        assertThat(over.header("X-Sluice-Error")).isEqualTo("headers_too_large");
+        assertRefused(over, 431, "headers_too_large");
+    }
+
+    /** Answered by the central server, which received this one request at exactly {@code forwarded}. */
+    private static void assertForwardedAs(RawResponse response, String forwarded) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.bodyText()).isEqualTo("api");
+        assertThat(CentralServer.received(central)).singleElement()
+                .satisfies(seen -> assertThat(seen.getUrl()).isEqualTo(forwarded));
+    }
+
+    /** Refused with the error contract, and nothing reached the central server. */
+    private static void assertRefused(RawResponse response, int status, String error) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(status);
+        assertThat(response.header("X-Sluice-Error")).isEqualTo(error);
+        assertThat(response.json()).containsEntry("error", error);
         central.verify(0, anyRequestedFor(anyUrl()));
+        assertThat(central.getAllServeEvents()).isEmpty();
     }
 
     /** An allowed request-target of exactly {@code length} bytes, query included. */

@@ -8,7 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.io.EOFException;
 import java.net.SocketException;
@@ -17,11 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sluice.proxy.testing.CentralServer;
@@ -38,23 +37,13 @@ class ProtocolEdgeE2ETest {
 
     private static final int RESPONSE_LIMIT = 1000;
 
-    private static WireMockServer central;
+    @RegisterExtension
+    static final WireMockExtension central = CentralServer.http(aResponse().withStatus(200).withBody("central"));
+
     private TestSluice sluice;
-
-    @BeforeAll
-    static void startCentral() {
-        central = CentralServer.startHttp();
-    }
-
-    @AfterAll
-    static void stopCentral() {
-        central.stop();
-    }
 
     @BeforeEach
     void start() throws Exception {
-        central.resetAll();
-        central.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("central")));
         sluice = TestSluice.start("""
                 version: 1
                 gateway:

@@ -7,7 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.http.Fault;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,10 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.audit.AuditSink;
 import org.sluice.proxy.testing.Await;
@@ -43,23 +41,8 @@ class UpstreamFailureE2ETest {
                 paths: ["/api/**"]
             """;
 
-    private static WireMockServer central;
-
-    @BeforeAll
-    static void start() {
-        central = CentralServer.startHttp();
-    }
-
-    @AfterAll
-    static void stop() {
-        central.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        central.resetAll();
-        central.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("fine")));
-    }
+    @RegisterExtension
+    static final WireMockExtension central = CentralServer.http(aResponse().withStatus(200).withBody("fine"));
 
     @Test
     void centralServerDownGives502AndIsAudited() throws Exception {

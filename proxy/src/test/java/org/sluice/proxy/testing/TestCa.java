@@ -43,6 +43,24 @@ public final class TestCa {
     }
 
     /**
+     * Same, in a new temporary folder deleted when the JVM exits: for a static field, which is set before JUnit
+     * can inject a {@code @TempDir}.
+     */
+    public static TestCa createInTemporaryFolder() {
+        try {
+            Path folder = Files.createTempDirectory("sluice-ca-");
+            folder.toFile().deleteOnExit();
+            TestCa ca = create(folder);
+            // Registered after the folder, so deleted before it.
+            ca.caPem.toFile().deleteOnExit();
+            ca.serverKeyStore.toFile().deleteOnExit();
+            return ca;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the test CA", e);
+        }
+    }
+
+    /**
      * A key store with a certificate from this CA that names only {@code dnsName} (no IP address): a server
      * that is trusted but is not the host a client asked for.
      */

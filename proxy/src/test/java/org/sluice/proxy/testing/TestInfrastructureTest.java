@@ -1,13 +1,11 @@
 package org.sluice.proxy.testing;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,48 +16,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The e2e tests trust these helpers and WireMock's request journal to show what the upstream really received;
- * this checks them directly, without Sluice in between.
+ * The e2e tests trust these helpers, and WireMock's request journal as {@link CentralServer} configures it, to
+ * show what the upstream really received; this checks them directly, without Sluice in between.
  */
 class TestInfrastructureTest {
 
     @TempDir
     static Path folder;
 
-    private static TestCa ca;
-    private static WireMockServer wireMock;
+    private static final TestCa ca = TestCa.createInTemporaryFolder();
 
-    @BeforeAll
-    static void startWireMock() throws Exception {
-        ca = TestCa.create(folder);
-        wireMock = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().dynamicHttpsPort()
-                .keystorePath(ca.serverKeyStore().toString()).keystoreType("PKCS12")
-                .keystorePassword(TestCa.KEY_STORE_PASSWORD).keyManagerPassword(TestCa.KEY_STORE_PASSWORD));
-        wireMock.start();
-    }
-
-    @AfterAll
-    static void stopWireMock() {
-        wireMock.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        wireMock.resetAll();
-        wireMock.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("hello from wiremock")));
-    }
+    @RegisterExtension
+    static final WireMockExtension wireMock = CentralServer.https(ca.serverKeyStore(),
+            aResponse().withStatus(200).withBody("hello from wiremock"));
 
     @Test
     void wireMockJournalKeepsTheRequestTargetAndBodyAsSent() throws Exception {
         byte[] body = HttpBytes.randomBytes(3000, 7);
-        RawResponse response = RawHttpConnection.exchange(wireMock.port(), HttpBytes.request(
+        RawResponse response = RawHttpConnection.exchange(wireMock.getPort(), HttpBytes.request(
                 "POST /api/%7Euser/x?b=%2F..&a=1%202 HTTP/1.1\r\nHost: h\r\nContent-Length: 3000\r\n\r\n", body));
 
         assertThat(response.status()).isEqualTo(200);
@@ -73,11 +52,12 @@ class TestInfrastructureTest {
 
     @Test
     void rawClientDecodesChunkedResponsesAndKeepsHeaders() throws Exception {
-        try (RawHttpConnection connection = RawHttpConnection.open(wireMock.port())) {
+        try (RawHttpConnection connection = RawHttpConnection.open(wireMock.getPort())) {
             for (int i = 0; i < 3; i++) {
                 connection.send("GET /chunked/" + i + " HTTP/1.1\r\nHost: h\r\n\r\n");
                 RawResponse response = connection.readResponse();
                 assertThat(response.status()).isEqualTo(200);
+                assertThat(response.chunked()).as("CentralServer answers chunked").isTrue();
                 assertThat(response.bodyText()).isEqualTo("hello from wiremock");
                 assertThat(response.headers("content-type")).hasSizeLessThanOrEqualTo(1);
             }
@@ -88,7 +68,7 @@ class TestInfrastructureTest {
     @Test
     void chunkedEncodingRoundTripsThroughARealServer() throws Exception {
         byte[] body = HttpBytes.randomBytes(10_000, 11);
-        RawResponse response = RawHttpConnection.exchange(wireMock.port(), HttpBytes.request(
+        RawResponse response = RawHttpConnection.exchange(wireMock.getPort(), HttpBytes.request(
                 "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n", HttpBytes.chunked(body, 777)));
 
         assertThat(response.status()).isEqualTo(200);
@@ -100,7 +80,7 @@ class TestInfrastructureTest {
         HttpClient client = HttpClient.newBuilder().sslContext(ca.clientContext()).version(HttpClient.Version.HTTP_1_1).build();
         for (String host : List.of("localhost", "127.0.0.1")) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                    URI.create("https://" + host + ":" + wireMock.httpsPort() + "/tls")).build(),
+                    URI.create("https://" + host + ":" + wireMock.getHttpsPort() + "/tls")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
         }
