@@ -3,36 +3,48 @@ package org.sluice.proxy.gateway;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Copies end-to-end headers between the two sides of the proxy: hop-by-hop headers (RFC 9110 7.6.1), the
- * names the Connection header lists, and every Proxy-* header stay behind.
+ * Takes hop-by-hop headers (RFC 9110 7.6.1), the names the Connection header lists and every Proxy-* header
+ * out of a message before it crosses to the other side of the proxy.
  */
 final class HopByHopHeaders {
     private HopByHopHeaders() {
     }
 
     /**
-     * Copies {@code from} into {@code to} without hop-by-hop headers. {@code keepTransferEncoding}: responses keep
-     * their framing header; requests always go upstream with a Content-Length or no body.
+     * Removes them from {@code headers} in place. {@code keepTransferEncoding}: responses keep their framing
+     * header; requests always go upstream with a Content-Length or no body. Allocates nothing when there is
+     * nothing to remove, the common case.
      */
-    static void copyEndToEnd(HttpHeaders from, HttpHeaders to, boolean keepTransferEncoding) {
-        String connection = connectionTokens(from);
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> header = it.next();
-            CharSequence name = header.getKey();
+    static void remove(HttpHeaders headers, boolean keepTransferEncoding) {
+        String connection = connectionTokens(headers);
+        List<CharSequence> doomed = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
             if (isHopByHop(name, keepTransferEncoding) || listedIn(connection, name)) {
-                continue;
+                if (doomed == null) {
+                    doomed = new ArrayList<>(4);
+                }
+                doomed.add(name);
             }
-            to.add(name, header.getValue());
+        }
+        if (doomed != null) {
+            for (CharSequence name : doomed) {
+                headers.remove(name);
+            }
         }
     }
 
     /** Connection may arrive as several lines; together they form one token list (RFC 9110 5.3). */
     private static String connectionTokens(HttpHeaders from) {
+        if (!from.contains(HttpHeaderNames.CONNECTION)) {
+            return null;
+        }
         List<String> lines = from.getAll(HttpHeaderNames.CONNECTION);
         return switch (lines.size()) {
             case 0 -> null;

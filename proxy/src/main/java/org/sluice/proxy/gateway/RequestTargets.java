@@ -13,6 +13,12 @@ final class RequestTargets {
         return q < 0 ? target : target.substring(0, q);
     }
 
+    /** True when {@code path} is exactly the target's path part: then the target needs no rewriting. */
+    static boolean hasPath(String target, String path) {
+        return target.startsWith(path)
+                && (target.length() == path.length() || target.charAt(path.length()) == '?');
+    }
+
     /** The query including its '?', or "" when there is none. */
     static String rawQuery(String target) {
         int q = target.indexOf('?');

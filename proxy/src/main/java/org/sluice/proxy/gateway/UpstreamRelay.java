@@ -144,23 +144,23 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         return true;
     }
 
-    /** The request as the central server gets it: normalised path, upstream Host, no hop-by-hop headers. */
+    /**
+     * The request as the central server gets it: normalised path, upstream Host, no hop-by-hop headers. Changed
+     * in place rather than copied: a second set of headers per request was a quarter of all allocation.
+     */
     private HttpRequest rewrite(HttpRequest request) {
-        HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
-        headers.set(HttpHeaderNames.HOST, upstream.authority());
-        HopByHopHeaders.copyEndToEnd(request.headers(), headers, false);
-        headers.set(HttpHeaderNames.HOST, upstream.authority());
+        HttpHeaders headers = request.headers();
+        String via = headers.get(HttpHeaderNames.VIA);
+        HopByHopHeaders.remove(headers, false);
         headers.remove(HttpHeaderNames.EXPECT);
-        String via = request.headers().get(HttpHeaderNames.VIA);
+        headers.set(HttpHeaderNames.HOST, upstream.authority());
         headers.set(HttpHeaderNames.VIA, via == null ? SluiceHeaders.VIA_VALUE : via + ", " + SluiceHeaders.VIA_VALUE);
         headers.set(SluiceHeaders.REQUEST_ID, ex.id);
-        String uri = ex.path + RequestTargets.rawQuery(ex.target);
-        if (request instanceof FullHttpRequest full) {
-            // The held body moves into the rewritten request; the original is not released separately.
-            return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, full.content(), headers,
-                    EmptyHttpHeaders.INSTANCE);
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (!RequestTargets.hasPath(ex.target, ex.path)) {
+            request.setUri(ex.path + RequestTargets.rawQuery(ex.target));
         }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, headers);
+        return request;
     }
 
     private void connected(Exchange mine, Future<Channel> acquired) {
@@ -299,13 +299,12 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         }
         ex.status = response.status().code();
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        DefaultHttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders());
-        HttpHeaders headers = out.headers();
-        HopByHopHeaders.copyEndToEnd(response.headers(), headers, true);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        // Relayed in place, like the request: only the hop-by-hop headers change.
+        HttpHeaders headers = response.headers();
+        HopByHopHeaders.remove(headers, true);
         headers.set(SluiceHeaders.REQUEST_ID, ex.id);
         boolean close = ex.closeAfterResponse || conn.gateway.draining().get();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
         if (chunked && clientVersion == HttpVersion.HTTP_1_0) {
             // An HTTP/1.0 client cannot read chunks: send the body raw and mark its end by closing.
             headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
@@ -321,7 +320,10 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         }
         ex.closeAfterResponse = close;
         ex.responseStarted = true;
-        ctx.write(out);
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        // A response that carries its body in the same object goes out head first; the body follows as content.
+        ctx.write(response instanceof HttpContent
+                ? new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers) : response);
         return true;
     }
 
