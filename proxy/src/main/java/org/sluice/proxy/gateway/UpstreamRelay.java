@@ -259,6 +259,15 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
             return;
         }
         lastUpstreamActivity = System.nanoTime();
+        if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
+            // The decoder's stand-in (status 999) or a broken chunk must never reach the client.
+            String reason = "the central server's response is not valid HTTP: " + describe(object.decoderResult().cause());
+            ReferenceCountUtil.release(msg);
+            discardUpstream();
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, reason,
+                    ex.responseStarted ? "upstream_malformed" : Refusal.UPSTREAM_FAILED.code);
+            return;
+        }
         if (msg instanceof HttpResponse response) {
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // Sluice answered any 100-continue itself; interim responses from upstream are not relayed.

@@ -1,0 +1,89 @@
+package org.sluice.proxy.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An upstream on 127.0.0.1 that answers every request head with the same raw bytes and then closes, for
+ * responses no well-behaved server would send. Counts the request heads it read.
+ */
+public final class ScriptedUpstream implements AutoCloseable {
+
+    private static final int SO_TIMEOUT_MILLIS = 5_000;
+
+    private final ServerSocket server;
+    private final byte[] answer;
+    private final AtomicInteger requests = new AtomicInteger();
+    private final Thread acceptor;
+
+    private ScriptedUpstream(ServerSocket server, byte[] answer) {
+        this.server = server;
+        this.answer = answer;
+        this.acceptor = new Thread(this::serve, "scripted-upstream");
+        this.acceptor.setDaemon(true);
+    }
+
+    /** Starts answering every request with {@code answer}, sent as ISO-8859-1 bytes. */
+    public static ScriptedUpstream answering(String answer) throws IOException {
+        ScriptedUpstream upstream = new ScriptedUpstream(new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")),
+                answer.getBytes(StandardCharsets.ISO_8859_1));
+        upstream.acceptor.start();
+        return upstream;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** Request heads read so far. */
+    public int requests() {
+        return requests.get();
+    }
+
+    private void serve() {
+        while (!server.isClosed()) {
+            try (Socket socket = server.accept()) {
+                socket.setSoTimeout(SO_TIMEOUT_MILLIS);
+                if (readHead(socket.getInputStream())) {
+                    requests.incrementAndGet();
+                    socket.getOutputStream().write(answer);
+                    socket.getOutputStream().flush();
+                }
+            } catch (SocketException closed) {
+                return;
+            } catch (IOException e) {
+                // one bad connection does not stop the upstream
+            }
+        }
+    }
+
+    /** Reads up to the blank line after the headers; false if the connection ended first. */
+    private static boolean readHead(InputStream in) throws IOException {
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        int b;
+        while ((b = in.read()) >= 0) {
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (matched == end.length) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        try {
+            acceptor.join(SO_TIMEOUT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
