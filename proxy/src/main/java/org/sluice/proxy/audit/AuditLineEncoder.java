@@ -9,8 +9,6 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 
 /**
@@ -18,10 +16,6 @@ import java.util.Arrays;
  * Not thread-safe; owned by the audit writer thread.
  */
 final class AuditLineEncoder {
-
-    /** RFC 3339 in UTC with exactly three fraction digits, e.g. 2026-11-23T09:15:02.123Z. */
-    static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
@@ -51,6 +45,7 @@ final class AuditLineEncoder {
     private static final SerializableString ERROR = new SerializedString("error");
 
     private final ReusableBytes bytes = new ReusableBytes(64 * 1024);
+    private final UtcTimestamps timestamps = new UtcTimestamps();
     private JsonGenerator json;
     private int records;
 
@@ -64,7 +59,11 @@ final class AuditLineEncoder {
         try {
             json.writeStartObject();
             json.writeFieldName(TS);
-            json.writeString(r.ts() == null ? null : TIMESTAMP.format(r.ts()));
+            if (r.ts() == null) {
+                json.writeNull();
+            } else {
+                json.writeString(timestamps.format(r.ts().toEpochMilli()), 0, UtcTimestamps.LENGTH);
+            }
             string(ID, r.id());
             string(LISTENER, r.listener());
             string(CLIENT, r.client());
