@@ -4,7 +4,7 @@ import java.time.Instant;
 import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.audit.AuditRecord;
 import org.sluice.proxy.metrics.SluiceMetrics;
-import org.sluice.proxy.upstream.CentralServerUpstream;
+import org.sluice.proxy.upstream.Upstream;
 
 /** Turns a finished exchange into its one audit record and its metrics; the same facts feed both. */
 public final class ExchangeRecorder {
@@ -12,9 +12,9 @@ public final class ExchangeRecorder {
 
     private final AuditLog audit;
     private final SluiceMetrics metrics;
-    private final CentralServerUpstream upstream;
+    private final Upstream upstream;
 
-    public ExchangeRecorder(AuditLog audit, SluiceMetrics metrics, CentralServerUpstream upstream) {
+    public ExchangeRecorder(AuditLog audit, SluiceMetrics metrics, Upstream upstream) {
         this.audit = audit;
         this.metrics = metrics;
         this.upstream = upstream;

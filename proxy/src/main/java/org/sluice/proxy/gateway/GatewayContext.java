@@ -7,7 +7,7 @@ import org.sluice.policy.Policy;
 import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.Limits;
 import org.sluice.proxy.audit.AuditLog;
-import org.sluice.proxy.upstream.CentralServerUpstream;
+import org.sluice.proxy.upstream.Upstream;
 
 /**
  * What every gateway connection shares: the policy in force (swapped whole on reload), the upstream pools,
@@ -17,7 +17,7 @@ public record GatewayContext(
         AtomicReference<Policy> policy,
         Limits limits,
         GatewayTimeouts timeouts,
-        CentralServerUpstream upstream,
+        Upstream upstream,
         AuditLog audit,
         ExchangeRecorder recorder,
         AtomicInteger inFlight,

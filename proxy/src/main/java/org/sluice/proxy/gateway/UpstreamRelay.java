@@ -34,6 +34,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.sluice.proxy.upstream.CentralServerUpstream;
+import org.sluice.proxy.upstream.Upstream;
 import org.sluice.proxy.upstream.UpstreamListener;
 
 /**
@@ -43,7 +44,7 @@ import org.sluice.proxy.upstream.UpstreamListener;
  */
 final class UpstreamRelay extends ChannelInboundHandlerAdapter implements UpstreamListener {
     private final ConnectionContext conn;
-    private final CentralServerUpstream upstream;
+    private final Upstream upstream;
     private final long responseTimeoutNanos;
     private final Runnable timeoutCheck = this::checkTimeout;
     private final ArrayDeque<HttpObject> beforeConnect = new ArrayDeque<>();

@@ -30,7 +30,7 @@ import org.sluice.proxy.Transport;
  * upstream connection always share a thread. TLS verifies the server's name against the JDK trust store or
  * the configured {@code caFile}. Names resolve through Netty's asynchronous resolver, never on an event loop.
  */
-public final class CentralServerUpstream implements AutoCloseable {
+public final class CentralServerUpstream implements Upstream, AutoCloseable {
     /** Exchanges queued for a free connection beyond maxConnectionsPerLoop, per loop, before refusing. */
     private static final int MAX_PENDING_ACQUIRES = 4096;
     private static final int MAX_RESPONSE_LINE = 8192;
@@ -76,12 +76,12 @@ public final class CentralServerUpstream implements AutoCloseable {
         return builder.build();
     }
 
-    /** Acquires a connection on the caller's own event loop; the future completes on that loop. */
+    @Override
     public Future<Channel> acquire(EventLoop loop) {
         return pools.get(loop).acquire();
     }
 
-    /** Hands a connection back for reuse; call only after a complete request and response on it. */
+    @Override
     public void release(Channel channel) {
         channel.pipeline().get(UpstreamChannelHandler.class).detach();
         pools.get(channel.eventLoop()).release(channel);
@@ -96,23 +96,33 @@ public final class CentralServerUpstream implements AutoCloseable {
         channel.close();
     }
 
+    /** The HTTP codec and the hand-over to the relay, after TLS if any: the end of every upstream pipeline. */
+    public static void addHttpHandlers(ChannelPipeline pipeline) {
+        pipeline.addLast("http", new HttpClientCodec(MAX_RESPONSE_LINE, MAX_RESPONSE_HEADERS, MAX_RESPONSE_CHUNK));
+        pipeline.addLast("relay", new UpstreamChannelHandler());
+    }
+
     /** Routes the connection's events to {@code listener}; true when the connection was reused from the pool. */
     public static boolean attach(Channel channel, UpstreamListener listener) {
         return channel.pipeline().get(UpstreamChannelHandler.class).attach(listener);
     }
 
+    @Override
     public String scheme() {
         return config.scheme();
     }
 
+    @Override
     public String host() {
         return config.host();
     }
 
+    @Override
     public int port() {
         return config.port();
     }
 
+    @Override
     public String authority() {
         return authority;
     }
@@ -138,8 +148,7 @@ public final class CentralServerUpstream implements AutoCloseable {
             if (ssl != null) {
                 pipeline.addLast("tls", ssl.newHandler(ch.alloc(), config.host(), config.port()));
             }
-            pipeline.addLast("http", new HttpClientCodec(MAX_RESPONSE_LINE, MAX_RESPONSE_HEADERS, MAX_RESPONSE_CHUNK));
-            pipeline.addLast("relay", new UpstreamChannelHandler());
+            addHttpHandlers(pipeline);
         }
     }
 }

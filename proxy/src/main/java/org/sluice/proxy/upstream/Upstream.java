@@ -1,0 +1,28 @@
+package org.sluice.proxy.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+
+/**
+ * Where allowed requests go: connections to the central server, handed out per event loop. Each connection's
+ * pipeline ends with {@link CentralServerUpstream#addHttpHandlers}, so the relay can
+ * {@link CentralServerUpstream#attach attach} to it.
+ */
+public interface Upstream {
+
+    /** A connection on the caller's own event loop; the future completes on that loop. */
+    Future<Channel> acquire(EventLoop loop);
+
+    /** Hands a connection back for reuse; call only after a complete request and response on it. */
+    void release(Channel channel);
+
+    String scheme();
+
+    String host();
+
+    int port();
+
+    /** host, or host:port when the port is not the scheme's default: the Host header requests get. */
+    String authority();
+}
