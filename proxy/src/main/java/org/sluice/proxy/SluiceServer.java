@@ -109,7 +109,7 @@ public final class SluiceServer implements AutoCloseable {
         }
     }
 
-    private Channel listen(ListenAddress address, ChannelInitializer<SocketChannel> initializer)
+    private Channel listen(ListenAddress address, ChannelInitializer<? extends Channel> initializer)
             throws IOException, InterruptedException {
         InetSocketAddress socketAddress = new InetSocketAddress(address.host(), address.port());
         if (socketAddress.isUnresolved()) {

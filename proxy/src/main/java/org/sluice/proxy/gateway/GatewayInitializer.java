@@ -1,19 +1,23 @@
 package org.sluice.proxy.gateway;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.sluice.policy.config.Limits;
 import org.sluice.proxy.metrics.SluiceMetrics;
 
-/** The gateway pipeline, in the order a request meets it. */
-public final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
+/**
+ * The gateway pipeline, in the order a request meets it. Takes any channel: a socket in production, an
+ * EmbeddedChannel in the pipeline benchmark.
+ */
+public final class GatewayInitializer extends ChannelInitializer<Channel> {
     /** Method, spaces and version around the target: the request line may exceed maxUrlBytes by this much. */
     private static final int REQUEST_LINE_OVERHEAD = 64;
     private static final int MAX_BODY_PART = 64 * 1024;
@@ -30,7 +34,7 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         connections.add(ch);
         metrics.connectionOpened();
         ch.closeFuture().addListener(f -> metrics.connectionClosed());
@@ -52,10 +56,10 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast("relay", new UpstreamRelay(conn));
     }
 
-    private static String clientAddress(InetSocketAddress remote) {
-        if (remote == null || remote.getAddress() == null) {
-            return null;
+    private static String clientAddress(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
         }
-        return remote.getAddress().getHostAddress();
+        return null;
     }
 }
