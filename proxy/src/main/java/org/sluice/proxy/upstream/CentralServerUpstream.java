@@ -2,13 +2,11 @@ package org.sluice.proxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.channel.pool.ChannelHealthChecker;
-import io.netty.channel.pool.FixedChannelPool;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -41,7 +39,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     /** Computed once: the relay sets it as Host on every request. */
     private final String authority;
     private final DnsAddressResolverGroup resolver;
-    private final Map<EventExecutor, FixedChannelPool> pools = new IdentityHashMap<>();
+    private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
 
     public CentralServerUpstream(UpstreamConfig config, GatewayTimeouts timeouts, EventLoopGroup group,
                                  Transport transport) throws IOException {
@@ -59,10 +57,18 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
                     .resolver(resolver)
                     .remoteAddress(InetSocketAddress.createUnresolved(config.host(), config.port()))
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
-                    .option(ChannelOption.TCP_NODELAY, true);
-            pools.put(executor, new FixedChannelPool(bootstrap, new PoolHandler(ssl, config),
-                    ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL, connectMillis,
-                    config.maxConnectionsPerLoop(), MAX_PENDING_ACQUIRES, true, true));
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            if (ssl != null) {
+                                ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), config.host(), config.port()));
+                            }
+                            addHttpHandlers(ch.pipeline());
+                        }
+                    });
+            pools.put(executor, new LoopPool((EventLoop) executor, bootstrap, config.maxConnectionsPerLoop(),
+                    MAX_PENDING_ACQUIRES, connectMillis));
         }
     }
 
@@ -129,26 +135,11 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
 
     @Override
     public void close() {
-        pools.values().forEach(FixedChannelPool::close);
-        resolver.close();
-    }
-
-    private static final class PoolHandler extends AbstractChannelPoolHandler {
-        private final SslContext ssl;
-        private final UpstreamConfig config;
-
-        PoolHandler(SslContext ssl, UpstreamConfig config) {
-            this.ssl = ssl;
-            this.config = config;
-        }
-
-        @Override
-        public void channelCreated(Channel ch) {
-            ChannelPipeline pipeline = ch.pipeline();
-            if (ssl != null) {
-                pipeline.addLast("tls", ssl.newHandler(ch.alloc(), config.host(), config.port()));
+        pools.forEach((loop, pool) -> {
+            if (!loop.isShuttingDown()) {
+                loop.execute(pool::close);
             }
-            addHttpHandlers(pipeline);
-        }
+        });
+        resolver.close();
     }
 }
