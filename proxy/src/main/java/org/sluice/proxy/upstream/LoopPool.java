@@ -8,6 +8,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -91,17 +93,32 @@ final class LoopPool {
     }
 
     private void connect(Promise<Channel> promise) {
+        connect(promise, true);
+    }
+
+    private void connect(Promise<Channel> promise, boolean mayRetry) {
         open++;
         ChannelFuture connecting = bootstrap.connect();
         Channel channel = connecting.channel();
         channel.closeFuture().addListener((ChannelFutureListener) f -> closed(channel));
         connecting.addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
+            if (f.isSuccess()) {
+                if (!promise.trySuccess(channel)) {
+                    release(channel); // the acquirer gave up meanwhile
+                }
+            } else if (mayRetry && closedBeforeConnecting(f.cause()) && !closed) {
+                // With epoll, a socket that reuses the descriptor of one closed moments ago on this loop can be
+                // handed that socket's last event and closed before it connects; a second socket does not inherit
+                // it. Seen under load as about one 502 in six when the central server closed after each answer.
+                connect(promise, false);
+            } else {
                 promise.tryFailure(f.cause());
-            } else if (!promise.trySuccess(channel)) {
-                release(channel); // the acquirer gave up meanwhile
             }
         });
+    }
+
+    private static boolean closedBeforeConnecting(Throwable cause) {
+        return cause instanceof ClosedChannelException || cause instanceof NotYetConnectedException;
     }
 
     /** A connection closed (idle or in use): its slot can serve the next waiter. */

@@ -8,14 +8,18 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * An upstream on 127.0.0.1 that answers every request head with the same raw bytes and then closes, for
- * responses no well-behaved server would send. Counts the request heads it read.
+ * An upstream on 127.0.0.1 that reads each request (head, and a body of the declared Content-Length), answers
+ * with the same raw bytes and then closes: for responses no well-behaved server would send, and for a server
+ * that closes after every answer. Counts the requests it read.
  */
 public final class ScriptedUpstream implements AutoCloseable {
 
     private static final int SO_TIMEOUT_MILLIS = 5_000;
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length:\\s*(\\d+)\\s*$");
 
     private final ServerSocket server;
     private final byte[] answer;
@@ -50,7 +54,9 @@ public final class ScriptedUpstream implements AutoCloseable {
         while (!server.isClosed()) {
             try (Socket socket = server.accept()) {
                 socket.setSoTimeout(SO_TIMEOUT_MILLIS);
-                if (readHead(socket.getInputStream())) {
+                long bodyLength = readHead(socket.getInputStream());
+                if (bodyLength >= 0) {
+                    socket.getInputStream().skipNBytes(bodyLength);
                     requests.incrementAndGet();
                     socket.getOutputStream().write(answer);
                     socket.getOutputStream().flush();
@@ -63,18 +69,18 @@ public final class ScriptedUpstream implements AutoCloseable {
         }
     }
 
-    /** Reads up to the blank line after the headers; false if the connection ended first. */
-    private static boolean readHead(InputStream in) throws IOException {
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
+    /** Reads up to the blank line after the headers; returns the declared Content-Length (0 if none), -1 at EOF. */
+    private static long readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
         int b;
         while ((b = in.read()) >= 0) {
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-            if (matched == end.length) {
-                return true;
+            head.append((char) b);
+            if (head.length() >= 4 && head.lastIndexOf("\r\n\r\n") == head.length() - 4) {
+                Matcher length = CONTENT_LENGTH.matcher(head);
+                return length.find() ? Long.parseLong(length.group(1)) : 0;
             }
         }
-        return false;
+        return -1;
     }
 
     @Override
