@@ -55,6 +55,8 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     private long maxResponseBytes;
     private Channel upstreamChannel;
     private boolean requestSent;
+    /** The central server stopped reading the request; what is left of it is dropped, its answer still read. */
+    private boolean writeFailed;
     /** A bodyless idempotent request: it may be sent once more if a reused connection turns out to be dead. */
     private HttpRequest replayable;
     private boolean connectionReused;
@@ -104,6 +106,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         clientVersion = request.protocolVersion();
         maxResponseBytes = ex.decision.limits().maxResponseBodyBytes();
         requestSent = false;
+        writeFailed = false;
         skippingInformational = false;
         replayed = false;
         HttpRequest rewritten = rewrite(request);
@@ -192,8 +195,12 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         }
     }
 
-    /** Passes ownership of {@code msg} to the upstream channel. */
+    /** Passes ownership of {@code msg} to the upstream channel (or releases it once writing has failed). */
     private void send(HttpObject msg) {
+        if (writeFailed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpContent content) {
             ByteBuf body = content.content();
             int length = body.readableBytes();
@@ -239,6 +246,18 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     public void channelReadComplete(ChannelHandlerContext ctx) {
         flushUpstream();
         ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void upstreamWriteFailed() {
+        if (writeFailed || ex == null || ex.finished()) {
+            return;
+        }
+        writeFailed = true;
+        conn.resumeReading(ConnectionContext.UPSTREAM_BUSY);
+        // The answer, if any, is due within the response timeout, as after a request sent whole.
+        lastUpstreamActivity = System.nanoTime();
+        armTimer();
     }
 
     @Override
@@ -366,14 +385,14 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         Channel used = upstreamChannel;
         upstreamChannel = null;
         used.config().setAutoRead(true);
-        if (upstreamKeepAlive && requestSent) {
+        if (upstreamKeepAlive && requestSent && !writeFailed) {
             upstream.release(used);
         } else {
             CentralServerUpstream.discard(used);
         }
         Exchange done = ex;
         ex = null;
-        if (!requestSent) {
+        if (!requestSent || writeFailed) {
             // The central server answered before the body was all sent; the rest would only be thrown away.
             done.closeAfterResponse = true;
         }
@@ -445,7 +464,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     /** One timer per exchange: re-armed for the remaining time instead of being reset on every read. */
     private void checkTimeout() {
         timer = null;
-        if (ex == null || ex.finished() || upstreamChannel == null || !requestSent) {
+        if (ex == null || ex.finished() || upstreamChannel == null || !(requestSent || writeFailed)) {
             return;
         }
         long quietFor = System.nanoTime() - lastUpstreamActivity;

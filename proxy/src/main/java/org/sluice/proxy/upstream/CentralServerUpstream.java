@@ -58,6 +58,9 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
                     .remoteAddress(InetSocketAddress.createUnresolved(config.host(), config.port()))
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
                     .option(ChannelOption.TCP_NODELAY, true)
+                    // A failed write shuts only the output, so an answer the server sent before it stopped
+                    // reading (an early 403 or 413 of its own) can still be read and relayed.
+                    .option(ChannelOption.AUTO_CLOSE, false)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

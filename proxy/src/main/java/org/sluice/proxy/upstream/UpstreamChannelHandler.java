@@ -2,6 +2,7 @@ package org.sluice.proxy.upstream;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -60,6 +61,13 @@ final class UpstreamChannelHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (failure == null) {
             failure = cause;
+        }
+        if (listener != null && ctx.channel() instanceof DuplexChannel duplex && duplex.isActive()
+                && duplex.isOutputShutdown() && !duplex.isInputShutdown()) {
+            // A write failed (AUTO_CLOSE is off, so only the output was shut): the server stopped reading, often
+            // because it has answered early. Keep reading that answer; the relay discards the connection after it.
+            listener.upstreamWriteFailed();
+            return;
         }
         ctx.close();
     }

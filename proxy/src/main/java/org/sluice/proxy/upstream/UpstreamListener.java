@@ -9,6 +9,9 @@ public interface UpstreamListener {
 
     void upstreamWritabilityChanged(boolean writable);
 
+    /** Writing to the connection failed but it can still be read: an answer may be on its way. */
+    void upstreamWriteFailed();
+
     /** The connection closed or failed; {@code cause} is null for a plain close. */
     void upstreamClosed(Throwable cause);
 }

@@ -130,11 +130,15 @@ class UpstreamFailureE2ETest {
             assertThat(healed.status()).isEqualTo(200);
             assertThat(CentralServer.received(central)).extracting(r -> r.getUrl()).containsExactly("/api/after");
 
-            // Nothing was lost while the sink failed: every request, refused or not, has its record, in order.
+            // Nothing was lost while the sink failed: every request, refused or not, has its record. Records are in
+            // the order Sluice finished the requests; the three refusals, on connections that may be served by
+            // different event loops, can finish in any order relative to each other.
             List<Map<String, Object>> records = Await.until(sink::records, r -> r.size() == 6, Duration.ofSeconds(5),
                     "all six records");
-            assertThat(records).extracting(r -> r.get("path")).containsExactly("/api/before", "/api/while-failing",
-                    "/api/refused/0", "/api/refused/1", "/api/refused/2", "/api/after");
+            assertThat(records).extracting(r -> r.get("path")).startsWith("/api/before", "/api/while-failing")
+                    .endsWith("/api/after");
+            assertThat(records.subList(2, 5)).extracting(r -> r.get("path"))
+                    .containsExactlyInAnyOrder("/api/refused/0", "/api/refused/1", "/api/refused/2");
             assertThat(records.subList(2, 5)).allSatisfy(r -> assertThat(r)
                     .containsEntry("status", 503L).containsEntry("error", "unavailable"));
             assertThat(sink.failedWrites.get()).isPositive();

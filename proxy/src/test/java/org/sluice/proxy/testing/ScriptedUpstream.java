@@ -23,20 +23,31 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     private final ServerSocket server;
     private final byte[] answer;
+    private final boolean readsBody;
     private final AtomicInteger requests = new AtomicInteger();
     private final Thread acceptor;
 
-    private ScriptedUpstream(ServerSocket server, byte[] answer) {
+    private ScriptedUpstream(ServerSocket server, byte[] answer, boolean readsBody) {
         this.server = server;
         this.answer = answer;
+        this.readsBody = readsBody;
         this.acceptor = new Thread(this::serve, "scripted-upstream");
         this.acceptor.setDaemon(true);
     }
 
     /** Starts answering every request with {@code answer}, sent as ISO-8859-1 bytes. */
     public static ScriptedUpstream answering(String answer) throws IOException {
+        return start(answer, true);
+    }
+
+    /** Answers as soon as the head is read and closes without reading the body, like a server refusing early. */
+    public static ScriptedUpstream answeringBeforeTheBody(String answer) throws IOException {
+        return start(answer, false);
+    }
+
+    private static ScriptedUpstream start(String answer, boolean readsBody) throws IOException {
         ScriptedUpstream upstream = new ScriptedUpstream(new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")),
-                answer.getBytes(StandardCharsets.ISO_8859_1));
+                answer.getBytes(StandardCharsets.ISO_8859_1), readsBody);
         upstream.acceptor.start();
         return upstream;
     }
@@ -56,7 +67,9 @@ public final class ScriptedUpstream implements AutoCloseable {
                 socket.setSoTimeout(SO_TIMEOUT_MILLIS);
                 long bodyLength = readHead(socket.getInputStream());
                 if (bodyLength >= 0) {
-                    socket.getInputStream().skipNBytes(bodyLength);
+                    if (readsBody) {
+                        socket.getInputStream().skipNBytes(bodyLength);
+                    }
                     requests.incrementAndGet();
                     socket.getOutputStream().write(answer);
                     socket.getOutputStream().flush();
