@@ -101,7 +101,7 @@ public final class SluiceServer implements AutoCloseable {
                 audit, new ExchangeRecorder(audit, metrics, upstream), inFlight, draining);
         gatewayChannel = listen(config.gateway().listen(), new GatewayInitializer(gateway, metrics, connections));
         log.info("gateway listening on {} ({}), upstream {}://{}", gatewayChannel.localAddress(), transport.name(),
-                upstream.scheme(), upstream.authority());
+                upstream.config().scheme(), upstream.authority());
         if (config.admin() != null) {
             adminChannel = listen(config.admin().listen(), new AdminServerInitializer(metrics, this::notReady));
             log.info("admin listening on {}", adminChannel.localAddress());

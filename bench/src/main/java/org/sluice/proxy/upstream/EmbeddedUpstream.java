@@ -50,18 +50,8 @@ public final class EmbeddedUpstream implements Upstream {
     }
 
     @Override
-    public String scheme() {
-        return config.scheme();
-    }
-
-    @Override
-    public String host() {
-        return config.host();
-    }
-
-    @Override
-    public int port() {
-        return config.port();
+    public UpstreamConfig config() {
+        return config;
     }
 
     @Override

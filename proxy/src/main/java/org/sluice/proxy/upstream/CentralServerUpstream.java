@@ -117,18 +117,8 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     }
 
     @Override
-    public String scheme() {
-        return config.scheme();
-    }
-
-    @Override
-    public String host() {
-        return config.host();
-    }
-
-    @Override
-    public int port() {
-        return config.port();
+    public UpstreamConfig config() {
+        return config;
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.sluice.proxy.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import org.sluice.policy.config.UpstreamConfig;
 
 /**
  * Where allowed requests go: connections to the central server, handed out per event loop. Each connection's
@@ -17,11 +18,8 @@ public interface Upstream {
     /** Hands a connection back for reuse; call only after a complete request and response on it. */
     void release(Channel channel);
 
-    String scheme();
-
-    String host();
-
-    int port();
+    /** The central server as configured: scheme, host and port. */
+    UpstreamConfig config();
 
     /** host, or host:port when the port is not the scheme's default: the Host header requests get. */
     String authority();
