@@ -2,10 +2,11 @@ package org.sluice.proxy.gateway;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
-/** SHA-256 of forwarded bodies: the {@code reqSha256} audit field. */
+/** SHA-256 of forwarded bodies: the {@code reqSha256} audit field, lower-case hex like the policy hash. */
 final class RequestDigests {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final HexFormat HEX = HexFormat.of();
     /** SHA-256 of nothing: the {@code reqSha256} of a forwarded request without a body. */
     static final String EMPTY_SHA256 = hex(newSha256().digest());
 
@@ -21,11 +22,6 @@ final class RequestDigests {
     }
 
     static String hex(byte[] bytes) {
-        char[] out = new char[bytes.length * 2];
-        for (int i = 0; i < bytes.length; i++) {
-            out[2 * i] = HEX[(bytes[i] >> 4) & 0xF];
-            out[2 * i + 1] = HEX[bytes[i] & 0xF];
-        }
-        return new String(out);
+        return HEX.formatHex(bytes);
     }
 }
