@@ -276,7 +276,8 @@ def markdown(rows, meta, svg_link, csv_name):
              "`worker_processes 1` with an upstream keep-alive pool of 64, `proxy_request_buffering "
              f"{m('nginx_request_buffering', 'on')}`; HAProxy `nbthread 1`, `option httplog`, "
              "`http-reuse always`; Squid `workers 1` in accelerator mode, `cache deny all`; tinyproxy in reverse "
-             "mode, `LogLevel Connect`; Sluice `java -XX:ActiveProcessorCount=1 -Xms256m -Xmx256m` (one event "
+             "mode, `LogLevel Connect`; Sluice `java -XX:ActiveProcessorCount=1 "
+             f"{m('sluice_java_opts', '-Xms256m -Xmx256m')}` (one event "
              "loop), a one-rule policy (`/api/**`), audit log on, upstream pool `maxConnectionsPerLoop` "
              f"{m('sluice_pool', 'default')}"
              + (" (Sluice's default, 64)" if m('sluice_pool', 'default') == 'default' else " (SLUICE_UPSTREAM_POOL)")

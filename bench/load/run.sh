@@ -7,7 +7,7 @@
 # Env knobs: DURATION (s per repetition, 10), WARMUP (s, 5), REPS (3), PRIME (s, 20), PORT_BASE (28100),
 # RULE_COUNTS ("10 1000 10000"), IDLE_COUNTS ("64 1000 10000"), SKIP_GROWTH (0), ORIGIN_UPLOAD (read|discard),
 # NGINX_REQUEST_BUFFERING (on|off), SLUICE_UPSTREAM_POOL (gateway.upstream.maxConnectionsPerLoop; empty:
-# Sluice's default), KEEP_RUN (0: delete
+# Sluice's default), SLUICE_JAVA_OPTS (heap and other JVM options for Sluice; "-Xms256m -Xmx256m"), KEEP_RUN (0: delete
 # the temporary run folder at the end), RUN_PARENT (where the run folder goes: /dev/shm if it has room, else
 # /tmp), RESULTS_DIR (bench/results).
 #
@@ -30,6 +30,7 @@ SKIP_GROWTH="${SKIP_GROWTH:-0}"
 KEEP_RUN="${KEEP_RUN:-0}"
 ORIGIN_UPLOAD="${ORIGIN_UPLOAD:-read}"
 SLUICE_UPSTREAM_POOL="${SLUICE_UPSTREAM_POOL:-}"
+SLUICE_JAVA_OPTS="${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m}"
 NGINX_REQUEST_BUFFERING="${NGINX_REQUEST_BUFFERING:-on}"
 PAUSE=0.5  # seconds between two runs
 SKIP_MISSING=0
@@ -323,6 +324,7 @@ record_environment() {
   meta prime "$PRIME"
   meta origin_upload "$ORIGIN_UPLOAD"
   meta sluice_pool "${SLUICE_UPSTREAM_POOL:-default}"
+  meta sluice_java_opts "$SLUICE_JAVA_OPTS"
   meta nginx_request_buffering "$NGINX_REQUEST_BUFFERING"
 }
 
@@ -444,7 +446,7 @@ start_sluice() {
   ACCESS_LOG[$name]="$d/sluice-audit.jsonl"
   PORT[$name]=$port
   start_bg "$name" "$PROXY_CPU" "$d/stdout.log" "$d/sluice.log" \
-    java -XX:ActiveProcessorCount=1 -Xms256m -Xmx256m -jar "$JAR" run --config "$d/sluice.yaml"
+    java -XX:ActiveProcessorCount=1 $SLUICE_JAVA_OPTS -jar "$JAR" run --config "$d/sluice.yaml"
   if ! wait_port "$port" "${PID[$name]}" 90; then
     FAIL_REASON="did not listen within 90 s: $(tail -n 2 "$d/sluice.log" | tr '\n' ' ')"
     return 1
