@@ -106,6 +106,34 @@ final class PathGlob {
         return g == kinds.length;
     }
 
+    /**
+     * True when every path this glob's {@code other} matches is matched by this glob too (used to find rules an
+     * earlier rule hides). Conservative: false when unsure, never true wrongly.
+     */
+    boolean covers(PathGlob other) {
+        return covers(0, other, 0);
+    }
+
+    private boolean covers(int i, PathGlob b, int j) {
+        if (i == kinds.length) {
+            return j == b.kinds.length;
+        }
+        if (kinds[i] == ANY_SEGMENTS) {
+            return covers(i + 1, b, j) || (j < b.kinds.length && covers(i, b, j + 1));
+        }
+        if (j == b.kinds.length || b.kinds[j] == ANY_SEGMENTS) {
+            return false;
+        }
+        boolean segment = switch (kinds[i]) {
+            case ONE_SEGMENT -> b.kinds[j] != LITERAL || !b.literals[j].isEmpty();
+            case WITHIN_SEGMENT -> b.kinds[j] == LITERAL
+                    ? withinSegmentMatches(pieces[i], b.literals[j], 0, b.literals[j].length())
+                    : b.kinds[j] == WITHIN_SEGMENT && Arrays.equals(pieces[i], b.pieces[j]);
+            default -> b.kinds[j] == LITERAL && literals[i].equals(b.literals[j]);
+        };
+        return segment && covers(i + 1, b, j + 1);
+    }
+
     private static int segmentEnd(String path, int start) {
         int end = path.indexOf('/', start);
         return end < 0 ? path.length() : end;

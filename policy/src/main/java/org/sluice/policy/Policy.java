@@ -1,7 +1,9 @@
 package org.sluice.policy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,9 +15,11 @@ import org.sluice.policy.config.SluiceConfig;
 /**
  * The compiled, immutable policy. Built once; swapped whole on reload.
  *
- * <p>Rules are tried in file order and the first whose methods and paths both match decides. Globs are split once,
- * methods become small integer ids, rules are indexed by a literal first (else last) path segment, and every
- * decision the policy can return is built up front, so {@link #decide} allocates nothing.
+ * <p>Rules are tried in file order and the first that matches the request's host, port, scheme, method, path and
+ * query decides; no match is a deny (or a report, in report mode). Compilation does the work once: hosts go into a
+ * hash table of exact names and one of wildcard suffixes, each host bucket indexes its rules by a literal first
+ * (else last) path segment, methods become small integer ids, globs are split, and every decision the policy can
+ * return is built up front, so {@link #decide} allocates nothing.
  */
 public final class Policy {
 
@@ -25,29 +29,33 @@ public final class Policy {
 
     private final String hash;
     private final Mode mode;
+    private final boolean allowNetworkAccess;
     private final Map<String, Integer> methodIds;
     private final CompiledRule[] rules;
-    /** Rules with a glob that starts with a literal segment, by that segment. */
-    private final SegmentIndex byFirstSegment;
-    /** Rules with a glob that starts with a wildcard but ends with a literal segment, by that segment. */
-    private final SegmentIndex byLastSegment;
-    /** Rules with a glob that has neither: candidates for every path. */
-    private final int[] unindexed;
+    /** Rules by exact host name. */
+    private final RegionIndex<PathIndex> byHost;
+    /** Rules with a {@code *.suffix} host, by suffix. */
+    private final RegionIndex<PathIndex> byHostSuffix;
+    /** Rules without hosts: candidates for every host. */
+    private final PathIndex anyHost;
     private final Decision[] noMatchByMethod;
     private final Decision noMatchOtherMethod;
+    private final Decision noNetworkAccess;
 
-    private Policy(String hash, Mode mode, Map<String, Integer> methodIds, CompiledRule[] rules,
-                   SegmentIndex byFirstSegment, SegmentIndex byLastSegment, int[] unindexed,
-                   Decision[] noMatchByMethod, Decision noMatchOtherMethod) {
-        this.hash = hash;
+    private Policy(SluiceConfig config, Mode mode, Map<String, Integer> methodIds, CompiledRule[] rules,
+                   RegionIndex<PathIndex> byHost, RegionIndex<PathIndex> byHostSuffix, PathIndex anyHost,
+                   Decision[] noMatchByMethod, Decision noMatchOtherMethod, Decision noNetworkAccess) {
+        this.hash = config.sha256();
         this.mode = mode;
+        this.allowNetworkAccess = config.allowNetworkAccess();
         this.methodIds = methodIds;
         this.rules = rules;
-        this.byFirstSegment = byFirstSegment;
-        this.byLastSegment = byLastSegment;
-        this.unindexed = unindexed;
+        this.byHost = byHost;
+        this.byHostSuffix = byHostSuffix;
+        this.anyHost = anyHost;
         this.noMatchByMethod = noMatchByMethod;
         this.noMatchOtherMethod = noMatchOtherMethod;
+        this.noNetworkAccess = noNetworkAccess;
     }
 
     /** Compiles a validated config; throws IllegalArgumentException on a glob that the loader would have refused. */
@@ -64,20 +72,21 @@ public final class Policy {
 
         List<RuleConfig> ruleConfigs = config.rules();
         CompiledRule[] rules = new CompiledRule[ruleConfigs.size()];
-        Map<String, List<Integer>> byFirst = new HashMap<>();
-        Map<String, List<Integer>> byLast = new HashMap<>();
-        List<Integer> unindexed = new ArrayList<>();
+        Map<String, PathIndex.Builder> byHost = new LinkedHashMap<>();
+        Map<String, PathIndex.Builder> byHostSuffix = new LinkedHashMap<>();
+        PathIndex.Builder anyHost = new PathIndex.Builder();
         for (int i = 0; i < rules.length; i++) {
-            rules[i] = compileRule(ruleConfigs.get(i), mode, limits, methodIds);
-            for (PathGlob glob : rules[i].globs) {
-                String first = glob.firstLiteralSegment();
-                String last = glob.lastLiteralSegment();
-                if (first != null) {
-                    addOnce(byFirst.computeIfAbsent(first, k -> new ArrayList<>()), i);
-                } else if (last != null) {
-                    addOnce(byLast.computeIfAbsent(last, k -> new ArrayList<>()), i);
+            RuleConfig rule = ruleConfigs.get(i);
+            rules[i] = compileRule(rule, limits, methodIds);
+            if (rule.hosts() == null) {
+                anyHost.add(i, rules[i].globs);
+                continue;
+            }
+            for (String host : rule.hosts()) {
+                if (host.startsWith("*.")) {
+                    byHostSuffix.computeIfAbsent(host.substring(2), k -> new PathIndex.Builder()).add(i, rules[i].globs);
                 } else {
-                    addOnce(unindexed, i);
+                    byHost.computeIfAbsent(host, k -> new PathIndex.Builder()).add(i, rules[i].globs);
                 }
             }
         }
@@ -88,13 +97,20 @@ public final class Policy {
         methodIds.forEach((method, id) -> noMatch[id] = noMatch(mode, "no rule allows " + method + " on this path",
                 defaultLimits));
         Decision other = noMatch(mode, "no rule allows this method on this path", defaultLimits);
+        Decision noNetwork = new Decision(Verdict.DENY, "allowNetworkAccess is false: only the gateway's upstream "
+                + "is reachable", null, Mode.ENFORCE, defaultLimits, HeaderAllowlist.DEFAULT);
 
-        return new Policy(config.sha256(), mode, Map.copyOf(methodIds), rules, index(byFirst), index(byLast),
-                toArray(unindexed), noMatch, other);
+        return new Policy(config, mode, Map.copyOf(methodIds), rules, build(byHost), build(byHostSuffix),
+                anyHost.build(), noMatch, other, noNetwork);
     }
 
-    private static CompiledRule compileRule(RuleConfig rule, Mode mode, Limits limits,
-                                            Map<String, Integer> methodIds) {
+    private static RegionIndex<PathIndex> build(Map<String, PathIndex.Builder> builders) {
+        Map<String, PathIndex> built = new HashMap<>();
+        builders.forEach((key, builder) -> built.put(key, builder.build()));
+        return new RegionIndex<>(built);
+    }
+
+    private static CompiledRule compileRule(RuleConfig rule, Limits limits, Map<String, Integer> methodIds) {
         boolean[] methods = new boolean[methodIds.size()];
         rule.methods().forEach(m -> methods[methodIds.get(m)] = true);
         PathGlob[] globs = rule.paths().stream().map(PathGlob::compile).toArray(PathGlob[]::new);
@@ -103,43 +119,40 @@ public final class Policy {
                 ? overrides.maxRequestBodyBytes() : limits.maxRequestBodyBytes();
         long maxResponse = overrides != null && overrides.maxResponseBodyBytes() != null
                 ? overrides.maxResponseBodyBytes() : limits.maxResponseBodyBytes();
-        Decision decision = new Decision(Verdict.ALLOW, "allowed by rule '" + rule.name() + "'", rule.name(), mode,
-                new EffectiveLimits(maxRequest, maxResponse));
-        return new CompiledRule(methods, globs, decision);
+        EffectiveLimits effective = new EffectiveLimits(maxRequest, maxResponse);
+        HeaderAllowlist headers = HeaderAllowlist.of(rule.headers());
+        Decision decision = rule.mode() == Mode.REPORT
+                ? new Decision(Verdict.REPORT, "matched rule '" + rule.name() + "', which is in report mode; "
+                        + "let through and reported", rule.name(), Mode.REPORT, effective, headers)
+                : new Decision(Verdict.ALLOW, "allowed by rule '" + rule.name() + "'", rule.name(), Mode.ENFORCE,
+                        effective, headers);
+        int[] ports = rule.ports() == null ? null : rule.ports().stream().mapToInt(Integer::intValue).sorted()
+                .toArray();
+        String[] query = rule.query() == null ? null : rule.query().toArray(String[]::new);
+        return new CompiledRule(methods, globs, ports, rule.schemes() == null || rule.schemes().contains("http"),
+                rule.schemes() == null || rule.schemes().contains("https"), query, decision);
     }
 
     private static Decision noMatch(Mode mode, String reason, EffectiveLimits limits) {
         return mode == Mode.REPORT
                 ? new Decision(Verdict.REPORT, reason + "; let through because the policy is in report mode", null,
-                        mode, limits)
-                : new Decision(Verdict.DENY, reason, null, mode, limits);
-    }
-
-    /** Rule indices go in ascending order, so a rule with several globs under one key is listed once. */
-    private static void addOnce(List<Integer> list, int rule) {
-        if (list.isEmpty() || list.get(list.size() - 1) != rule) {
-            list.add(rule);
-        }
-    }
-
-    private static SegmentIndex index(Map<String, List<Integer>> lists) {
-        Map<String, int[]> arrays = new HashMap<>();
-        lists.forEach((segment, list) -> arrays.put(segment, toArray(list)));
-        return new SegmentIndex(arrays);
-    }
-
-    private static int[] toArray(List<Integer> list) {
-        return list.stream().mapToInt(Integer::intValue).toArray();
+                        mode, limits, HeaderAllowlist.DEFAULT)
+                : new Decision(Verdict.DENY, reason, null, mode, limits, HeaderAllowlist.DEFAULT);
     }
 
     /**
      * Decides one request.
      *
+     * @param destination    where the request would go (for the gateway: its upstream, made once)
      * @param method         upper-case token as received
      * @param normalizedPath ALREADY normalised by {@link PathNormalizer} (no query)
+     * @param rawQuery       the query as sent, without '?'; null or empty when there is none
      * @return a shared, pre-built decision
      */
-    public Decision decide(String method, String normalizedPath) {
+    public Decision decide(Destination destination, String method, String normalizedPath, String rawQuery) {
+        if (destination.listener() == Listener.FORWARD && !allowNetworkAccess) {
+            return noNetworkAccess;
+        }
         Integer methodId = method == null ? null : methodIds.get(method);
         if (methodId == null) {
             return noMatchOtherMethod;
@@ -148,34 +161,50 @@ public final class Policy {
         if (normalizedPath == null || normalizedPath.isEmpty() || normalizedPath.charAt(0) != '/') {
             return noMatchByMethod[m];
         }
-        int length = normalizedPath.length();
-        int firstEnd = normalizedPath.indexOf('/', 1);
-        int[] first = byFirstSegment.rulesFor(normalizedPath, 1, firstEnd < 0 ? length : firstEnd);
-        int[] last = byLastSegment.isEmpty() ? SegmentIndex.NONE
-                : byLastSegment.rulesFor(normalizedPath, normalizedPath.lastIndexOf('/') + 1, length);
-        int[] any = unindexed;
-        int a = 0;
-        int b = 0;
-        int c = 0;
-        // Merge three ascending lists so that rules are still tried in file order, each once.
-        while (true) {
-            int r = Math.min(at(first, a), Math.min(at(last, b), at(any, c)));
-            if (r == Integer.MAX_VALUE) {
-                break;
-            }
-            a += at(first, a) == r ? 1 : 0;
-            b += at(last, b) == r ? 1 : 0;
-            c += at(any, c) == r ? 1 : 0;
-            CompiledRule rule = rules[r];
-            if (rule.methods[m] && rule.matches(normalizedPath)) {
-                return rule.decision;
+        Destination d = destination;
+        String path = normalizedPath;
+        String host = d.host();
+        int best = Integer.MAX_VALUE;
+        best = firstMatch(byHost.get(host, 0, host.length()), d, m, path, rawQuery, best);
+        // A wildcard never covers an IP literal: IPv6 has no labels, and wildcard suffixes never end in a digit.
+        if (!byHostSuffix.isEmpty() && host.indexOf(':') < 0) {
+            for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+                best = firstMatch(byHostSuffix.get(host, dot + 1, host.length()), d, m, path, rawQuery, best);
             }
         }
-        return noMatchByMethod[m];
+        best = firstMatch(anyHost, d, m, path, rawQuery, best);
+        return best == Integer.MAX_VALUE ? noMatchByMethod[m] : rules[best].decision;
     }
 
-    private static int at(int[] list, int i) {
-        return i < list.length ? list[i] : Integer.MAX_VALUE;
+    /** The lowest rule index below {@code best} in this bucket that matches, else best. */
+    private int firstMatch(PathIndex bucket, Destination d, int m, String path, String query, int best) {
+        if (bucket == null) {
+            return best;
+        }
+        int length = path.length();
+        int firstEnd = path.indexOf('/', 1);
+        int[] first = bucket.byFirstSegment.get(path, 1, firstEnd < 0 ? length : firstEnd);
+        best = firstMatch(first, d, m, path, query, best);
+        if (!bucket.byLastSegment.isEmpty()) {
+            int[] last = bucket.byLastSegment.get(path, path.lastIndexOf('/') + 1, length);
+            best = firstMatch(last, d, m, path, query, best);
+        }
+        return firstMatch(bucket.unindexed, d, m, path, query, best);
+    }
+
+    private int firstMatch(int[] candidates, Destination d, int m, String path, String query, int best) {
+        if (candidates == null) {
+            return best;
+        }
+        for (int r : candidates) {
+            if (r >= best) {
+                break;
+            }
+            if (rules[r].matches(d, m, path, query)) {
+                return r;
+            }
+        }
+        return best;
     }
 
     /** The policy's identity in audit records: the config file's SHA-256. */
@@ -183,9 +212,14 @@ public final class Policy {
         return hash;
     }
 
-    /** Whether would-deny requests are refused or let through. */
+    /** What happens to a request no rule matches: refused, or let through and reported. */
     public Mode mode() {
         return mode;
+    }
+
+    /** Number of rules. */
+    public int ruleCount() {
+        return rules.length;
     }
 
     @Override
@@ -193,19 +227,94 @@ public final class Policy {
         return "Policy[" + rules.length + " rules, " + mode + ", " + hash + "]";
     }
 
-    /** One rule, ready to test: methods by id, split globs and the decision it returns. */
+    /** The rules of one host bucket, by a literal first or last path segment; the rest are tried for any path. */
+    private static final class PathIndex {
+        final RegionIndex<int[]> byFirstSegment;
+        final RegionIndex<int[]> byLastSegment;
+        final int[] unindexed;
+
+        PathIndex(RegionIndex<int[]> byFirstSegment, RegionIndex<int[]> byLastSegment, int[] unindexed) {
+            this.byFirstSegment = byFirstSegment;
+            this.byLastSegment = byLastSegment;
+            this.unindexed = unindexed;
+        }
+
+        static final class Builder {
+            private final Map<String, List<Integer>> byFirst = new HashMap<>();
+            private final Map<String, List<Integer>> byLast = new HashMap<>();
+            private final List<Integer> unindexed = new ArrayList<>();
+
+            /** Rules are added in ascending order, so each list stays sorted. */
+            void add(int rule, PathGlob[] globs) {
+                for (PathGlob glob : globs) {
+                    String first = glob.firstLiteralSegment();
+                    String last = glob.lastLiteralSegment();
+                    if (first != null) {
+                        addOnce(byFirst.computeIfAbsent(first, k -> new ArrayList<>()), rule);
+                    } else if (last != null) {
+                        addOnce(byLast.computeIfAbsent(last, k -> new ArrayList<>()), rule);
+                    } else {
+                        addOnce(unindexed, rule);
+                    }
+                }
+            }
+
+            PathIndex build() {
+                return new PathIndex(index(byFirst), index(byLast), toArray(unindexed));
+            }
+
+            /** A rule with several globs under one key is listed once. */
+            private static void addOnce(List<Integer> list, int rule) {
+                if (list.isEmpty() || list.get(list.size() - 1) != rule) {
+                    list.add(rule);
+                }
+            }
+
+            private static RegionIndex<int[]> index(Map<String, List<Integer>> lists) {
+                Map<String, int[]> arrays = new HashMap<>();
+                lists.forEach((segment, list) -> arrays.put(segment, toArray(list)));
+                return new RegionIndex<>(arrays);
+            }
+
+            private static int[] toArray(List<Integer> list) {
+                return list.stream().mapToInt(Integer::intValue).toArray();
+            }
+        }
+    }
+
+    /** One rule, ready to test: methods by id, ports, schemes, split globs, query names and its decision. */
     private static final class CompiledRule {
         final boolean[] methods;
         final PathGlob[] globs;
+        /** Sorted; null = any port. */
+        final int[] ports;
+        final boolean http;
+        final boolean https;
+        /** null = any query. */
+        final String[] query;
         final Decision decision;
 
-        CompiledRule(boolean[] methods, PathGlob[] globs, Decision decision) {
+        CompiledRule(boolean[] methods, PathGlob[] globs, int[] ports, boolean http, boolean https, String[] query,
+                     Decision decision) {
             this.methods = methods;
             this.globs = globs;
+            this.ports = ports;
+            this.http = http;
+            this.https = https;
+            this.query = query;
             this.decision = decision;
         }
 
-        boolean matches(String path) {
+        /** Host already matched (the rule was found under it); the rest is checked here. */
+        boolean matches(Destination d, int method, String path, String rawQuery) {
+            boolean scheme = "https".equals(d.scheme()) ? https : http && "http".equals(d.scheme());
+            if (!methods[method] || !scheme || (ports != null && Arrays.binarySearch(ports, d.port()) < 0)) {
+                return false;
+            }
+            return pathMatches(path) && (query == null || QueryNames.allAllowed(rawQuery, query));
+        }
+
+        private boolean pathMatches(String path) {
             for (PathGlob glob : globs) {
                 if (glob.matches(path)) {
                     return true;

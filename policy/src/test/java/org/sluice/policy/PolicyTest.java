@@ -27,6 +27,12 @@ class PolicyTest {
         }
     }
 
+    static final Destination GATEWAY = new Destination(Listener.GATEWAY, "http", "127.0.0.1", 9);
+
+    static Decision decide(Policy policy, String method, String path) {
+        return policy.decide(GATEWAY, method, path, null);
+    }
+
     static Policy policy(String rules) {
         return Policy.compile(config("enforce", "", rules));
     }
@@ -38,7 +44,7 @@ class PolicyTest {
                     methods: [GET, POST]
                     paths: ["/api/**"]
                 """);
-        Decision decision = policy.decide("GET", "/api/tasks");
+        Decision decision = decide(policy, "GET", "/api/tasks");
         assertThat(decision.verdict()).isEqualTo(Verdict.ALLOW);
         assertThat(decision.rule()).isEqualTo("api");
         assertThat(decision.reason()).isEqualTo("allowed by rule 'api'");
@@ -54,24 +60,24 @@ class PolicyTest {
                     methods: [get]
                     paths: ["/api/**"]
                 """);
-        Decision wrongMethod = policy.decide("DELETE", "/api/tasks");
+        Decision wrongMethod = decide(policy, "DELETE", "/api/tasks");
         assertThat(wrongMethod.verdict()).isEqualTo(Verdict.DENY);
         assertThat(wrongMethod.rule()).isNull();
         assertThat(wrongMethod.reason()).isEqualTo("no rule allows DELETE on this path");
         assertThat(wrongMethod.forwards()).isFalse();
         assertThat(wrongMethod.auditName()).isEqualTo("deny");
-        assertThat(policy.decide("GET", "/admin").verdict()).isEqualTo(Verdict.DENY);
-        assertThat(policy.decide("GET", "/apix").verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, "GET", "/admin").verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, "GET", "/apix").verdict()).isEqualTo(Verdict.DENY);
         // HTTP methods are case-sensitive; the config upper-cases, the request's token is taken as received
-        assertThat(policy.decide("get", "/api/tasks").verdict()).isEqualTo(Verdict.DENY);
-        assertThat(policy.decide("PROPFIND", "/api/tasks").reason()).isEqualTo("no rule allows this method on this path");
+        assertThat(decide(policy, "get", "/api/tasks").verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, "PROPFIND", "/api/tasks").reason()).isEqualTo("no rule allows this method on this path");
     }
 
     @Test
     void emptyRulesDenyEverything() {
         Policy policy = policy("  []\n");
-        assertThat(policy.decide("GET", "/").verdict()).isEqualTo(Verdict.DENY);
-        assertThat(policy.decide("GET", "/api").verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, "GET", "/").verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, "GET", "/api").verdict()).isEqualTo(Verdict.DENY);
     }
 
     @Test
@@ -87,13 +93,13 @@ class PolicyTest {
                     methods: [GET, POST, PUT]
                     paths: ["/**"]
                 """);
-        assertThat(policy.decide("GET", "/api/health").rule()).isEqualTo("any-health");
-        assertThat(policy.decide("POST", "/api/health").rule()).isEqualTo("api");
-        assertThat(policy.decide("GET", "/api/tasks").rule()).isEqualTo("api");
-        assertThat(policy.decide("PUT", "/api/tasks").rule()).isEqualTo("everything");
-        assertThat(policy.decide("GET", "/other/health").rule()).isEqualTo("any-health");
-        assertThat(policy.decide("GET", "/").rule()).isEqualTo("everything");
-        assertThat(policy.decide("DELETE", "/").verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, "GET", "/api/health").rule()).isEqualTo("any-health");
+        assertThat(decide(policy, "POST", "/api/health").rule()).isEqualTo("api");
+        assertThat(decide(policy, "GET", "/api/tasks").rule()).isEqualTo("api");
+        assertThat(decide(policy, "PUT", "/api/tasks").rule()).isEqualTo("everything");
+        assertThat(decide(policy, "GET", "/other/health").rule()).isEqualTo("any-health");
+        assertThat(decide(policy, "GET", "/").rule()).isEqualTo("everything");
+        assertThat(decide(policy, "DELETE", "/").verdict()).isEqualTo(Verdict.DENY);
     }
 
     @Test
@@ -106,7 +112,7 @@ class PolicyTest {
                     methods: [GET]
                     paths: ["/api/tasks"]
                 """);
-        assertThat(policy.decide("GET", "/api/tasks").rule()).isEqualTo("wide");
+        assertThat(decide(policy, "GET", "/api/tasks").rule()).isEqualTo("wide");
     }
 
     @Test
@@ -116,10 +122,10 @@ class PolicyTest {
                     methods: [GET]
                     paths: ["/api/a", "/api/b/**", "/v*/c"]
                 """);
-        assertThat(policy.decide("GET", "/api/a").rule()).isEqualTo("multi");
-        assertThat(policy.decide("GET", "/api/b/x").rule()).isEqualTo("multi");
-        assertThat(policy.decide("GET", "/v2/c").rule()).isEqualTo("multi");
-        assertThat(policy.decide("GET", "/api/c").verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, "GET", "/api/a").rule()).isEqualTo("multi");
+        assertThat(decide(policy, "GET", "/api/b/x").rule()).isEqualTo("multi");
+        assertThat(decide(policy, "GET", "/v2/c").rule()).isEqualTo("multi");
+        assertThat(decide(policy, "GET", "/api/c").verdict()).isEqualTo(Verdict.DENY);
     }
 
     @Test
@@ -130,16 +136,17 @@ class PolicyTest {
                     paths: ["/api/**"]
                 """));
         assertThat(policy.mode()).isEqualTo(Mode.REPORT);
-        Decision report = policy.decide("POST", "/admin");
+        Decision report = decide(policy, "POST", "/admin");
         assertThat(report.verdict()).isEqualTo(Verdict.REPORT);
         assertThat(report.rule()).isNull();
         assertThat(report.mode()).isEqualTo(Mode.REPORT);
         assertThat(report.forwards()).isTrue();
         assertThat(report.auditName()).isEqualTo("report");
         assertThat(report.reason()).startsWith("no rule allows POST on this path").contains("report mode");
-        Decision allowed = policy.decide("GET", "/api/x");
+        Decision allowed = decide(policy, "GET", "/api/x");
         assertThat(allowed.verdict()).isEqualTo(Verdict.ALLOW);
-        assertThat(allowed.mode()).isEqualTo(Mode.REPORT);
+        // The policy's report mode is about requests no rule matches; a matching rule still simply allows.
+        assertThat(allowed.mode()).isEqualTo(Mode.ENFORCE);
     }
 
     @Test
@@ -161,15 +168,15 @@ class PolicyTest {
                     methods: [GET]
                     paths: ["/plain"]
                 """));
-        assertThat(policy.decide("POST", "/upload").limits()).isEqualTo(new EffectiveLimits(10L << 20, 3072));
-        assertThat(policy.decide("GET", "/download").limits()).isEqualTo(new EffectiveLimits(2048, 0));
-        assertThat(policy.decide("GET", "/plain").limits()).isEqualTo(new EffectiveLimits(2048, 3072));
-        assertThat(policy.decide("GET", "/nothing").limits()).isEqualTo(new EffectiveLimits(2048, 3072));
+        assertThat(decide(policy, "POST", "/upload").limits()).isEqualTo(new EffectiveLimits(10L << 20, 3072));
+        assertThat(decide(policy, "GET", "/download").limits()).isEqualTo(new EffectiveLimits(2048, 0));
+        assertThat(decide(policy, "GET", "/plain").limits()).isEqualTo(new EffectiveLimits(2048, 3072));
+        assertThat(decide(policy, "GET", "/nothing").limits()).isEqualTo(new EffectiveLimits(2048, 3072));
     }
 
     @Test
     void defaultLimitsApplyWithoutALimitsSection() {
-        Decision decision = policy("  []\n").decide("GET", "/");
+        Decision decision = decide(policy("  []\n"), "GET", "/");
         assertThat(decision.limits()).isEqualTo(new EffectiveLimits(Limits.DEFAULTS.maxRequestBodyBytes(),
                 Limits.DEFAULTS.maxResponseBodyBytes()));
     }
@@ -187,10 +194,10 @@ class PolicyTest {
                     methods: [GET]
                     paths: ["/**"]
                 """);
-        assertThat(policy.decide("GET", "").verdict()).isEqualTo(Verdict.DENY);
-        assertThat(policy.decide("GET", "*").verdict()).isEqualTo(Verdict.DENY);
-        assertThat(policy.decide("GET", null).verdict()).isEqualTo(Verdict.DENY);
-        assertThat(policy.decide(null, "/x").verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, "GET", "").verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, "GET", "*").verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, "GET", null).verdict()).isEqualTo(Verdict.DENY);
+        assertThat(decide(policy, null, "/x").verdict()).isEqualTo(Verdict.DENY);
     }
 
     @Test
@@ -200,8 +207,8 @@ class PolicyTest {
                     methods: [GET]
                     paths: ["/api/**"]
                 """);
-        assertThat(policy.decide("GET", "/api/a")).isSameAs(policy.decide("GET", "/api/b/c"));
-        assertThat(policy.decide("GET", "/x")).isSameAs(policy.decide("GET", "/y"));
+        assertThat(decide(policy, "GET", "/api/a")).isSameAs(decide(policy, "GET", "/api/b/c"));
+        assertThat(decide(policy, "GET", "/x")).isSameAs(decide(policy, "GET", "/y"));
     }
 
     @Test
@@ -220,12 +227,12 @@ class PolicyTest {
         List<String> methods = List.of("GET", "POST", "DELETE", "BREW");
         int sink = 0;
         for (int i = 0; i < 20_000; i++) {
-            sink += policy.decide(methods.get(i % 4), paths.get(i % 6)).verdict().ordinal();
+            sink += decide(policy, methods.get(i % 4), paths.get(i % 6)).verdict().ordinal();
         }
         long thread = Thread.currentThread().getId();
         long before = threads.getThreadAllocatedBytes(thread);
         for (int i = 0; i < 100_000; i++) {
-            sink += policy.decide(methods.get(i % 4), paths.get(i % 6)).verdict().ordinal();
+            sink += decide(policy, methods.get(i % 4), paths.get(i % 6)).verdict().ordinal();
         }
         long allocated = threads.getThreadAllocatedBytes(thread) - before;
         assertThat(sink).isPositive();

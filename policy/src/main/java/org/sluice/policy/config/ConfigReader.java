@@ -14,7 +14,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /** Turns the composed YAML tree of a config file into a validated {@link SluiceConfig}, or every problem in it. */
 final class ConfigReader {
 
-    static final List<String> TOP_KEYS = List.of("version", "mode", "gateway", "admin", "limits", "audit", "rules");
+    static final List<String> TOP_KEYS = List.of("version", "mode", "allowNetworkAccess", "gateway", "admin", "limits", "audit", "rules");
     private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts");
     private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace");
@@ -47,6 +47,7 @@ final class ConfigReader {
         }
         readVersion(top.required("version", "version: 1"));
         Mode mode = readMode(top.value("mode"));
+        boolean allowNetworkAccess = readAllowNetworkAccess(top.value("allowNetworkAccess"));
         GatewayConfig gateway = readGateway(top.required("gateway", "a mapping with listen and upstream"));
         Node adminNode = top.value("admin");
         AdminConfig admin = adminNode == null ? null : readAdmin(adminNode);
@@ -58,7 +59,7 @@ final class ConfigReader {
         if (in.hasProblems()) {
             throw new ConfigException(in.sortedProblems());
         }
-        return new SluiceConfig(source, sha256, 1, mode, gateway, admin, limits, audit, rules);
+        return new SluiceConfig(source, sha256, 1, mode, allowNetworkAccess, gateway, admin, limits, audit, rules);
     }
 
     private void readVersion(Node node) {
@@ -72,10 +73,27 @@ final class ConfigReader {
     }
 
     private Mode readMode(Node node) {
+        return node == null ? Mode.ENFORCE : mode(in, node, "mode");
+    }
+
+    /** Absent means true: the forward listener follows the rules. */
+    private boolean readAllowNetworkAccess(Node node) {
         if (node == null) {
-            return Mode.ENFORCE;
+            return true;
         }
-        String text = in.text(node, "mode", "enforce or report");
+        String text = in.text(node, "allowNetworkAccess", "true or false");
+        if ("true".equals(text) || "false".equals(text)) {
+            return Boolean.parseBoolean(text);
+        }
+        if (text != null) {
+            in.problem(node, "allowNetworkAccess: expected true or false, got '" + NodeReader.shorten(text) + "'");
+        }
+        return true;
+    }
+
+    /** enforce or report; null (with a problem) otherwise. */
+    static Mode mode(NodeReader in, Node node, String key) {
+        String text = in.text(node, key, "enforce or report");
         if (text == null) {
             return null;
         }
@@ -83,7 +101,7 @@ final class ConfigReader {
             case "enforce" -> Mode.ENFORCE;
             case "report" -> Mode.REPORT;
             default -> {
-                in.problem(node, "mode: expected enforce or report, got '" + NodeReader.shorten(text) + "'");
+                in.problem(node, key + ": expected enforce or report, got '" + NodeReader.shorten(text) + "'");
                 yield null;
             }
         };

@@ -2,19 +2,26 @@ package org.sluice.policy.config;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.sluice.policy.HostNames;
+import org.sluice.policy.Mode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
-/** Reads the {@code rules} list: names, methods, path globs and per-rule body limits. */
+/** Reads the {@code rules} list: each rule's name, what it matches, what it forwards, its mode and body limits. */
 final class RuleReader {
 
-    private static final List<String> RULE_KEYS = List.of("name", "methods", "paths", "limits");
+    private static final List<String> RULE_KEYS =
+            List.of("name", "methods", "paths", "hosts", "ports", "schemes", "query", "headers", "mode", "limits");
+    /** Sluice manages these itself per hop; a rule cannot forward them as sent. */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
+            "trailer", "upgrade", "proxy-authorization", "proxy-authenticate");
     private static final List<String> RULE_LIMIT_KEYS = List.of("maxRequestBodyBytes", "maxResponseBodyBytes");
     private static final int MAX_NAME_CHARS = 200;
     /** RFC 9110 tchar, besides letters and digits. */
@@ -50,17 +57,39 @@ final class RuleReader {
             return null;
         }
         Position position = in.position(node);
+        Map<String, Position> keys = new LinkedHashMap<>();
+        for (String key : RULE_KEYS) {
+            Node value = rule.value(key);
+            if (value != null) {
+                keys.put(key, in.position(value));
+            }
+        }
         String name = readName(rule.required("name", "a unique rule name, e.g. name: central-api"), where, position);
         List<String> methods = readMethods(rule.required("methods", "a list of HTTP methods, e.g. [GET, POST]"),
                 where + ".methods");
         List<String> paths = readPaths(rule.required("paths", "a list of path globs, e.g. [\"/api/**\"]"),
                 where + ".paths");
+        Node hostsNode = rule.value("hosts");
+        List<String> hosts = hostsNode == null ? null : readHosts(hostsNode, where + ".hosts");
+        Node portsNode = rule.value("ports");
+        List<Integer> ports = portsNode == null ? null : readPorts(portsNode, where + ".ports");
+        Node schemesNode = rule.value("schemes");
+        List<String> schemes = schemesNode == null ? null : readSchemes(schemesNode, where + ".schemes");
+        Node queryNode = rule.value("query");
+        List<String> query = queryNode == null ? null : readQuery(queryNode, where + ".query");
+        Node headersNode = rule.value("headers");
+        List<String> headers = headersNode == null ? List.of() : readHeaders(headersNode, where + ".headers");
+        Node modeNode = rule.value("mode");
+        Mode mode = modeNode == null ? null : ConfigReader.mode(in, modeNode, where + ".mode");
         Node limitsNode = rule.value("limits");
         LimitOverrides limits = limitsNode == null ? null : readLimits(limitsNode, where + ".limits");
-        if (name == null || methods == null || paths == null) {
+        if (name == null || methods == null || paths == null || (hostsNode != null && hosts == null)
+                || (portsNode != null && ports == null) || (schemesNode != null && schemes == null)
+                || (queryNode != null && query == null) || headers == null || (modeNode != null && mode == null)) {
             return null;
         }
-        return new RuleConfig(name, methods, paths, limits, position);
+        return new RuleConfig(name, methods, paths, hosts, ports, schemes, query, headers, mode, limits, position,
+                Map.copyOf(keys));
     }
 
     private String readName(Node node, String where, Position rulePosition) {
@@ -94,10 +123,6 @@ final class RuleReader {
         if (items == null) {
             return null;
         }
-        if (items.isEmpty() && ((SequenceNode) node).getValue().isEmpty()) {
-            in.problem(node, key + ": expected at least one HTTP method, e.g. [GET, POST]");
-            return null;
-        }
         Set<String> methods = new LinkedHashSet<>();
         boolean ok = items.size() == ((SequenceNode) node).getValue().size();
         for (ScalarNode item : items) {
@@ -124,10 +149,6 @@ final class RuleReader {
         if (items == null) {
             return null;
         }
-        if (items.isEmpty() && ((SequenceNode) node).getValue().isEmpty()) {
-            in.problem(node, key + ": expected at least one path glob, e.g. [\"/api/**\"]");
-            return null;
-        }
         List<String> paths = new ArrayList<>();
         boolean ok = items.size() == ((SequenceNode) node).getValue().size();
         for (ScalarNode item : items) {
@@ -140,6 +161,131 @@ final class RuleReader {
             }
         }
         return ok ? List.copyOf(paths) : null;
+    }
+
+    private List<String> readHosts(Node node, String key) {
+        List<ScalarNode> items = in.stringList(node, key, "[central.example.org, \"*.example.org\"]");
+        if (items == null) {
+            return null;
+        }
+        Set<String> hosts = new LinkedHashSet<>();
+        boolean ok = items.size() == ((SequenceNode) node).getValue().size();
+        for (ScalarNode item : items) {
+            String text = item.getValue();
+            boolean wildcard = text.startsWith("*.");
+            String name = wildcard ? text.substring(2) : text;
+            if (name.indexOf('*') >= 0) {
+                in.problem(item, key + ": '" + NodeReader.shorten(text) + "': '*' may only stand for the leftmost "
+                        + "labels, as in *.example.org; leave hosts out to match any host");
+                ok = false;
+                continue;
+            }
+            if (!wildcard && text.indexOf(':') >= 0 && !text.startsWith("[") && text.chars().filter(c -> c == ':')
+                    .count() == 1) {
+                in.problem(item, key + ": '" + NodeReader.shorten(text) + "': write the port under ports, not in "
+                        + "the host name");
+                ok = false;
+                continue;
+            }
+            try {
+                String normal = HostNames.normalize(name);
+                if (wildcard && (normal.indexOf(':') >= 0 || Character.isDigit(normal.charAt(normal.length() - 1)))) {
+                    throw new IllegalArgumentException("'" + NodeReader.shorten(text) + "': '*.' applies to host "
+                            + "names, not to IP addresses");
+                }
+                hosts.add(wildcard ? "*." + normal : normal);
+            } catch (IllegalArgumentException e) {
+                in.problem(item, key + ": " + e.getMessage());
+                ok = false;
+            }
+        }
+        return ok ? List.copyOf(hosts) : null;
+    }
+
+    private List<Integer> readPorts(Node node, String key) {
+        List<ScalarNode> items = in.stringList(node, key, "[443]");
+        if (items == null) {
+            return null;
+        }
+        Set<Integer> ports = new LinkedHashSet<>();
+        boolean ok = items.size() == ((SequenceNode) node).getValue().size();
+        for (ScalarNode item : items) {
+            String text = item.getValue();
+            int port = text.matches("[0-9]{1,5}") ? Integer.parseInt(text) : 0;
+            if (port < 1 || port > 65_535) {
+                in.problem(item, key + ": '" + NodeReader.shorten(text) + "' is not a port; expected a number "
+                        + "from 1 to 65535, e.g. [443]");
+                ok = false;
+            } else {
+                ports.add(port);
+            }
+        }
+        return ok ? List.copyOf(ports) : null;
+    }
+
+    private List<String> readSchemes(Node node, String key) {
+        List<ScalarNode> items = in.stringList(node, key, "[https]");
+        if (items == null) {
+            return null;
+        }
+        Set<String> schemes = new LinkedHashSet<>();
+        boolean ok = items.size() == ((SequenceNode) node).getValue().size();
+        for (ScalarNode item : items) {
+            String scheme = item.getValue().toLowerCase(Locale.ROOT);
+            if (scheme.equals("http") || scheme.equals("https")) {
+                schemes.add(scheme);
+            } else {
+                in.problem(item, key + ": '" + NodeReader.shorten(item.getValue()) + "' is not a scheme Sluice "
+                        + "proxies; expected http or https");
+                ok = false;
+            }
+        }
+        return ok ? List.copyOf(schemes) : null;
+    }
+
+    private List<String> readQuery(Node node, String key) {
+        List<ScalarNode> items = in.stringList(node, key, "[limit, offset] (or [] for no query at all)");
+        if (items == null) {
+            return null;
+        }
+        Set<String> names = new LinkedHashSet<>();
+        boolean ok = items.size() == ((SequenceNode) node).getValue().size();
+        for (ScalarNode item : items) {
+            String name = item.getValue();
+            boolean bad = name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || "&=#?%+".indexOf(c) >= 0);
+            if (bad) {
+                in.problem(item, key + ": '" + NodeReader.shorten(name) + "' is not a query parameter name; expected "
+                        + "printable ASCII without spaces or any of & = # ? % +, compared exactly as sent");
+                ok = false;
+            } else {
+                names.add(name);
+            }
+        }
+        return ok ? List.copyOf(names) : null;
+    }
+
+    private List<String> readHeaders(Node node, String key) {
+        List<ScalarNode> items = in.stringList(node, key, "[X-Request-Tag]");
+        if (items == null) {
+            return null;
+        }
+        Set<String> names = new LinkedHashSet<>();
+        boolean ok = items.size() == ((SequenceNode) node).getValue().size();
+        for (ScalarNode item : items) {
+            String name = item.getValue().toLowerCase(Locale.ROOT);
+            if (!isToken(name)) {
+                in.problem(item, key + ": '" + NodeReader.shorten(item.getValue()) + "' is not a header name; "
+                        + "expected a token such as X-Request-Tag");
+                ok = false;
+            } else if (HOP_BY_HOP.contains(name)) {
+                in.problem(item, key + ": '" + item.getValue() + "' is managed by Sluice on each hop and is never "
+                        + "forwarded as sent; remove it");
+                ok = false;
+            } else {
+                names.add(name);
+            }
+        }
+        return ok ? List.copyOf(names) : null;
     }
 
     private LimitOverrides readLimits(Node node, String where) {

@@ -11,6 +11,8 @@ import org.sluice.policy.Mode;
  * @param sha256  lower-case hex SHA-256 of the file's bytes (UTF-8 of the text for parse())
  * @param version always 1
  * @param mode    enforce or report; default ENFORCE
+ * @param allowNetworkAccess false: only the gateway's upstream is reachable, every forward-listener request is
+ *                denied (the Ocean C2D shorthand); default true
  * @param gateway the reverse-proxy listener; required
  * @param admin   the admin listener; null when the {@code admin} key is absent
  * @param limits  top-level limits with defaults filled in
@@ -22,6 +24,7 @@ public record SluiceConfig(
         String sha256,
         int version,
         Mode mode,
+        boolean allowNetworkAccess,
         GatewayConfig gateway,
         AdminConfig admin,
         Limits limits,

@@ -1,0 +1,124 @@
+package org.sluice.policy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.sluice.policy.config.Problem;
+import org.sluice.policy.config.RuleConfig;
+import org.sluice.policy.config.SluiceConfig;
+import org.sluice.policy.config.UpstreamConfig;
+
+/**
+ * Warnings about a valid config that probably does not do what its author meant: rules that can never match, and
+ * rules that allow a whole host. Errors are the loader's; these never stop Sluice from starting.
+ */
+public final class PolicyLint {
+
+    private PolicyLint() {}
+
+    /** Every warning, in file order, each at the place it is about. */
+    public static List<Problem> warnings(SluiceConfig config) {
+        List<Problem> warnings = new ArrayList<>();
+        List<RuleConfig> rules = config.rules();
+        List<PathGlob[]> globs = rules.stream()
+                .map(rule -> rule.paths().stream().map(PathGlob::compile).toArray(PathGlob[]::new))
+                .toList();
+        UpstreamConfig upstream = config.gateway().upstream();
+        Destination gateway = new Destination(Listener.GATEWAY, upstream.scheme(),
+                HostNames.normalize(upstream.host()), upstream.port());
+        for (int j = 0; j < rules.size(); j++) {
+            RuleConfig rule = rules.get(j);
+            String label = "rule '" + rule.name() + "'";
+            if (rule.methods().isEmpty()) {
+                warnings.add(new Problem(rule.positionOf("methods"),
+                        label + " has no methods, so it never matches; list the methods it allows, e.g. [GET]"));
+            }
+            if (rule.paths().isEmpty()) {
+                warnings.add(new Problem(rule.positionOf("paths"),
+                        label + " has no paths, so it never matches; list the paths it allows, e.g. [\"/api/**\"]"));
+            }
+            String unreachable = unreachable(rule, gateway, config.allowNetworkAccess());
+            if (unreachable != null) {
+                warnings.add(new Problem(rule.position(), label + " can never match: " + unreachable));
+            }
+            for (int i = 0; i < j && !rule.methods().isEmpty() && !rule.paths().isEmpty(); i++) {
+                if (covers(rules.get(i), globs.get(i), rule, globs.get(j))) {
+                    RuleConfig earlier = rules.get(i);
+                    warnings.add(new Problem(rule.position(), label + " can never match: rule '" + earlier.name()
+                            + "' at line " + earlier.position().line() + " comes first and matches every request "
+                            + "it would; move it above that rule, narrow that rule, or remove it"));
+                    break;
+                }
+            }
+            if (rule.mode() != Mode.REPORT && rule.paths().contains("/**")) {
+                String where = rule.hosts() == null ? "any host it is sent to (for the gateway: "
+                        + gateway.host() + ")" : String.join(", ", rule.hosts());
+                warnings.add(new Problem(rule.positionOf("paths"), label + " allows every path on " + where
+                        + " in enforce mode; list the paths the algorithm needs, or set mode: report on the rule "
+                        + "while you find out"));
+            }
+        }
+        warnings.sort(Comparator.comparingInt((Problem p) -> p.position().line())
+                .thenComparingInt(p -> p.position().column()));
+        return List.copyOf(warnings);
+    }
+
+    /**
+     * Why the rule cannot match any request this config can receive, or null. Only the gateway listener exists,
+     * so a rule must cover the gateway's upstream.
+     */
+    private static String unreachable(RuleConfig rule, Destination gateway, boolean allowNetworkAccess) {
+        List<String> misses = new ArrayList<>();
+        if (rule.hosts() != null && rule.hosts().stream().noneMatch(h -> RuleCheck.hostMatches(h, gateway.host()))) {
+            misses.add("hosts " + rule.hosts() + " do not include " + gateway.host());
+        }
+        if (rule.ports() != null && !rule.ports().contains(gateway.port())) {
+            misses.add("ports " + rule.ports() + " do not include " + gateway.port());
+        }
+        if (rule.schemes() != null && !rule.schemes().contains(gateway.scheme())) {
+            misses.add("schemes " + rule.schemes() + " do not include " + gateway.scheme());
+        }
+        if (misses.isEmpty()) {
+            return null;
+        }
+        String why = allowNetworkAccess ? "this config has no forward listener, so" : "allowNetworkAccess is false, so";
+        return why + " only the gateway's upstream " + gateway + " is reachable, and its " + String.join("; its ",
+                misses);
+    }
+
+    /** True when every request rule b matches is matched by a (so b, coming after a, never decides). */
+    static boolean covers(RuleConfig a, PathGlob[] aGlobs, RuleConfig b, PathGlob[] bGlobs) {
+        if (!a.methods().containsAll(b.methods()) || !superset(a.ports(), b.ports())
+                || !superset(a.schemes(), b.schemes()) || !superset(a.query(), b.query())) {
+            return false;
+        }
+        if (a.hosts() != null && (b.hosts() == null
+                || !b.hosts().stream().allMatch(bh -> a.hosts().stream().anyMatch(ah -> hostCovers(ah, bh))))) {
+            return false;
+        }
+        for (PathGlob bGlob : bGlobs) {
+            boolean covered = false;
+            for (PathGlob aGlob : aGlobs) {
+                covered |= aGlob.covers(bGlob);
+            }
+            if (!covered) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** null is "anything"; a list covers only a list it contains. */
+    private static <T> boolean superset(List<T> a, List<T> b) {
+        return a == null || (b != null && a.containsAll(b));
+    }
+
+    private static boolean hostCovers(String a, String b) {
+        if (!a.startsWith("*.")) {
+            return a.equals(b);
+        }
+        String suffix = a.substring(2);
+        String other = b.startsWith("*.") ? b.substring(2) : b;
+        return (b.startsWith("*.") && other.equals(suffix)) || HostNames.isBelow(other, suffix);
+    }
+}
