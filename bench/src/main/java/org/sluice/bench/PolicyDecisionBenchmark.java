@@ -3,6 +3,7 @@ package org.sluice.bench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,6 +19,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sluice.policy.Decision;
+import org.sluice.policy.Destination;
+import org.sluice.policy.Listener;
 import org.sluice.policy.Policy;
 import org.sluice.policy.Verdict;
 import org.sluice.policy.config.GatewayConfig;
@@ -44,6 +47,7 @@ public class PolicyDecisionBenchmark {
     public int rules;
 
     private Policy policy;
+    private Destination[] destinations;
     private String[] methods;
     private String[] paths;
     private int next;
@@ -57,26 +61,34 @@ public class PolicyDecisionBenchmark {
                     ? List.of("/*/health" + i)
                     : List.of("/svc" + i + "/api/**", "/svc" + i + "/files/*.json");
             List<String> methods = i % 2 == 0 ? List.of("GET", "POST", "PUT") : List.of("GET");
-            configs.add(new RuleConfig("rule-" + i, methods, globs, null, null));
+            // A third of the rules name one host, a third a wildcard domain, a third any host.
+            List<String> hosts = switch (i % 3) {
+                case 0 -> List.of("svc" + i + ".example.org");
+                case 1 -> List.of("*.svc" + i + ".example.net");
+                default -> null;
+            };
+            configs.add(new RuleConfig("rule-" + i, methods, globs, hosts, null, null, null, List.of(), null, null,
+                    null, Map.of()));
         }
         policy = Policy.compile(new SluiceConfig(Path.of("bench.yaml"), "0".repeat(64), 1,
-                org.sluice.policy.Mode.ENFORCE, (GatewayConfig) null, null, Limits.DEFAULTS, null, configs));
+                org.sluice.policy.Mode.ENFORCE, true, (GatewayConfig) null, null, Limits.DEFAULTS, null, configs));
 
         SplittableRandom random = new SplittableRandom(42);
+        destinations = new Destination[REQUESTS];
         methods = new String[REQUESTS];
         paths = new String[REQUESTS];
         int allowed = 0;
         for (int r = 0; r < REQUESTS; r++) {
             int svc = random.nextInt(rules);
             switch (r % 6) {
-                case 0 -> request(r, "GET", "/svc" + svc + "/api/v1/tasks/" + r);
-                case 1 -> request(r, "GET", "/svc" + svc + "/files/result-" + r + ".json");
-                case 2 -> request(r, "GET", "/node" + svc + "/health" + wildcardRule(random));
-                case 3 -> request(r, "GET", "/unknown" + svc + "/api/x");
-                case 4 -> request(r, "GET", "/svc" + svc + "/admin/users");
-                default -> request(r, "DELETE", "/svc" + svc + "/api/v1/tasks/" + r);
+                case 0 -> request(r, svc, "GET", "/svc" + svc + "/api/v1/tasks/" + r);
+                case 1 -> request(r, svc, "GET", "/svc" + svc + "/files/result-" + r + ".json");
+                case 2 -> request(r, svc, "GET", "/node" + svc + "/health" + wildcardRule(random));
+                case 3 -> request(r, svc, "GET", "/unknown" + svc + "/api/x");
+                case 4 -> request(r, svc, "GET", "/svc" + svc + "/admin/users");
+                default -> request(r, svc, "DELETE", "/svc" + svc + "/api/v1/tasks/" + r);
             }
-            allowed += policy.decide(methods[r], paths[r]).verdict() == Verdict.ALLOW ? 1 : 0;
+            allowed += policy.decide(destinations[r], methods[r], paths[r], null).verdict() == Verdict.ALLOW ? 1 : 0;
         }
         // Fail fast if the mix is not a mix: the numbers would be meaningless.
         if (allowed < REQUESTS / 4 || allowed > REQUESTS * 3 / 4) {
@@ -84,12 +96,23 @@ public class PolicyDecisionBenchmark {
         }
     }
 
+    /** The host rule svc names (a name below its wildcard domain for the wildcard rules), as a forward request. */
+    private static Destination destination(int svc) {
+        String host = switch (svc % 3) {
+            case 0 -> "svc" + svc + ".example.org";
+            case 1 -> "eu.mirror.svc" + svc + ".example.net";
+            default -> "central.example.org";
+        };
+        return new Destination(Listener.FORWARD, "https", host, 443);
+    }
+
     /** Index of a wildcard rule (every 100th), or -1 (no such rule: denied) for policies under 100 rules. */
     private int wildcardRule(SplittableRandom random) {
         return rules < 100 ? -1 : 99 + 100 * random.nextInt(rules / 100);
     }
 
-    private void request(int r, String method, String path) {
+    private void request(int r, int svc, String method, String path) {
+        destinations[r] = destination(svc);
         methods[r] = method;
         paths[r] = path;
     }
@@ -97,6 +120,6 @@ public class PolicyDecisionBenchmark {
     @Benchmark
     public Decision decide() {
         int r = next++ & (REQUESTS - 1);
-        return policy.decide(methods[r], paths[r]);
+        return policy.decide(destinations[r], methods[r], paths[r], null);
     }
 }

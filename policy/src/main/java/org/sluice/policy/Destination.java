@@ -23,7 +23,12 @@ public record Destination(Listener listener, String scheme, String host, int por
         }
     }
 
-    /** host:port, IPv6 in brackets. */
+    /** The gateway listener's one destination, its upstream; host as configured, normalised here. */
+    public static Destination gateway(String scheme, String host, int port) {
+        return new Destination(Listener.GATEWAY, scheme, HostNames.normalize(host), port);
+    }
+
+    /** scheme://host:port, IPv6 in brackets. */
     @Override
     public String toString() {
         return scheme + "://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;

@@ -24,8 +24,7 @@ public final class PolicyLint {
                 .map(rule -> rule.paths().stream().map(PathGlob::compile).toArray(PathGlob[]::new))
                 .toList();
         UpstreamConfig upstream = config.gateway().upstream();
-        Destination gateway = new Destination(Listener.GATEWAY, upstream.scheme(),
-                HostNames.normalize(upstream.host()), upstream.port());
+        Destination gateway = Destination.gateway(upstream.scheme(), upstream.host(), upstream.port());
         for (int j = 0; j < rules.size(); j++) {
             RuleConfig rule = rules.get(j);
             String label = "rule '" + rule.name() + "'";

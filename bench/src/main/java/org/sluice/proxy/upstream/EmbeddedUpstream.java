@@ -7,6 +7,7 @@ import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import org.sluice.policy.Destination;
 import org.sluice.policy.config.UpstreamConfig;
 
 /**
@@ -18,12 +19,14 @@ import org.sluice.policy.config.UpstreamConfig;
 public final class EmbeddedUpstream implements Upstream {
     private final UpstreamConfig config;
     private final String authority;
+    private final Destination destination;
     private final EmbeddedChannel channel;
     private boolean acquired;
 
     public EmbeddedUpstream(UpstreamConfig config) {
         this.config = config;
         this.authority = config.authority();
+        this.destination = Destination.gateway(config.scheme(), config.host(), config.port());
         this.channel = new CentralServerChannel(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()));
         CentralServerUpstream.addHttpHandlers(channel.pipeline());
     }
@@ -52,6 +55,11 @@ public final class EmbeddedUpstream implements Upstream {
     @Override
     public UpstreamConfig config() {
         return config;
+    }
+
+    @Override
+    public Destination destination() {
+        return destination;
     }
 
     @Override

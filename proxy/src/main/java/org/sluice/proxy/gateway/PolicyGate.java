@@ -35,7 +35,8 @@ final class PolicyGate extends ChannelInboundHandlerAdapter {
         }
         ex.path = normalized.path();
         Policy policy = conn.gateway.policy().get();
-        Decision decision = policy.decide(ex.method, ex.path);
+        Decision decision = policy.decide(conn.gateway.upstream().destination(), ex.method, ex.path,
+                RequestTargets.queryOrNull(ex.target));
         ex.policyHash = policy.hash();
         ex.decision = decision;
         ex.reason = decision.reason();

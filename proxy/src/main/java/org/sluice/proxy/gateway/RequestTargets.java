@@ -25,6 +25,12 @@ final class RequestTargets {
         return q < 0 ? "" : target.substring(q);
     }
 
+    /** The query without its '?' (for the policy's query allowlist), or null when there is none. */
+    static String queryOrNull(String target) {
+        int q = target.indexOf('?');
+        return q < 0 ? null : target.substring(q + 1);
+    }
+
     /** The path of a request refused before normalisation: without query, bounded, never decoded; null if unparsed. */
     static String pathForAudit(String target) {
         if (target == null) {

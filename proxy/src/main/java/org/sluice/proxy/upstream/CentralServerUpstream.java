@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import javax.net.ssl.SSLException;
+import org.sluice.policy.Destination;
 import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.UpstreamConfig;
 import org.sluice.proxy.Transport;
@@ -38,6 +39,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     private final UpstreamConfig config;
     /** Computed once: the relay sets it as Host on every request. */
     private final String authority;
+    private final Destination destination;
     private final DnsAddressResolverGroup resolver;
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
 
@@ -45,6 +47,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
                                  Transport transport) throws IOException {
         this.config = config;
         this.authority = config.authority();
+        this.destination = Destination.gateway(config.scheme(), config.host(), config.port());
         SslContext ssl = config.tls() ? sslContext(config) : null;
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel())
@@ -119,6 +122,11 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     @Override
     public UpstreamConfig config() {
         return config;
+    }
+
+    @Override
+    public Destination destination() {
+        return destination;
     }
 
     @Override

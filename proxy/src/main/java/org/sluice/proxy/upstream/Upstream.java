@@ -3,6 +3,7 @@ package org.sluice.proxy.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import org.sluice.policy.Destination;
 import org.sluice.policy.config.UpstreamConfig;
 
 /**
@@ -20,6 +21,9 @@ public interface Upstream {
 
     /** The central server as configured: scheme, host and port. */
     UpstreamConfig config();
+
+    /** The central server as the policy sees it: every gateway request is decided for this destination. */
+    Destination destination();
 
     /** host, or host:port when the port is not the scheme's default: the Host header requests get. */
     String authority();

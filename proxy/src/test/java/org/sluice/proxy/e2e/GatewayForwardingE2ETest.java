@@ -44,6 +44,7 @@ class GatewayForwardingE2ETest {
               - name: central-api
                 methods: [GET, POST, PUT]
                 paths: ["/api/**"]
+                headers: [X-Custom, X-Bar, X-Foo]   # X-Foo: allowed, yet removed when Connection names it
             """;
 
     @RegisterExtension
@@ -235,6 +236,34 @@ class GatewayForwardingE2ETest {
             }
         }
         assertThat(CentralServer.received(central)).hasSize(3);
+    }
+
+    @Test
+    void requestHeadersNeitherDefaultNorListedByTheRuleAreStripped() throws Exception {
+        try (RecordingUpstream upstream = RecordingUpstream.start();
+             TestSluice direct = TestSluice.start(TestSluice.gatewayYaml(upstream.url(), RULES))) {
+            RawResponse response = RawHttpConnection.exchange(direct.gatewayPort(), """
+                    GET /api/headers HTTP/1.1\r
+                    Host: sluice.internal\r
+                    Accept: application/json\r
+                    Authorization: Bearer algorithm-token\r
+                    X-Custom: listed\r
+                    X-Exfil: c2VjcmV0IHJvd3MgZnJvbSB0aGUgZGF0YXNldA==\r
+                    Cookie: session=abc\r
+                    Via: 1.1 somewhere-else\r
+                    \r
+                    """);
+
+            assertThat(response.status()).isEqualTo(200);
+            RecordingUpstream.Received seen = upstream.received().get(0);
+            assertThat(seen.header("Accept")).isEqualTo("application/json");
+            assertThat(seen.header("Authorization")).isEqualTo("Bearer algorithm-token");
+            assertThat(seen.header("X-Custom")).isEqualTo("listed");
+            assertThat(seen.headers("X-Exfil")).isEmpty();
+            assertThat(seen.headers("Cookie")).isEmpty();
+            // The client's own Via is not in the allowlist either: only Sluice's hop is named.
+            assertThat(seen.headers("Via")).containsExactly("1.1 sluice");
+        }
     }
 
     @Test
