@@ -34,7 +34,7 @@ import org.sluice.policy.config.SluiceConfig;
  * and late in the file), the rest are denied for an unknown first segment, an unmatched sub-path or a method.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
