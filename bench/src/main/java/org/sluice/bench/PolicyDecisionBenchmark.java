@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.sluice.policy.Decision;
 import org.sluice.policy.Policy;
 import org.sluice.policy.Verdict;
+import org.sluice.policy.config.AlgorithmsConfig;
 import org.sluice.policy.config.GatewayConfig;
 import org.sluice.policy.config.Limits;
 import org.sluice.policy.config.RuleConfig;
@@ -60,7 +61,8 @@ public class PolicyDecisionBenchmark {
             configs.add(new RuleConfig("rule-" + i, methods, globs, null, null));
         }
         policy = Policy.compile(new SluiceConfig(Path.of("bench.yaml"), "0".repeat(64), 1,
-                org.sluice.policy.Mode.ENFORCE, (GatewayConfig) null, null, Limits.DEFAULTS, null, configs));
+                org.sluice.policy.Mode.ENFORCE, (GatewayConfig) null, null, Limits.DEFAULTS, null, configs,
+                AlgorithmsConfig.ABSENT));
 
         SplittableRandom random = new SplittableRandom(42);
         methods = new String[REQUESTS];

@@ -145,9 +145,7 @@ class ConfigLoaderTest {
                     hosts: [central.example.org]
                 """)).containsExactly(
                 "gw.yaml:4:1: unknown key 'forward' at top level; expected one of: "
-                        + "version, mode, gateway, admin, limits, audit, rules",
-                "gw.yaml:6:1: unknown key 'algorithms' at top level; expected one of: "
-                        + "version, mode, gateway, admin, limits, audit, rules",
+                        + "version, mode, gateway, admin, limits, audit, rules, algorithms",
                 "gw.yaml:11:5: unknown key 'hosts' under rules[0]; expected one of: name, methods, paths, limits");
     }
 
@@ -441,10 +439,10 @@ class ConfigLoaderTest {
     @Test
     void emptyOrNonMappingDocumentIsRefused() {
         assertThat(problems("")).containsExactly("gw.yaml:1:1: the config is empty; expected a mapping with keys "
-                + "version, mode, gateway, admin, limits, audit, rules");
+                + "version, mode, gateway, admin, limits, audit, rules, algorithms");
         assertThat(problems("# only a comment\n")).hasSize(1);
         assertThat(problems("- a\n- b\n")).containsExactly("gw.yaml:1:1: the config: expected a mapping with keys "
-                + "version, mode, gateway, admin, limits, audit, rules, got a list");
+                + "version, mode, gateway, admin, limits, audit, rules, algorithms, got a list");
     }
 
     @Test
