@@ -152,14 +152,15 @@ public final class ImageReference {
         String registry = DEFAULT_REGISTRY;
         String repository = name;
         int slash = name.indexOf('/');
-        if (slash > 0 && isRegistryHost(name.substring(0, slash))) {
+        boolean registryWritten = slash > 0 && isRegistryHost(name.substring(0, slash));
+        if (registryWritten) {
             registry = parseRegistry(name.substring(0, slash));
             repository = name.substring(slash + 1);
         }
         if (registry.equals(LEGACY_DEFAULT_REGISTRY)) {
             registry = DEFAULT_REGISTRY;
         }
-        checkRepository(repository, registry);
+        checkRepository(repository, registry, registryWritten);
         if (registry.equals(DEFAULT_REGISTRY) && repository.indexOf('/') < 0) {
             repository = OFFICIAL_PREFIX + repository;
         }
@@ -239,7 +240,7 @@ public final class ImageReference {
         return Integer.parseInt(port) <= 65535;
     }
 
-    private static void checkRepository(String repository, String registry) {
+    private static void checkRepository(String repository, String registry, boolean registryWritten) {
         if (repository.isEmpty()) {
             throw new IllegalArgumentException("the reference names registry " + registry
                     + " but no repository after it; " + EXPECTED);
@@ -256,9 +257,12 @@ public final class ImageReference {
                     + "components separated by single '/'");
         }
         if (!repository.equals(repository.toLowerCase(Locale.ROOT))) {
+            int slash = repository.indexOf('/');
+            boolean hostLike = !registryWritten && slash > 0
+                    && !repository.substring(0, slash).equals(repository.substring(0, slash).toLowerCase(Locale.ROOT));
             throw new IllegalArgumentException("repository '" + shown(repository) + "' has upper-case letters; "
-                    + "expected a lower-case repository name (a first component is a registry host only if it "
-                    + "has '.' or ':' or is localhost)");
+                    + "expected a lower-case repository name" + (hostLike ? " (a first component is a registry "
+                    + "host only if it has '.' or ':' or is localhost, and a host is lower-case too)" : ""));
         }
         for (String component : repository.split("/", -1)) {
             if (!PATH_COMPONENT.matcher(component).matches()) {

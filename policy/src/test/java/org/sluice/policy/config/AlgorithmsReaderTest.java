@@ -112,8 +112,7 @@ class AlgorithmsReaderTest {
                     digests: []
                 """.formatted(D1, D1, D2))).containsExactly(
                 "gw.yaml:5:12: algorithms[0].image: 'Ubuntu' is not a valid image reference: repository 'Ubuntu' "
-                        + "has upper-case letters; expected a lower-case repository name (a first component is a "
-                        + "registry host only if it has '.' or ':' or is localhost)",
+                        + "has upper-case letters; expected a lower-case repository name",
                 "gw.yaml:6:14: algorithms[1].pattern: bad regex 'harbor\\.example\\.org/(algorithms': "
                         + "Unclosed group at character 33",
                 "gw.yaml:8:15: algorithms[2].digests: digest 'sha256:abc' has 3 characters after sha256:; expected "

@@ -170,6 +170,16 @@ class ImageReferenceTest {
     }
 
     @Test
+    void anUpperCaseFirstComponentIsExplainedAsAHostThatIsNotOne() {
+        String hint = "(a first component is a registry host only if it has '.' or ':' or is localhost";
+        assertThatThrownBy(() -> ImageReference.parse("Foo/bar")).hasMessageContaining(hint);
+        assertThatThrownBy(() -> ImageReference.parse("LOCALHOST/bar")).hasMessageContaining(hint);
+        assertThatThrownBy(() -> ImageReference.parse("library/Ubuntu")).message().doesNotContain(hint);
+        assertThatThrownBy(() -> ImageReference.parse("Ubuntu")).message().doesNotContain(hint);
+        assertThatThrownBy(() -> ImageReference.parse("docker.io/Foo/bar")).message().doesNotContain(hint);
+    }
+
+    @Test
     void imageIdRejectionSuggestsTheDigestForm() {
         String id = "0123456789abcdef".repeat(4);
         assertThatThrownBy(() -> ImageReference.parse(id)).hasMessageContaining("NAME@sha256:" + id);
