@@ -29,7 +29,7 @@ final class CheckImageCommand implements Callable<Integer> {
     private Path configFile;
 
     @Parameters(index = "1", paramLabel = "IMAGE",
-            description = "image reference, e.g. harbor.example.org/algorithms/average@sha256:<64 hex digits>")
+            description = "image reference, e.g. ubuntu@sha256:<64 hex digits>")
     private String image;
 
     @Spec
