@@ -23,6 +23,7 @@ import org.sluice.policy.Destination;
 import org.sluice.policy.Listener;
 import org.sluice.policy.Policy;
 import org.sluice.policy.Verdict;
+import org.sluice.policy.config.AlgorithmsConfig;
 import org.sluice.policy.config.GatewayConfig;
 import org.sluice.policy.config.Limits;
 import org.sluice.policy.config.RuleConfig;
@@ -71,7 +72,8 @@ public class PolicyDecisionBenchmark {
                     null, Map.of()));
         }
         policy = Policy.compile(new SluiceConfig(Path.of("bench.yaml"), "0".repeat(64), 1,
-                org.sluice.policy.Mode.ENFORCE, true, (GatewayConfig) null, null, Limits.DEFAULTS, null, configs));
+                org.sluice.policy.Mode.ENFORCE, true, (GatewayConfig) null, null, Limits.DEFAULTS, null, configs,
+                AlgorithmsConfig.ABSENT));
 
         SplittableRandom random = new SplittableRandom(42);
         destinations = new Destination[REQUESTS];

@@ -11,6 +11,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.sluice.policy.config.AlgorithmsConfig;
 import org.sluice.policy.config.GatewayConfig;
 import org.sluice.policy.config.Limits;
 import org.sluice.policy.config.RuleConfig;
@@ -47,7 +48,7 @@ class PolicyProperties {
         }
         Mode mode = report ? Mode.REPORT : Mode.ENFORCE;
         Policy policy = Policy.compile(new SluiceConfig(Path.of("p.yaml"), "0".repeat(64), 1, mode, true,
-                (GatewayConfig) null, null, Limits.DEFAULTS, null, configs));
+                (GatewayConfig) null, null, Limits.DEFAULTS, null, configs, AlgorithmsConfig.ABSENT));
         for (String path : paths) {
             for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
                 String expected = null;

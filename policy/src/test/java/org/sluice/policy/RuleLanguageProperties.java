@@ -14,6 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.AlphaChars;
 import net.jqwik.api.constraints.StringLength;
+import org.sluice.policy.config.AlgorithmsConfig;
 import org.sluice.policy.config.GatewayConfig;
 import org.sluice.policy.config.Limits;
 import org.sluice.policy.config.RuleConfig;
@@ -82,7 +83,7 @@ class RuleLanguageProperties {
                                                         @ForAll boolean report, @ForAll boolean networkAccess) {
         SluiceConfig config = new SluiceConfig(Path.of("p.yaml"), "0".repeat(64), 1,
                 report ? Mode.REPORT : Mode.ENFORCE, networkAccess, (GatewayConfig) null, null, Limits.DEFAULTS,
-                null, rules);
+                null, rules, AlgorithmsConfig.ABSENT);
         Policy policy = Policy.compile(config);
         PolicyExplainer reference = new PolicyExplainer(config, policy);
         for (Request r : requests) {

@@ -15,18 +15,19 @@ class SluiceCliTest {
                 .startsWith("Usage: sluice")
                 .containsPattern("(?m)^\\s+run\\s+Run the proxy")
                 .containsPattern("(?m)^\\s+demo\\s+Show Sluice")
+                .containsPattern("(?m)^\\s+policy\\s+Check a policy file")
                 .contains("Exit codes:");
         assertThat(result.err()).isEmpty();
     }
 
     @Test
-    void onlyRunAndDemoExist() {
-        assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo");
+    void onlyRunDemoAndPolicyExist() {
+        assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy");
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"run", "demo"}) {
+        for (String command : new String[] {"run", "demo", "policy"}) {
             CliResult result = CliResult.execute(command, "--help");
 
             assertThat(result.exitCode()).as(command).isZero();

@@ -14,7 +14,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /** Turns the composed YAML tree of a config file into a validated {@link SluiceConfig}, or every problem in it. */
 final class ConfigReader {
 
-    static final List<String> TOP_KEYS = List.of("version", "mode", "allowNetworkAccess", "gateway", "admin", "limits", "audit", "rules");
+    static final List<String> TOP_KEYS = List.of("version", "mode", "allowNetworkAccess", "gateway", "admin", "limits",
+            "audit", "rules", "algorithms");
     private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts");
     private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace");
@@ -56,10 +57,12 @@ final class ConfigReader {
         AuditConfig audit = readAudit(top.required("audit", "a mapping with path, e.g. audit: {path: audit.jsonl}"));
         Node rulesNode = top.value("rules");
         List<RuleConfig> rules = rulesNode == null ? List.of() : new RuleReader(in).read(rulesNode);
+        AlgorithmsConfig algorithms = new AlgorithmsReader(in).read(top.value("algorithms"));
         if (in.hasProblems()) {
             throw new ConfigException(in.sortedProblems());
         }
-        return new SluiceConfig(source, sha256, 1, mode, allowNetworkAccess, gateway, admin, limits, audit, rules);
+        return new SluiceConfig(source, sha256, 1, mode, allowNetworkAccess, gateway, admin, limits, audit, rules,
+                algorithms);
     }
 
     private void readVersion(Node node) {

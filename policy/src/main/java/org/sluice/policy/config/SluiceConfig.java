@@ -18,6 +18,8 @@ import org.sluice.policy.Mode;
  * @param limits  top-level limits with defaults filled in
  * @param audit   where audit records go; required
  * @param rules   in file order; may be empty (then everything is denied)
+ * @param algorithms which container images may run under this policy; {@link AlgorithmsConfig#ABSENT} when the
+ *                   file has no {@code algorithms} section; never null
  */
 public record SluiceConfig(
         Path source,
@@ -29,4 +31,5 @@ public record SluiceConfig(
         AdminConfig admin,
         Limits limits,
         AuditConfig audit,
-        List<RuleConfig> rules) {}
+        List<RuleConfig> rules,
+        AlgorithmsConfig algorithms) {}
