@@ -183,6 +183,11 @@ public final class Policy {
         return hash;
     }
 
+    /** How many rules the policy has (for logs and /readyz). */
+    public int ruleCount() {
+        return rules.length;
+    }
+
     /** Whether would-deny requests are refused or let through. */
     public Mode mode() {
         return mode;
