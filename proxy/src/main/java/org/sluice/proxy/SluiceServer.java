@@ -187,7 +187,10 @@ public final class SluiceServer implements AutoCloseable {
         return reloader.reload(trigger);
     }
 
-    /** Reloads the policy whenever the config file changes (folder watch, plus a checksum poll every 2 s). */
+    /**
+     * Reloads the policy whenever the config file changes (folder watch, plus a checksum poll every 2 s); returns
+     * once the folder is watched.
+     */
     public void watchConfig() {
         reloader.watch();
     }

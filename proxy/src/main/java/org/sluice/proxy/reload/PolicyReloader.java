@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -95,21 +97,19 @@ public final class PolicyReloader implements AutoCloseable {
      * policy in force is UNCHANGED. Completes on the reload thread; fails only after {@link #close}.
      */
     public CompletableFuture<ReloadOutcome> reload(String trigger) {
-        CompletableFuture<ReloadOutcome> outcome = new CompletableFuture<>();
         try {
-            thread.execute(() -> outcome.complete(readAndApply(trigger, true)));
+            return CompletableFuture.supplyAsync(() -> readAndApply(trigger, true), thread);
         } catch (RejectedExecutionException closed) {
-            outcome.completeExceptionally(new IllegalStateException("the policy reloader is closed", closed));
+            return CompletableFuture.failedFuture(new IllegalStateException("the policy reloader is closed", closed));
         }
-        return outcome;
     }
 
     /**
-     * Starts the folder watch and the checksum poll. If the platform cannot watch the folder, says so once and
-     * relies on the poll. Idempotent.
+     * Starts the folder watch and the checksum poll, and returns once the folder is watched. If the platform
+     * cannot watch it, says so once and relies on the poll. Idempotent.
      */
     public void watch() {
-        submit(() -> {
+        Future<?> started = thread.submit(() -> {
             if (watching) {
                 return;
             }
@@ -123,6 +123,13 @@ public final class PolicyReloader implements AutoCloseable {
             long every = pollInterval.toNanos();
             thread.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.NANOSECONDS);
         });
+        try {
+            started.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("starting the config file watch failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** From the watcher's thread: a check after the burst of events settles. */
@@ -149,7 +156,12 @@ public final class PolicyReloader implements AutoCloseable {
         }
         pendingCheck = thread.schedule(() -> {
             pendingCheck = null;
-            readAndApply(trigger, false);
+            try {
+                readAndApply(trigger, false);
+            } catch (RuntimeException e) {
+                // A bug, not a bad file; the scheduler would swallow it. The policy in force stays.
+                log.error("policy reload ({}) failed; policy {} stays in force", trigger, policy.get().hash(), e);
+            }
         }, debounceNanos, TimeUnit.NANOSECONDS);
     }
 
