@@ -20,7 +20,8 @@ class ProcessSignalsTest {
         Signal hup = new Signal("HUP");
         List<String> received = new CopyOnWriteArrayList<>();
 
-        try (ProcessSignals signals = ProcessSignals.install(received::add)) {
+        ProcessSignals signals = ProcessSignals.install(received::add);
+        try {
             // Swap a harmless handler in for a moment, to get hold of the one install() put there.
             SignalHandler installed = Signal.handle(hup, SignalHandler.SIG_IGN);
             Signal.handle(hup, installed);
@@ -28,6 +29,8 @@ class ProcessSignalsTest {
                     .isNotSameAs(SignalHandler.SIG_IGN);
 
             installed.handle(hup);
+        } finally {
+            signals.close();
         }
 
         assertThat(received).containsExactly("HUP");

@@ -61,6 +61,7 @@ public final class PolicyReloader implements AutoCloseable {
     private String lastSeenSha256;
     private ScheduledFuture<?> pendingCheck;
     private long burstStartNanos;
+    private String burstTrigger;
     private ConfigWatcher watcher;
     private boolean watching;
 
@@ -149,18 +150,21 @@ public final class PolicyReloader implements AutoCloseable {
         long now = System.nanoTime();
         if (pendingCheck == null) {
             burstStartNanos = now;
+            burstTrigger = trigger;
         } else if (now - burstStartNanos < 5 * debounceNanos) {
             pendingCheck.cancel(false);
         } else {
             return;   // a file that never stops changing is still read, at least every 5 debounce periods
         }
+        // The log names what started the burst (a poll tick inside an editor's burst is not the cause).
+        String cause = burstTrigger;
         pendingCheck = thread.schedule(() -> {
             pendingCheck = null;
             try {
-                readAndApply(trigger, false);
+                readAndApply(cause, false);
             } catch (RuntimeException e) {
                 // A bug, not a bad file; the scheduler would swallow it. The policy in force stays.
-                log.error("policy reload ({}) failed; policy {} stays in force", trigger, policy.get().hash(), e);
+                log.error("policy reload ({}) failed; policy {} stays in force", cause, policy.get().hash(), e);
             }
         }, debounceNanos, TimeUnit.NANOSECONDS);
     }
