@@ -188,6 +188,15 @@ class PolicyTest {
     }
 
     @Test
+    void ruleCountIsTheNumberOfRulesInTheFile() {
+        assertThat(policy("  []\n").ruleCount()).isZero();
+        assertThat(policy("""
+                  - {name: a, methods: [GET], paths: ["/a", "/b"]}
+                  - {name: b, methods: [PUT], paths: ["/a"]}
+                """).ruleCount()).isEqualTo(2);
+    }
+
+    @Test
     void pathThatIsNotNormalisedFormNeverMatches() {
         Policy policy = policy("""
                   - name: all

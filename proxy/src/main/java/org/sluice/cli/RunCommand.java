@@ -18,7 +18,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code sluice run --config FILE}: validate, start, serve until SIGTERM or SIGINT, drain, exit 0. */
+/**
+ * {@code sluice run --config FILE}: validate, start, serve until SIGTERM or SIGINT, drain, exit 0. Meanwhile the
+ * policy is reloaded when the file changes or on SIGHUP.
+ */
 @Command(
         name = "run",
         description = {
@@ -27,7 +30,12 @@ import picocli.CommandLine.Spec;
             "An invalid config is reported as FILE:LINE:COL: message, one line per problem, before any port "
                     + "is opened (exit 2).",
             "SIGTERM or SIGINT: stop accepting, let in-flight requests finish within the config's "
-                    + "shutdownGrace, flush the audit log, exit 0."})
+                    + "shutdownGrace, flush the audit log, exit 0.",
+            "",
+            "The policy (mode, limits, rules) is reloaded without a restart when FILE changes, and on SIGHUP. An "
+                    + "invalid file, or one that changes a setting only a restart applies (listeners, upstream, "
+                    + "timeouts, admin, audit, maxUrlBytes, maxHeaderBytes), keeps the policy in force and is "
+                    + "logged; see docs/configuration.md."})
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -36,11 +44,18 @@ final class RunCommand implements Callable<Integer> {
             description = "YAML config file (see docs/configuration.md and examples/gateway.yaml)")
     private Path configFile;
 
+    @Option(names = "--no-watch",
+            description = "Do not watch FILE for changes: reload the policy only on SIGHUP.")
+    private boolean noWatch;
+
     @Spec
     private CommandSpec spec;
 
     private final Consumer<? super SluiceServer> onStarted;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    /** Set once the server runs; the signal thread reads it. */
+    private volatile SluiceServer server;
+    private volatile SluiceConfig config;
 
     RunCommand() {
         this(server -> { });
@@ -75,6 +90,8 @@ final class RunCommand implements Callable<Integer> {
         SluiceServer server;
         try {
             server = SluiceServer.start(config);
+            this.config = config;
+            this.server = server;
         } catch (IOException e) {
             err.println("sluice: cannot start (" + whatStartOpens(config) + "): " + IoMessages.describe(e));
             err.flush();
@@ -82,15 +99,18 @@ final class RunCommand implements Callable<Integer> {
         }
 
         GracefulStop stop = new GracefulStop(server);
-        // Fallback for exits that bypass the signal handlers (SIGHUP, a failed handler install).
+        // Fallback for exits that bypass the signal handlers (a failed handler install, an exit from elsewhere).
         Thread hook = new Thread(() -> {
             requestStop();
             stop.run();
         }, "sluice-shutdown-hook");
         Runtime.getRuntime().addShutdownHook(hook);
-        StopSignals signals = StopSignals.install(signal -> onSignal(signal, config));
+        ProcessSignals signals = ProcessSignals.install(this::onSignal);
         try {
-            logStarted(config);
+            if (!noWatch) {
+                server.watchConfig();
+            }
+            logStarted(config, !noWatch);
             onStarted.accept(server);
             stopRequested.await();
         } finally {
@@ -101,7 +121,12 @@ final class RunCommand implements Callable<Integer> {
         return SluiceCli.OK;
     }
 
-    private void onSignal(String signal, SluiceConfig config) {
+    /** What a handled signal does; the handlers call it on the JVM's signal thread ("TERM", "INT", "HUP"). */
+    void onSignal(String signal) {
+        if ("HUP".equals(signal)) {
+            onReloadSignal();
+            return;
+        }
         if (stopRequested.getCount() == 0) {
             log.info("SIG{} received: already stopping", signal);
             return;
@@ -111,11 +136,23 @@ final class RunCommand implements Callable<Integer> {
         requestStop();
     }
 
+    private void onReloadSignal() {
+        SluiceServer running = server;
+        if (running == null || stopRequested.getCount() == 0) {
+            log.info("SIGHUP received: not reloading while {}", running == null ? "starting" : "stopping");
+            return;
+        }
+        log.info("SIGHUP received: reloading the policy from {}", config.source());
+        // The reloader logs and counts the outcome itself; the signal thread does not wait for it.
+        running.reloadPolicy("SIGHUP");
+    }
+
     /** SluiceServer itself announces each listener (address, transport); this adds what it serves and how to stop. */
-    private static void logStarted(SluiceConfig config) {
-        log.info("serving {} (sha256 {}): mode {}, {} rule(s), audit log {}; SIGTERM or Ctrl-C stops gracefully",
-                config.source(), config.sha256(), config.mode().name().toLowerCase(Locale.ROOT),
-                config.rules().size(), config.audit().path());
+    private static void logStarted(SluiceConfig config, boolean watching) {
+        log.info("serving {} (sha256 {}): mode {}, {} rule(s), audit log {}; SIGTERM or Ctrl-C stops gracefully, "
+                        + "{} reloads the policy", config.source(), config.sha256(),
+                config.mode().name().toLowerCase(Locale.ROOT), config.rules().size(), config.audit().path(),
+                watching ? "a change of the file or SIGHUP" : "SIGHUP");
     }
 
     private static String whatStartOpens(SluiceConfig config) {

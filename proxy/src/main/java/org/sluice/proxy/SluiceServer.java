@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,11 +28,16 @@ import org.sluice.proxy.gateway.ExchangeRecorder;
 import org.sluice.proxy.gateway.GatewayContext;
 import org.sluice.proxy.gateway.GatewayInitializer;
 import org.sluice.proxy.metrics.SluiceMetrics;
+import org.sluice.proxy.reload.PolicyReloader;
+import org.sluice.proxy.reload.ReloadOutcome;
 import org.sluice.proxy.upstream.CentralServerUpstream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running Sluice: its listeners, event loops, upstream pools and audit log, and their orderly shutdown. */
+/**
+ * A running Sluice: its listeners, event loops, upstream pools, audit log and policy reloader, and their orderly
+ * shutdown.
+ */
 public final class SluiceServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
     /** Records that may wait for the audit writer before new requests are refused with 503. */
@@ -43,6 +49,9 @@ public final class SluiceServer implements AutoCloseable {
     private final AuditLog audit;
     private final SluiceMetrics metrics;
     private final CentralServerUpstream upstream;
+    /** The policy in force. Each request reads it once; only the reloader replaces it. */
+    private final AtomicReference<Policy> policy;
+    private final PolicyReloader reloader;
     private final ChannelGroup connections = new DefaultChannelGroup("gateway", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -54,6 +63,7 @@ public final class SluiceServer implements AutoCloseable {
         this.config = config;
         this.audit = audit;
         this.metrics = metrics;
+        this.policy = new AtomicReference<>(Policy.compile(config));
         this.transport = Transport.best();
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         try {
@@ -63,6 +73,8 @@ public final class SluiceServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+        this.reloader = new PolicyReloader(config, policy, this::reloaded);
+        metrics.policyInForce(policy.get().hash());
     }
 
     /** Opens the audit log, binds gateway (and admin when configured); throws before binding on a bad audit path. */
@@ -96,15 +108,25 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     private void bind() throws IOException, InterruptedException {
-        AtomicReference<Policy> policy = new AtomicReference<>(Policy.compile(config));
         GatewayContext gateway = new GatewayContext(policy, config.limits(), config.gateway().timeouts(), upstream,
                 audit, new ExchangeRecorder(audit, metrics, upstream), inFlight, draining);
         gatewayChannel = listen(config.gateway().listen(), new GatewayInitializer(gateway, metrics, connections));
         log.info("gateway listening on {} ({}), upstream {}://{}", gatewayChannel.localAddress(), transport.name(),
                 upstream.config().scheme(), upstream.authority());
         if (config.admin() != null) {
-            adminChannel = listen(config.admin().listen(), new AdminServerInitializer(metrics, this::notReady));
+            adminChannel = listen(config.admin().listen(),
+                    new AdminServerInitializer(metrics, this::notReady, policy::get));
             log.info("admin listening on {}", adminChannel.localAddress());
+        }
+    }
+
+    private void reloaded(ReloadOutcome outcome) {
+        if (outcome.result() == ReloadOutcome.Result.UNCHANGED) {
+            return;
+        }
+        metrics.policyReloaded(outcome.result().label());
+        if (outcome.result() == ReloadOutcome.Result.OK) {
+            metrics.policyInForce(outcome.inForce().hash());
         }
     }
 
@@ -152,6 +174,27 @@ public final class SluiceServer implements AutoCloseable {
         return adminChannel == null ? null : (InetSocketAddress) adminChannel.localAddress();
     }
 
+    /** The policy in force now. */
+    public Policy policy() {
+        return policy.get();
+    }
+
+    /**
+     * Reloads the policy from the config file, as SIGHUP does, off the event loops. The future completes with
+     * what happened once the attempt is over (the new policy is then already in force).
+     */
+    public CompletableFuture<ReloadOutcome> reloadPolicy(String trigger) {
+        return reloader.reload(trigger);
+    }
+
+    /**
+     * Reloads the policy whenever the config file changes (folder watch, plus a checksum poll every 2 s); returns
+     * once the folder is watched.
+     */
+    public void watchConfig() {
+        reloader.watch();
+    }
+
     public SluiceMetrics metrics() {
         return metrics;
     }
@@ -170,6 +213,7 @@ public final class SluiceServer implements AutoCloseable {
             return;
         }
         draining.set(true);
+        reloader.close();
         if (gatewayChannel != null) {
             gatewayChannel.close().awaitUninterruptibly();
         }

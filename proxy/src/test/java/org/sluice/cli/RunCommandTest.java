@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sluice.policy.config.ConfigLoader;
 import org.sluice.proxy.SluiceServer;
+import org.sluice.proxy.testing.Await;
 import picocli.CommandLine;
 
 class RunCommandTest {
@@ -138,6 +140,51 @@ class RunCommandTest {
                 .containsEntry("path", "/admin/export")
                 .containsEntry("status", "403");
         assertNothingListensOn(server.gatewayAddress().getPort());
+    }
+
+    @Test
+    void sighupReloadsThePolicyFromTheFileWithoutARestart() throws Exception {
+        Path audit = folder.resolve("audit.jsonl");
+        Path config = write("sluice.yaml", validConfig(0, audit));
+        String before = ConfigLoader.load(config).sha256();
+        CompletableFuture<SluiceServer> started = new CompletableFuture<>();
+        RunCommand run = new RunCommand(started::complete);
+        CommandLine commandLine = SluiceCli.commandLine(new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                return type == RunCommand.class ? type.cast(run) : CommandLine.defaultFactory().create(type);
+            }
+        });
+        // --no-watch: only the signal can have reloaded it.
+        CompletableFuture<CliResult> exit = CompletableFuture.supplyAsync(
+                () -> CliResult.execute(commandLine, "run", "--no-watch", "--config", config.toString()), runner);
+        SluiceServer server = started.get(30, TimeUnit.SECONDS);
+        HttpClient client = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build();
+        HttpResponse<String> denied = client.send(get(server, "/admin/export"), HttpResponse.BodyHandlers.ofString());
+        write("sluice.yaml", validConfig(0, audit).replace("\"/api/**\"", "\"/admin/**\""));
+        String after = ConfigLoader.load(config).sha256();
+
+        run.onSignal("HUP");    // what the SIGHUP handler calls, on the JVM's signal thread
+        Await.until(() -> server.policy().hash().equals(after), Duration.ofSeconds(10), "the reloaded policy");
+        HttpResponse<String> allowed = client.send(get(server, "/admin/export"), HttpResponse.BodyHandlers.ofString());
+        run.requestStop();
+        CliResult result = exit.get(60, TimeUnit.SECONDS);
+
+        assertThat(denied.statusCode()).isEqualTo(403);
+        // Allowed now, and forwarded to an upstream that is not there.
+        assertThat(allowed.statusCode()).isEqualTo(502);
+        assertThat(allowed.headers().firstValue("X-Sluice-Error")).hasValue("upstream_failed");
+        assertThat(result.exitCode()).as("SIGHUP does not stop Sluice").isZero();
+        List<String> auditLines = Files.readAllLines(audit, StandardCharsets.UTF_8);
+        assertThat(auditLines).hasSize(2);
+        assertThat(JsonFields.of(auditLines.get(0))).containsEntry("decision", "deny").containsEntry("policy", before);
+        assertThat(JsonFields.of(auditLines.get(1))).containsEntry("decision", "allow").containsEntry("policy", after)
+                .containsEntry("rule", "central-api");
+    }
+
+    private static HttpRequest get(SluiceServer server, String path) {
+        return HttpRequest.newBuilder(URI.create("http://" + Addresses.format(server.gatewayAddress()) + path))
+                .timeout(Duration.ofSeconds(10)).build();
     }
 
     private String validConfig(int port, Path audit) {

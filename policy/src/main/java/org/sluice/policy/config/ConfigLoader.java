@@ -29,7 +29,14 @@ public final class ConfigLoader {
 
     /** Reads, validates and returns the config; IOException if unreadable, ConfigException if invalid. */
     public static SluiceConfig load(Path file) throws IOException, ConfigException {
-        byte[] bytes = Files.readAllBytes(file);
+        return load(Files.readAllBytes(file), file);
+    }
+
+    /**
+     * Validates the bytes already read from {@code file} (so a caller that hashed them validates exactly what it
+     * hashed); {@code file} is used in messages, as SluiceConfig.source() and to resolve relative file names.
+     */
+    public static SluiceConfig load(byte[] bytes, Path file) throws ConfigException {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
@@ -70,7 +77,8 @@ public final class ConfigLoader {
                 "malformed YAML: " + sentence)));
     }
 
-    private static String sha256(byte[] bytes) {
+    /** Lower-case hex SHA-256, as in SluiceConfig.sha256() and the audit records' {@code policy}. */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

@@ -120,6 +120,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void bytesAlreadyReadAreValidatedAndHashedLikeTheFile() throws ConfigException {
+        byte[] bytes = ("version: 1\ngateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}\n"
+                + "audit: {path: a.jsonl}\n").getBytes(StandardCharsets.UTF_8);
+
+        SluiceConfig config = ConfigLoader.load(bytes, Path.of("conf/gw.yaml"));
+
+        assertThat(config.sha256()).isEqualTo("5237aaf237c74ca1ad95d427a1e85f11fb20fae40803764aa824c262b908334d")
+                .isEqualTo(ConfigLoader.sha256(bytes));
+        assertThat(config.source()).isEqualTo(Path.of("conf/gw.yaml"));
+        assertThat(config.audit().path()).isEqualTo(Path.of("conf/a.jsonl").toAbsolutePath());
+        assertThatThrownBy(() -> ConfigLoader.load(new byte[] {'v', (byte) 0xff}, Path.of("conf/gw.yaml")))
+                .isInstanceOf(ConfigException.class).hasMessage("conf/gw.yaml:1:1: the file is not valid UTF-8; "
+                        + "expected a UTF-8 YAML file");
+    }
+
+    @Test
     void unknownKeyListsTheAllowedKeys() {
         assertThat(problems("""
                 version: 1

@@ -20,7 +20,9 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
+import org.sluice.policy.Policy;
 import org.sluice.proxy.metrics.SluiceMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +36,12 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     private final SluiceMetrics metrics;
     private final Supplier<List<String>> notReady;
+    private final Supplier<Policy> policy;
 
-    AdminRequestHandler(SluiceMetrics metrics, Supplier<List<String>> notReady) {
+    AdminRequestHandler(SluiceMetrics metrics, Supplier<List<String>> notReady, Supplier<Policy> policy) {
         this.metrics = metrics;
         this.notReady = notReady;
+        this.policy = policy;
     }
 
     @Override
@@ -67,16 +71,26 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         send(ctx, request, response, true);
     }
 
+    /**
+     * The first line says "ready" or "not ready:" (then one "- reason" line each), as before the policy lines were
+     * added; then "policy: HASH", "rules: N" and "mode: enforce|report" of the policy in force.
+     */
     private FullHttpResponse readiness(ChannelHandlerContext ctx) {
         List<String> reasons = notReady.get();
-        if (reasons == null || reasons.isEmpty()) {
-            return text(ctx, HttpResponseStatus.OK, "ready\n");
+        boolean ready = reasons == null || reasons.isEmpty();
+        StringBuilder body = new StringBuilder(ready ? "ready\n" : "not ready:\n");
+        if (!ready) {
+            for (String reason : reasons) {
+                body.append("- ").append(reason).append('\n');
+            }
         }
-        StringBuilder body = new StringBuilder("not ready:\n");
-        for (String reason : reasons) {
-            body.append("- ").append(reason).append('\n');
+        Policy inForce = policy.get();
+        if (inForce != null) {
+            body.append("policy: ").append(inForce.hash()).append('\n')
+                    .append("rules: ").append(inForce.ruleCount()).append('\n')
+                    .append("mode: ").append(inForce.mode().name().toLowerCase(Locale.ROOT)).append('\n');
         }
-        return text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, body.toString());
+        return text(ctx, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body.toString());
     }
 
     private FullHttpResponse metricsText(ChannelHandlerContext ctx) {

@@ -10,9 +10,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.sluice.policy.Policy;
 import org.sluice.proxy.metrics.SluiceMetrics;
 
-/** Serves GET /healthz (200 "ok"), /readyz (200 when ready, else 503, body says what is not ready), /metrics. */
+/**
+ * Serves GET /healthz (200 "ok"), /readyz (200 when ready, else 503; the body says what is not ready and which
+ * policy is in force), /metrics.
+ */
 public final class AdminServerInitializer extends ChannelInitializer<SocketChannel> {
 
     /** Admin requests are bodiless GETs; anything bigger is refused by the aggregator with 413. */
@@ -24,10 +28,13 @@ public final class AdminServerInitializer extends ChannelInitializer<SocketChann
 
     private final AdminRequestHandler handler;
 
-    /** @param notReady returns the reasons Sluice is not ready (empty list = ready), e.g. "audit log not writable" */
-    public AdminServerInitializer(SluiceMetrics metrics, Supplier<List<String>> notReady) {
+    /**
+     * @param notReady returns the reasons Sluice is not ready (empty list = ready), e.g. "audit log not writable"
+     * @param policy   returns the policy in force, asked on every /readyz
+     */
+    public AdminServerInitializer(SluiceMetrics metrics, Supplier<List<String>> notReady, Supplier<Policy> policy) {
         this.handler = new AdminRequestHandler(Objects.requireNonNull(metrics, "metrics"),
-                Objects.requireNonNull(notReady, "notReady"));
+                Objects.requireNonNull(notReady, "notReady"), Objects.requireNonNull(policy, "policy"));
     }
 
     @Override

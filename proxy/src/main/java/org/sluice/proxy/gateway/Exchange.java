@@ -1,6 +1,7 @@
 package org.sluice.proxy.gateway;
 
 import org.sluice.policy.Decision;
+import org.sluice.policy.Policy;
 
 /**
  * One request's life on a client connection, from its head to the audit record. Lives on the connection's
@@ -8,6 +9,11 @@ import org.sluice.policy.Decision;
  */
 final class Exchange {
     final String id;
+    /**
+     * The policy in force when the request arrived, read once: it decides the request and its hash goes into the
+     * audit record, even if a reload swaps the policy while the request is in flight.
+     */
+    final Policy policy;
     final long startNanos;
     final long startEpochMillis;
     final String method;
@@ -17,7 +23,6 @@ final class Exchange {
     final boolean clientKeepAlive;
 
     String path;
-    String policyHash;
     Decision decision;
     String reason;
     String error;
@@ -31,8 +36,9 @@ final class Exchange {
     boolean closeAfterResponse;
     private boolean finished;
 
-    Exchange(String id, String method, String target, boolean hasBody, boolean clientKeepAlive) {
+    Exchange(String id, Policy policy, String method, String target, boolean hasBody, boolean clientKeepAlive) {
         this.id = id;
+        this.policy = policy;
         this.startNanos = System.nanoTime();
         this.startEpochMillis = System.currentTimeMillis();
         this.method = method;

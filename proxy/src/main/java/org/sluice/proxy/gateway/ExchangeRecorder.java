@@ -42,7 +42,7 @@ public final class ExchangeRecorder {
                 ex.reqSha256,
                 durationNanos / 1_000_000,
                 ex.upstreamAddress,
-                ex.policyHash,
+                ex.policy.hash(),
                 ex.error));
         metrics.requestFinished(LISTENER, decision, ex.status, durationNanos, ex.reqBytes, ex.respBytes);
     }

@@ -10,8 +10,8 @@ import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.upstream.Upstream;
 
 /**
- * What every gateway connection shares: the policy in force (swapped whole on reload), the upstream pools,
- * the audit log, and the server's drain state.
+ * What every gateway connection shares: the policy in force (swapped whole on reload; each exchange reads it
+ * once, when its request arrives), the upstream pools, the audit log, and the server's drain state.
  */
 public record GatewayContext(
         AtomicReference<Policy> policy,

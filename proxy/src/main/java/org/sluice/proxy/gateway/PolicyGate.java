@@ -7,10 +7,9 @@ import io.netty.util.ReferenceCountUtil;
 import org.sluice.policy.Decision;
 import org.sluice.policy.NormalizedPath;
 import org.sluice.policy.PathNormalizer;
-import org.sluice.policy.Policy;
 
 /**
- * Normalises the path and asks the compiled policy. What it checked is what goes upstream: the exchange keeps
+ * Normalises the path and asks the exchange's policy. What it checked is what goes upstream: the exchange keeps
  * the normalised path and the relay sends exactly that.
  */
 final class PolicyGate extends ChannelInboundHandlerAdapter {
@@ -34,10 +33,9 @@ final class PolicyGate extends ChannelInboundHandlerAdapter {
             return;
         }
         ex.path = normalized.path();
-        Policy policy = conn.gateway.policy().get();
-        Decision decision = policy.decide(conn.gateway.upstream().destination(), ex.method, ex.path,
+        // The exchange's own policy, not the reference: the audit record names the policy that decided.
+        Decision decision = ex.policy.decide(conn.gateway.upstream().destination(), ex.method, ex.path,
                 RequestTargets.queryOrNull(ex.target));
-        ex.policyHash = policy.hash();
         ex.decision = decision;
         ex.reason = decision.reason();
         if (!decision.forwards()) {

@@ -52,8 +52,8 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
         // What a request that failed to parse says about itself (the decoder fills in a placeholder) is not kept.
         String target = result.isFailure() ? null : request.uri();
         String method = result.isFailure() ? null : request.method().name();
-        Exchange ex = new Exchange(ids.next(), method, target, declaresBody(request), HttpUtil.isKeepAlive(request));
-        ex.policyHash = conn.gateway.policy().get().hash();
+        Exchange ex = new Exchange(ids.next(), conn.gateway.policy().get(), method, target, declaresBody(request),
+                HttpUtil.isKeepAlive(request));
         conn.current = ex;
         conn.gateway.inFlight().incrementAndGet();
         if (conn.gateway.draining().get()) {

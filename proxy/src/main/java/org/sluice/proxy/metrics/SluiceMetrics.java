@@ -10,6 +10,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -36,6 +37,8 @@ public final class SluiceMetrics {
     };
 
     private static final String[] STATUS_CODES = new String[600];
+    /** The counted results of a policy reload, present from the start so that rate() and alerts work at once. */
+    private static final List<String> RELOAD_RESULTS = List.of("ok", "error", "restart_required");
 
     static {
         for (int i = 100; i < STATUS_CODES.length; i++) {
@@ -51,6 +54,8 @@ public final class SluiceMetrics {
     private final Counter responseBodyBytes;
     private final Gauge connections;
     private final Counter auditWriteFailures;
+    private final Info policyInfo;
+    private final Counter policyReloads;
     private final Map<String, ListenerSeries> byListener = new ConcurrentHashMap<>();
 
     /** Metrics with Netty's default allocator ({@link ByteBufAllocator#DEFAULT}) as the one reported. */
@@ -95,6 +100,20 @@ public final class SluiceMetrics {
                 .name("sluice_audit_write_failures_total")
                 .help("Failed attempts to write or force the audit log")
                 .register(registry);
+        policyInfo = Info.builder()
+                .name("sluice_policy_info")
+                .help("The policy in force: hash is the SHA-256 of its config file, as in the audit records")
+                .labelNames("hash")
+                .register(registry);
+        policyReloads = Counter.builder()
+                .name("sluice_policy_reloads_total")
+                .help("Policy reload attempts by result: ok, error (unreadable or invalid file), restart_required "
+                        + "(a key only a restart applies changed); a file equal to the policy in force is not counted")
+                .labelNames("result")
+                .register(registry);
+        for (String result : RELOAD_RESULTS) {
+            policyReloads.initLabelValues(result);
+        }
         ByteBufAllocatorMetric memory = allocator.metric();
         GaugeWithCallback.builder()
                 .name("sluice_netty_allocator_used_direct_bytes")
@@ -180,6 +199,16 @@ public final class SluiceMetrics {
 
     public void auditWriteFailure() {
         auditWriteFailures.inc();
+    }
+
+    /** Sets {@code sluice_policy_info{hash}}: the policy now in force. */
+    public void policyInForce(String hash) {
+        policyInfo.setLabelValues(hash);
+    }
+
+    /** Counts one reload attempt; {@code result} is ok, error or restart_required. */
+    public void policyReloaded(String result) {
+        policyReloads.labelValues(result).inc();
     }
 
     /** Writes all metrics in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}); does not close {@code out}. */

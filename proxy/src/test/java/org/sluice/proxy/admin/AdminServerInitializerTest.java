@@ -15,16 +15,39 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.nio.file.Path;
+import org.sluice.policy.Policy;
+import org.sluice.policy.config.ConfigException;
+import org.sluice.policy.config.ConfigLoader;
 import org.sluice.proxy.metrics.SluiceMetrics;
 
 class AdminServerInitializerTest {
 
     private final SluiceMetrics metrics = new SluiceMetrics();
     private final AtomicReference<List<String>> notReady = new AtomicReference<>(List.of());
+    private final AtomicReference<Policy> policy = new AtomicReference<>(policy("enforce", 1));
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     AdminServerInitializerTest() {
-        new AdminServerInitializer(metrics, notReady::get).configure(channel.pipeline());
+        new AdminServerInitializer(metrics, notReady::get, policy::get).configure(channel.pipeline());
+    }
+
+    private static Policy policy(String mode, int rules) {
+        StringBuilder yaml = new StringBuilder("""
+                version: 1
+                mode: %s
+                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:1}
+                audit: {path: audit.jsonl}
+                rules:
+                """.formatted(mode));
+        for (int i = 0; i < rules; i++) {
+            yaml.append("  - {name: r").append(i).append(", methods: [GET], paths: [\"/r").append(i).append("\"]}\n");
+        }
+        try {
+            return Policy.compile(ConfigLoader.parse(yaml.toString(), Path.of("sluice.yaml")));
+        } catch (ConfigException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @AfterEach
@@ -97,11 +120,23 @@ class AdminServerInitializerTest {
     }
 
     @Test
-    void readyzIsOkWhenNothingIsMissing() {
+    void readyzIsOkWhenNothingIsMissingAndNamesThePolicyInForce() {
         Response r = get("/readyz");
 
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.body()).isEqualTo("ready\n");
+        assertThat(r.body()).isEqualTo("ready\npolicy: " + policy.get().hash() + "\nrules: 1\nmode: enforce\n");
+    }
+
+    @Test
+    void readyzShowsTheCurrentPolicyAfterASwap() {
+        Policy reloaded = policy("report", 3);
+        policy.set(reloaded);
+
+        Response r = get("/readyz");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body().lines()).containsExactly("ready", "policy: " + reloaded.hash(), "rules: 3",
+                "mode: report");
     }
 
     @Test
@@ -111,7 +146,8 @@ class AdminServerInitializerTest {
         Response r = get("/readyz");
 
         assertThat(r.status()).isEqualTo(503);
-        assertThat(r.body()).contains("audit log not writable").contains("policy not loaded");
+        assertThat(r.body().lines()).containsExactly("not ready:", "- audit log not writable", "- policy not loaded",
+                "policy: " + policy.get().hash(), "rules: 1", "mode: enforce");
         assertThat(channel.isOpen()).isTrue();
 
         notReady.set(List.of());

@@ -42,7 +42,7 @@ class AdminServerSocketTest {
                             ctx.fireChannelRead(child);
                         }
                     })
-                    .childHandler(new AdminServerInitializer(metrics, () -> List.of("draining")))
+                    .childHandler(new AdminServerInitializer(metrics, () -> List.of("draining"), () -> null))
                     .bind("127.0.0.1", 0).sync().channel();
             int port = ((InetSocketAddress) server.localAddress()).getPort();
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

@@ -2,12 +2,14 @@ package org.sluice.proxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sluice.proxy.testing.Await;
 import org.sluice.proxy.testing.RawHttpConnection;
 import org.sluice.proxy.testing.RawResponse;
 import org.sluice.proxy.testing.RecordingUpstream;
@@ -100,7 +102,8 @@ class RuleLanguageE2ETest {
         assertThat(response.status()).isEqualTo(200);
         assertThat(receivedUris()).containsExactly("/legacy/upload");
         String id = response.header("X-Sluice-Request-Id");
-        List<Map<String, Object>> records = sluice.awaitAudit(1);
+        List<Map<String, Object>> records = Await.until(sluice::audit,
+                all -> all.stream().anyMatch(r -> id.equals(r.get("id"))), Duration.ofSeconds(10), "its audit record");
         Map<String, Object> record = records.stream().filter(r -> id.equals(r.get("id"))).findFirst().orElseThrow();
         assertThat(record).containsEntry("decision", "report").containsEntry("rule", "legacy");
     }

@@ -143,4 +143,39 @@ class SluiceMetricsTest {
     void contentTypeIsTheTextFormat004() {
         assertThat(SluiceMetrics.CONTENT_TYPE).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
     }
+
+    @Test
+    void namesThePolicyInForceWithOneInfoSample() throws IOException {
+        SluiceMetrics metrics = new SluiceMetrics();
+        String first = "a".repeat(64);
+        String second = "b".repeat(64);
+
+        metrics.policyInForce(first);
+        String before = text(metrics);
+        metrics.policyInForce(second);
+        String after = text(metrics);
+
+        assertThat(value(before, "sluice_policy_info{hash=\"" + first + "\"}")).isEqualTo(1);
+        assertThat(value(after, "sluice_policy_info{hash=\"" + second + "\"}")).isEqualTo(1);
+        assertThat(after.lines().filter(line -> line.startsWith("sluice_policy_info{"))).hasSize(1);
+        assertThat(after).contains("# TYPE sluice_policy_info gauge");
+    }
+
+    @Test
+    void countsReloadsByResultFromZero() throws IOException {
+        SluiceMetrics metrics = new SluiceMetrics();
+        String fresh = text(metrics);
+        metrics.policyReloaded("ok");
+        metrics.policyReloaded("ok");
+        metrics.policyReloaded("restart_required");
+
+        String text = text(metrics);
+
+        assertThat(value(fresh, "sluice_policy_reloads_total{result=\"ok\"}")).isZero();
+        assertThat(value(fresh, "sluice_policy_reloads_total{result=\"error\"}")).isZero();
+        assertThat(value(fresh, "sluice_policy_reloads_total{result=\"restart_required\"}")).isZero();
+        assertThat(value(text, "sluice_policy_reloads_total{result=\"ok\"}")).isEqualTo(2);
+        assertThat(value(text, "sluice_policy_reloads_total{result=\"error\"}")).isZero();
+        assertThat(value(text, "sluice_policy_reloads_total{result=\"restart_required\"}")).isEqualTo(1);
+    }
 }

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -58,6 +59,24 @@ public final class TestSluice implements AutoCloseable {
             deleteRecursively(dir);
             throw e;
         }
+    }
+
+    /**
+     * Replaces the config file the way an editor saves (a new file in the same folder, renamed over the old one),
+     * with the same {@code ${dir}} and {@code ${audit}} substitutions as {@link #start}. Returns the new file's
+     * SHA-256, which is the hash of the policy it holds.
+     */
+    public String replaceConfig(String yaml) {
+        byte[] bytes = yaml.replace("${dir}", dir.toString()).replace("${audit}", auditFile.toString())
+                .getBytes(StandardCharsets.UTF_8);
+        try {
+            Path next = Files.createTempFile(dir, "sluice.yaml.", ".tmp");
+            Files.write(next, bytes);
+            Files.move(next, configFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ConfigLoader.sha256(bytes);
     }
 
     /** A gateway config to {@code upstream} on 127.0.0.1:0 with an admin port, followed by the given YAML. */

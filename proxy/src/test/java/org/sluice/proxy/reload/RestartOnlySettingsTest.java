@@ -1,0 +1,99 @@
+package org.sluice.proxy.reload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.sluice.policy.config.ConfigException;
+import org.sluice.policy.config.ConfigLoader;
+import org.sluice.policy.config.SluiceConfig;
+
+class RestartOnlySettingsTest {
+
+    private static final String BASE = """
+            version: 1
+            mode: enforce
+            gateway:
+              listen: 127.0.0.1:8080
+              upstream: http://127.0.0.1:9000
+              timeouts: {connect: 5s, response: 30s, idle: 60s, shutdownGrace: 10s}
+            admin:
+              listen: 127.0.0.1:9090
+            limits:
+              maxRequestBodyBytes: 1MiB
+              maxResponseBodyBytes: 64MiB
+              maxUrlBytes: 8KiB
+              maxHeaderBytes: 16KiB
+            audit:
+              path: /var/log/sluice/audit.jsonl
+            rules:
+              - name: api
+                methods: [GET]
+                paths: ["/api/**"]
+            """;
+
+    private static SluiceConfig parse(String yaml) throws ConfigException {
+        return ConfigLoader.parse(yaml, Path.of("/etc/sluice/sluice.yaml"));
+    }
+
+    @Test
+    void theSameFileChangesNothing() throws ConfigException {
+        assertThat(RestartOnlySettings.changed(parse(BASE), parse(BASE))).isEmpty();
+    }
+
+    @Test
+    void modeBodyLimitsAndRulesAreThePolicyAndNeedNoRestart() throws ConfigException {
+        String next = BASE.replace("mode: enforce", "mode: report")
+                .replace("maxRequestBodyBytes: 1MiB", "maxRequestBodyBytes: 2MiB")
+                .replace("maxResponseBodyBytes: 64MiB", "maxResponseBodyBytes: 1MiB")
+                .replace("paths: [\"/api/**\"]", "paths: [\"/api/v2/**\"]\n    limits: {maxRequestBodyBytes: 5}");
+
+        assertThat(RestartOnlySettings.changed(parse(BASE), parse(next))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "listen: 127.0.0.1:8080           | listen: 0.0.0.0:8080             | gateway.listen",
+        "upstream: http://127.0.0.1:9000  | upstream: https://127.0.0.1:9000 | gateway.upstream",
+        "connect: 5s                      | connect: 6s                      | gateway.timeouts.connect",
+        "response: 30s                    | response: 31s                    | gateway.timeouts.response",
+        "idle: 60s                        | idle: 1m                         | ''",
+        "idle: 60s                        | idle: 61s                        | gateway.timeouts.idle",
+        "shutdownGrace: 10s               | shutdownGrace: 0ms               | gateway.timeouts.shutdownGrace",
+        "listen: 127.0.0.1:9090           | listen: 127.0.0.1:9091           | admin",
+        "path: /var/log/sluice/audit.jsonl | path: /var/log/sluice/other.jsonl | audit.path",
+        "path: /var/log/sluice/audit.jsonl | path: ../../var/log/sluice/audit.jsonl | ''",
+        "maxUrlBytes: 8KiB                | maxUrlBytes: 8193                | limits.maxUrlBytes",
+        "maxHeaderBytes: 16KiB            | maxHeaderBytes: 16385            | limits.maxHeaderBytes",
+    })
+    void eachRestartOnlyKeyIsNamedByValueNotBySpelling(String before, String after, String key)
+            throws ConfigException {
+        assertThat(BASE).contains(before);
+        SluiceConfig next = parse(BASE.replace(before, after));
+
+        if (key.isEmpty()) {
+            assertThat(RestartOnlySettings.changed(parse(BASE), next)).as("the same value, spelt differently")
+                    .isEmpty();
+        } else {
+            assertThat(RestartOnlySettings.changed(parse(BASE), next)).containsExactly(key);
+        }
+    }
+
+    @Test
+    void removingTheAdminListenerNeedsARestart() throws ConfigException {
+        String next = BASE.replace("admin:\n  listen: 127.0.0.1:9090\n", "");
+
+        assertThat(RestartOnlySettings.changed(parse(BASE), parse(next))).containsExactly("admin");
+    }
+
+    @Test
+    void severalKeysAreNamedInTheOrderOfTheLayout() throws ConfigException {
+        String next = BASE.replace("maxUrlBytes: 8KiB", "maxUrlBytes: 4KiB").replace("8080", "8081")
+                .replace("audit.jsonl", "audit2.jsonl");
+
+        assertThat(RestartOnlySettings.changed(parse(BASE), parse(next)))
+                .containsExactly("gateway.listen", "limits.maxUrlBytes", "audit.path");
+    }
+}
