@@ -9,7 +9,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code sluice} command: {@code run} serves a config file, {@code demo} shows a newcomer what Sluice does.
+ * The {@code sluice} command: {@code run} serves a config file, {@code demo} shows a newcomer what Sluice does,
+ * {@code policy} checks a policy without running it.
  * Exit codes: 0 ok, 1 a check failed, 2 usage or config error.
  */
 @Command(
@@ -21,11 +22,11 @@ import picocli.CommandLine.Spec;
         exitCodeOnInvalidInput = SluiceCli.USAGE_OR_CONFIG_ERROR,
         description = "Egress-filtering HTTP proxy for algorithm containers that run next to private data: "
                 + "lets through only what the policy allows, refuses oversize bodies, audits every request.",
-        subcommands = {RunCommand.class, DemoCommand.class},
+        subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
-            "1:a check failed (demo: an outcome was not the expected one)",
+            "1:a check failed (demo: an outcome was not the expected one; policy: see its commands)",
             "2:usage or config error (nothing was started)"})
 public final class SluiceCli implements Callable<Integer> {
 
@@ -57,7 +58,7 @@ public final class SluiceCli implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine commandLine = spec.commandLine();
-        commandLine.getErr().println("sluice: missing command (run or demo)");
+        commandLine.getErr().println("sluice: missing command (run, demo or policy)");
         commandLine.usage(commandLine.getErr());
         return USAGE_OR_CONFIG_ERROR;
     }
