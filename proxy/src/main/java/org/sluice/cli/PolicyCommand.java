@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "policy",
         description = "Check a policy without running Sluice: lint it, explain one request, test it against cases.",
-        subcommands = {PolicyLintCommand.class, PolicyExplainCommand.class},
+        subcommands = {PolicyLintCommand.class, PolicyExplainCommand.class, PolicyTestCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",

@@ -24,12 +24,12 @@ class SluiceCliTest {
     void onlyRunDemoAndPolicyExist() {
         assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy");
         assertThat(SluiceCli.commandLine().getSubcommands().get("policy").getSubcommands())
-                .containsOnlyKeys("lint", "explain");
+                .containsOnlyKeys("lint", "explain", "test");
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"run", "demo", "policy", "policy lint", "policy explain"}) {
+        for (String command : new String[] {"run", "demo", "policy", "policy lint", "policy explain", "policy test"}) {
             String[] args = (command + " --help").split(" ");
             CliResult result = CliResult.execute(args);
 
