@@ -37,7 +37,7 @@ final class CheckImageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SluiceConfig config = PolicyCommand.loadOrReport(configFile, spec.commandLine().getErr());
+        SluiceConfig config = PolicyFiles.loadOrReport(configFile, spec.commandLine().getErr());
         if (config == null) {
             return SluiceCli.USAGE_OR_CONFIG_ERROR;
         }

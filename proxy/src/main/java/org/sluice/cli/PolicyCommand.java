@@ -1,52 +1,35 @@
 package org.sluice.cli;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.sluice.policy.config.ConfigException;
-import org.sluice.policy.config.ConfigLoader;
-import org.sluice.policy.config.SluiceConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code sluice policy ...}: questions about a policy file, answered without running the proxy. */
+/** {@code sluice policy ...}: checks on a policy without running Sluice. Only groups its subcommands. */
 @Command(
         name = "policy",
-        description = "Check a policy file without running the proxy.",
-        subcommands = {
-            CheckImageCommand.class,
-        })
+        description = "Check a policy without running Sluice: lint it, explain one request, test it against cases, "
+                + "check a container image against its algorithms.",
+        subcommands = {PolicyLintCommand.class, PolicyExplainCommand.class, PolicyTestCommand.class,
+            CheckImageCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:ok",
+            "1:a check failed (lint: errors; explain: the request would be refused; test: a case failed; "
+                    + "check-image: the image is denied)",
+            "2:usage or config error"})
 final class PolicyCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    /** Without a subcommand there is nothing to do: say so and show the subcommands. */
+    /** Without a subcommand there is nothing to do: say so and show them. */
     @Override
     public Integer call() {
         CommandLine commandLine = spec.commandLine();
-        commandLine.getErr().println("sluice policy: missing command ("
-                + String.join(", ", commandLine.getSubcommands().keySet()) + ")");
+        commandLine.getErr().println("sluice policy: missing command");
         commandLine.usage(commandLine.getErr());
         return SluiceCli.USAGE_OR_CONFIG_ERROR;
-    }
-
-    /**
-     * The validated config in file, or null after printing to err every problem as FILE:LINE:COL: message, or why
-     * the file cannot be read; the caller then exits with {@link SluiceCli#USAGE_OR_CONFIG_ERROR}.
-     */
-    static SluiceConfig loadOrReport(Path file, PrintWriter err) {
-        try {
-            return ConfigLoader.load(file);
-        } catch (ConfigException e) {
-            e.problems().forEach(err::println);
-        } catch (IOException e) {
-            err.println("sluice: cannot read config " + file + ": " + IoMessages.reason(e));
-        }
-        err.flush();
-        return null;
     }
 }

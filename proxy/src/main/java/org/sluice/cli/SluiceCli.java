@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code sluice} command: {@code run} serves a config file, {@code demo} shows a newcomer what Sluice does,
- * {@code policy} answers questions about a config file.
+ * {@code policy} checks a policy without running it.
  * Exit codes: 0 ok, 1 a check failed, 2 usage or config error.
  */
 @Command(
@@ -26,8 +26,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
-            "1:a check failed (demo: an outcome was not the expected one; policy check-image: the image is "
-                    + "denied)",
+            "1:a check failed (demo: an outcome was not the expected one; policy: see its commands)",
             "2:usage or config error (nothing was started)"})
 public final class SluiceCli implements Callable<Integer> {
 

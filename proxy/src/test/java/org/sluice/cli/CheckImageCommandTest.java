@@ -146,7 +146,7 @@ class CheckImageCommandTest {
         assertThat(noImage.out()).isEmpty();
         assertThat(extra.exitCode()).isEqualTo(2);
         assertThat(noCommand.exitCode()).isEqualTo(2);
-        assertThat(noCommand.err()).startsWith("sluice policy: missing command (check-image)")
+        assertThat(noCommand.err()).startsWith("sluice policy: missing command")
                 .contains("Usage: sluice policy");
     }
 

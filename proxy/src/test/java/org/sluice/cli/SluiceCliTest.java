@@ -15,7 +15,7 @@ class SluiceCliTest {
                 .startsWith("Usage: sluice")
                 .containsPattern("(?m)^\\s+run\\s+Run the proxy")
                 .containsPattern("(?m)^\\s+demo\\s+Show Sluice")
-                .containsPattern("(?m)^\\s+policy\\s+Check a policy file")
+                .containsPattern("(?m)^\\s+policy\\s+Check a policy")
                 .contains("Exit codes:");
         assertThat(result.err()).isEmpty();
     }
@@ -23,15 +23,19 @@ class SluiceCliTest {
     @Test
     void onlyRunDemoAndPolicyExist() {
         assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy");
+        assertThat(SluiceCli.commandLine().getSubcommands().get("policy").getSubcommands())
+                .containsOnlyKeys("lint", "explain", "test", "check-image");
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"run", "demo", "policy"}) {
-            CliResult result = CliResult.execute(command, "--help");
+        for (String command : new String[] {"run", "demo", "policy", "policy lint", "policy explain", "policy test",
+                "policy check-image"}) {
+            String[] args = (command + " --help").split(" ");
+            CliResult result = CliResult.execute(args);
 
             assertThat(result.exitCode()).as(command).isZero();
-            assertThat(result.out()).as(command).startsWith("Usage: sluice " + command);
+            assertThat(result.out()).as(command).startsWith("Usage: sluice " + command).contains("Exit codes:");
         }
     }
 
@@ -54,8 +58,17 @@ class SluiceCliTest {
 
     @Test
     void unknownCommandOrOptionIsAUsageError() {
-        assertThat(CliResult.execute("policy", "lint", "x.yaml").exitCode()).isEqualTo(2);
+        assertThat(CliResult.execute("policy", "frobnicate", "x.yaml").exitCode()).isEqualTo(2);
+        assertThat(CliResult.execute("policy", "lint", "--fast", "x.yaml").exitCode()).isEqualTo(2);
         assertThat(CliResult.execute("demo", "--fast").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void policyWithoutASubcommandIsAUsageError() {
+        CliResult result = CliResult.execute("policy");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("sluice policy: missing command").contains("Usage: sluice policy");
     }
 
     @Test

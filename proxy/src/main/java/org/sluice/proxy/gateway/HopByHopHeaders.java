@@ -12,8 +12,16 @@ import java.util.Map;
  * Takes hop-by-hop headers (RFC 9110 7.6.1), the names the Connection header lists and every Proxy-* header
  * out of a message before it crosses to the other side of the proxy.
  */
-final class HopByHopHeaders {
+public final class HopByHopHeaders {
     private HopByHopHeaders() {
+    }
+
+    /**
+     * True when a request header with this name never goes upstream as sent, whatever the rule allows: it is
+     * hop-by-hop, a Proxy-* header, or named by the request's Connection header. For {@code policy explain}.
+     */
+    public static boolean removedFromRequest(CharSequence name, HttpHeaders request) {
+        return isHopByHop(name, false) || listedIn(connectionTokens(request), name);
     }
 
     /**

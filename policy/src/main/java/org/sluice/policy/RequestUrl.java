@@ -1,0 +1,125 @@
+package org.sluice.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A request URL as {@code policy explain} and {@code policy test} take it: a path ({@code /api/tasks?limit=10}),
+ * meaning a request to the gateway, or an absolute http(s) URL. An absolute URL whose scheme, host and port are
+ * the gateway upstream's is a gateway request too; any other is a request to the forward listener.
+ *
+ * <p>Nothing is decoded or normalised here: the raw path goes to {@link PathNormalizer} and the raw query to the
+ * policy, exactly as the listeners hand them on.
+ *
+ * @param destination where the request would go
+ * @param target      the request target as the listener would receive it: path and query for the gateway
+ *                    (origin form), the whole URL for the forward listener (absolute form); fragment included
+ * @param rawPath     the path as written, before '?' ("/" when an absolute URL has none)
+ * @param rawQuery    the query as written, without '?'; null when there is no '?'
+ * @param fragment    true when the URL carries a '#' fragment, which Sluice refuses in a request target
+ */
+public record RequestUrl(Destination destination, String target, String rawPath, String rawQuery, boolean fragment) {
+
+    /**
+     * Reads url relative to the gateway's one destination.
+     *
+     * @throws IllegalArgumentException with a sentence saying what is wrong and what is expected
+     */
+    public static RequestUrl parse(String url, Destination gateway) {
+        if (url == null || url.isEmpty()) {
+            throw new IllegalArgumentException("the URL is empty; expected a path such as /api/tasks or an "
+                    + "absolute http:// or https:// URL");
+        }
+        if (url.startsWith("/")) {
+            return split(gateway, url, url);
+        }
+        int separator = url.indexOf("://");
+        String scheme = separator <= 0 ? "" : url.substring(0, separator).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("'" + HostNames.shorten(url) + "' is neither a path nor an http(s) "
+                    + "URL; expected a path such as /api/tasks or an absolute URL such as https://host/api/tasks");
+        }
+        String rest = url.substring(separator + 3);
+        int authorityEnd = 0;
+        while (authorityEnd < rest.length() && "/?#".indexOf(rest.charAt(authorityEnd)) < 0) {
+            authorityEnd++;
+        }
+        String authority = rest.substring(0, authorityEnd);
+        if (authority.indexOf('@') >= 0) {
+            throw new IllegalArgumentException("the URL carries credentials (user@); remove them, a client sends "
+                    + "them in Authorization");
+        }
+        Destination destination = destination(scheme, authority, url);
+        String tail = rest.substring(authorityEnd);
+        if (!tail.startsWith("/")) {
+            tail = "/" + tail;
+        }
+        boolean toGateway = destination.scheme().equals(gateway.scheme())
+                && destination.host().equals(gateway.host()) && destination.port() == gateway.port();
+        return toGateway ? split(gateway, tail, tail) : split(destination, tail, url);
+    }
+
+    private static RequestUrl split(Destination destination, String pathQueryFragment, String target) {
+        int hash = pathQueryFragment.indexOf('#');
+        String beforeFragment = hash < 0 ? pathQueryFragment : pathQueryFragment.substring(0, hash);
+        int q = beforeFragment.indexOf('?');
+        String path = q < 0 ? beforeFragment : beforeFragment.substring(0, q);
+        String query = q < 0 ? null : beforeFragment.substring(q + 1);
+        return new RequestUrl(destination, target, path, query, hash >= 0);
+    }
+
+    private static Destination destination(String scheme, String authority, String url) {
+        String host;
+        String port = null;
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("the IPv6 address in '" + HostNames.shorten(url)
+                        + "' has no closing ']'");
+            }
+            host = authority.substring(0, close + 1);
+            String after = authority.substring(close + 1);
+            if (after.startsWith(":")) {
+                port = after.substring(1);
+            } else if (!after.isEmpty()) {
+                throw new IllegalArgumentException("expected ':port' after ']' in '" + HostNames.shorten(url) + "'");
+            }
+        } else {
+            int colon = authority.lastIndexOf(':');
+            host = colon < 0 ? authority : authority.substring(0, colon);
+            port = colon < 0 ? null : authority.substring(colon + 1);
+            if (host.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("an IPv6 address must be in brackets, e.g. http://[::1]:8080/");
+            }
+        }
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("the URL '" + HostNames.shorten(url) + "' has no host");
+        }
+        int portNumber = scheme.equals("https") ? 443 : 80;
+        if (port != null) {
+            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
+                throw new IllegalArgumentException("the port in '" + HostNames.shorten(url)
+                        + "' must be a number from 1 to 65535");
+            }
+            portNumber = Integer.parseInt(port);
+        }
+        return new Destination(Listener.FORWARD, scheme, HostNames.normalize(host), portNumber);
+    }
+
+    /** The parameter names of the query, as sent (not decoded), in order; empty for no query. */
+    public List<String> queryNames() {
+        if (rawQuery == null) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String part : rawQuery.split("&")) {
+            if (!part.isEmpty()) {
+                int equals = part.indexOf('=');
+                names.add(equals >= 0 ? part.substring(0, equals) : part);
+            }
+        }
+        return List.copyOf(names);
+    }
+}

@@ -1,0 +1,291 @@
+package org.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyExplainCommandTest {
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void anAllowedRequestShowsItsRuleLimitsAndExitsZero() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+
+        CliResult result = explain(config, "GET", "/api//tasks/./?limit=10&offset=20");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.err()).isEmpty();
+        assertThat(result.out())
+                .containsPattern("(?m)^  listener +gateway \\(to its upstream https://central.example.org:443\\)$")
+                .containsPattern("(?m)^  method +GET$")
+                .containsPattern("(?m)^  path +/api/tasks/ \\(normalised from /api//tasks/\\./\\)$")
+                .containsPattern("(?m)^  query parameters +limit, offset$")
+                .containsPattern("(?m)^decision +allow \\(forwarded to https://central.example.org:443\\)$")
+                .containsPattern("(?m)^  reason +allowed by rule 'central-api'$")
+                .contains("  rule                  central-api at " + config + ":16:5" + System.lineSeparator())
+                .containsPattern("(?m)^  maxRequestBodyBytes +10 MiB \\(set by rule central-api\\)$")
+                .containsPattern("(?m)^  maxResponseBodyBytes +64 MiB \\(top-level limits\\)$")
+                .containsPattern("(?m)^  maxUrlBytes +64 B; this request target: 33 bytes$")
+                .containsPattern("(?m)^  maxHeaderBytes +100 B; the -H headers: 0 bytes")
+                .doesNotContain("nearest rules");
+    }
+
+    @Test
+    void aDeniedRequestShowsTheNearestRulesWithEveryReasonAndExitsOne() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+
+        CliResult result = explain(config, "POST", "/admin/export?debug=1");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        List<String> lines = result.out().lines().toList();
+        assertThat(lines).contains(
+                "decision                deny (403 denied; nothing is forwarded)",
+                "  reason                no rule allows POST on this path",
+                "  rule                  none matched",
+                "nearest rules",
+                "  central-api           " + config + ":16:5",
+                "                        - path /admin/export matches none of paths [/api/**]",
+                "                        - query parameter 'debug' is not in query [limit, offset]",
+                "  uploads               " + config + ":23:5",
+                "                        - method POST is not in methods [PUT]",
+                "                        - path /admin/export matches none of paths [/api/uploads/*]");
+        assertThat(lines.indexOf("  central-api           " + config + ":16:5"))
+                .isLessThan(lines.indexOf("  uploads               " + config + ":23:5"));
+        assertThat(result.out()).doesNotContain("maxRequestBodyBytes").doesNotContain("forwarded  ");
+    }
+
+    @Test
+    void aRequestNoRuleMatchesInReportModeIsForwardedAndStillShowsTheNearestRules() throws IOException {
+        Path config = write("p.yaml", policy("report", true));
+
+        CliResult result = explain(config, "GET", "/admin");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out())
+                .containsPattern("(?m)^decision +report \\(forwarded, and audited as report\\)$")
+                .containsPattern("(?m)^  reason +no rule allows GET on this path; let through because the policy "
+                        + "is in report mode$")
+                .contains("nearest rules")
+                .contains("- path /admin matches none of paths [/api/**]")
+                .containsPattern("(?m)^  maxRequestBodyBytes +1 MiB \\(top-level limits\\)$");
+    }
+
+    @Test
+    void aRuleInReportModeIsNamed() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+
+        CliResult result = explain(config, "PUT", "/api/uploads/7");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out())
+                .containsPattern("(?m)^decision +report ")
+                .contains("  rule                  uploads at " + config + ":23:5")
+                .doesNotContain("nearest rules");
+    }
+
+    @Test
+    void headersTheRuleDoesNotListAreShownAsStripped() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+
+        CliResult result = explain(config, "GET", "/api/tasks", "-H", "X-Request-Tag: a7", "-H", "X-Debug:1",
+                "-H", "Accept: */*", "--header", "Host: sluice:8080", "-H", "Connection: close");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out().lines().toList()).contains(
+                "  forwarded             X-Request-Tag: a7",
+                "  stripped              X-Debug: 1 (not in the default set or rule central-api's headers)",
+                "  forwarded             Accept: */*",
+                "  replaced              Host: sluice:8080 (sent upstream as Host: central.example.org)",
+                "  not forwarded         Connection: close (hop-by-hop or Expect: handled by Sluice, never "
+                        + "forwarded as sent)",
+                "  rule's own            x-request-tag");
+        assertThat(result.out()).containsPattern("(?m)^  always forwarded +accept, accept-encoding, ");
+    }
+
+    @Test
+    void aTargetOneByteOverMaxUrlBytesIsRefusedWith414BeforeThePolicy() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+        String fits = "/api/" + "a".repeat(64 - "/api/".length());
+
+        CliResult atLimit = explain(config, "GET", fits);
+        CliResult over = explain(config, "GET", fits + "b");
+
+        assertThat(atLimit.exitCode()).isZero();
+        assertThat(over.exitCode()).isEqualTo(1);
+        assertThat(over.out())
+                .containsPattern("(?m)^decision +refused before the policy: 414 url_too_long \\(nothing is "
+                        + "forwarded\\)$")
+                .containsPattern("(?m)^  reason +the request target is 65 bytes; maxUrlBytes allows 64$")
+                .containsPattern("(?m)^  policy +not consulted; within the limits: allow \\(allowed by rule "
+                        + "'central-api'\\)$");
+    }
+
+    @Test
+    void headersOneByteOverMaxHeaderBytesAreRefusedWith431() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+        String name = "X-Request-Tag";
+        String fits = "v".repeat(100 - name.length() - 2);
+
+        CliResult atLimit = explain(config, "GET", "/api/tasks", "-H", name + ": " + fits);
+        CliResult over = explain(config, "GET", "/api/tasks", "-H", name + ": " + fits + "w");
+
+        assertThat(atLimit.exitCode()).isZero();
+        assertThat(over.exitCode()).isEqualTo(1);
+        assertThat(over.out())
+                .containsPattern("(?m)^decision +refused before the policy: 431 headers_too_large")
+                .contains("the request headers are 101 bytes; maxHeaderBytes allows 100");
+    }
+
+    @Test
+    void anAbsoluteUrlElsewhereIsAForwardProxyRequestWhichAllowNetworkAccessFalseDenies() throws IOException {
+        Path config = write("p.yaml", policy("enforce", false));
+
+        CliResult result = explain(config, "GET", "https://PyPI.org./simple/numpy/");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out())
+                .containsPattern("(?m)^  listener +forward proxy \\(to https://pypi.org:443\\)$")
+                .containsPattern("(?m)^decision +deny ")
+                .containsPattern("(?m)^  reason +allowNetworkAccess is false: only the gateway's upstream is "
+                        + "reachable$")
+                .containsPattern("(?m)^nearest rules +none consulted: allowNetworkAccess is false");
+    }
+
+    @Test
+    void aForwardProxyRequestFollowsTheRulesWhenNetworkAccessIsAllowed() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+
+        CliResult pypi = explain(config, "GET", "https://pypi.org/simple/numpy/");
+        CliResult plainHttp = explain(config, "GET", "http://pypi.org/simple/numpy/");
+
+        assertThat(pypi.exitCode()).isZero();
+        assertThat(pypi.out()).contains("  rule                  pypi at " + config + ":27:5");
+        assertThat(plainHttp.exitCode()).isEqualTo(1);
+        assertThat(plainHttp.out())
+                .containsPattern("(?m)^  listener +forward proxy \\(to http://pypi.org:80\\)$")
+                .contains("- scheme http is not in schemes [https]")
+                .contains("- port 80 is not in ports [443]");
+    }
+
+    @Test
+    void theUpstreamsOwnAbsoluteUrlIsAGatewayRequest() throws IOException {
+        Path config = write("p.yaml", policy("enforce", false));
+
+        CliResult result = explain(config, "GET", "https://central.example.org:443/api/tasks");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).containsPattern("(?m)^  listener +gateway ");
+    }
+
+    @Test
+    void anAmbiguousPathIsA400() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+
+        CliResult result = explain(config, "GET", "/api%2Fadmin");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out())
+                .containsPattern("(?m)^decision +refused before the policy: 400 bad_request")
+                .containsPattern("(?m)^  reason +the path contains an encoded '/' \\(%2F\\)")
+                .containsPattern("(?m)^  policy +not consulted$");
+    }
+
+    @Test
+    void aLowerCaseMethodIsUsedAsGivenWithAWarning() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+
+        CliResult result = explain(config, "get", "/api/tasks");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).startsWith("sluice: warning: method 'get' is not upper case");
+        assertThat(result.out()).contains("- method get is not in methods [GET, POST]");
+    }
+
+    @Test
+    void badArgumentsAndConfigsAreUsageErrors() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+        Path invalid = write("bad.yaml", "version: 2\n");
+
+        CliResult ftp = explain(config, "GET", "ftp://example.org/x");
+        CliResult noHost = explain(config, "GET", "https:///x");
+        CliResult header = explain(config, "GET", "/api/tasks", "-H", "X-Debug 1");
+        CliResult method = explain(config, "G T", "/api/tasks");
+        CliResult missing = explain(folder.resolve("missing.yaml"), "GET", "/api/tasks");
+        CliResult bad = explain(invalid, "GET", "/api/tasks");
+        CliResult tooFew = CliResult.execute("policy", "explain", config.toString(), "GET");
+
+        assertThat(ftp.exitCode()).isEqualTo(2);
+        assertThat(ftp.err()).startsWith("sluice: URL: 'ftp://example.org/x' is neither a path nor an http(s) URL");
+        assertThat(noHost.exitCode()).isEqualTo(2);
+        assertThat(noHost.err()).contains("has no host");
+        assertThat(header.exitCode()).isEqualTo(2);
+        assertThat(header.err()).startsWith("sluice: -H: header 'X-Debug 1' has no ':'");
+        assertThat(method.exitCode()).isEqualTo(2);
+        assertThat(method.err()).startsWith("sluice: METHOD 'G T' is not an HTTP method");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("cannot read config").contains("no such file");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains(invalid + ":1:10: version '2' is not supported");
+        assertThat(tooFew.exitCode()).isEqualTo(2);
+        for (CliResult result : List.of(ftp, noHost, header, method, missing, bad)) {
+            assertThat(result.out()).isEmpty();
+        }
+    }
+
+    private CliResult explain(Path config, String method, String url, String... options) {
+        List<String> args = new ArrayList<>(List.of("policy", "explain", config.toString(), method, url));
+        args.addAll(List.of(options));
+        return CliResult.execute(args.toArray(String[]::new));
+    }
+
+    /** Line numbers matter: central-api starts at 16:5, uploads at 23:5, pypi at 27:5. */
+    private static String policy(String mode, boolean allowNetworkAccess) {
+        return String.join("\n",
+                "version: 1",
+                "mode: " + mode,
+                "allowNetworkAccess: " + allowNetworkAccess,
+                "gateway:",
+                "  listen: 127.0.0.1:8080",
+                "  upstream: https://central.example.org",
+                "limits:",
+                "  maxRequestBodyBytes: 1MiB",
+                "  maxResponseBodyBytes: 64MiB",
+                "  maxUrlBytes: 64",
+                "  maxHeaderBytes: 100",
+                "audit:",
+                "  path: audit.jsonl",
+                "rules:",
+                "  # the central server's API",
+                "  - name: central-api",
+                "    methods: [GET, POST]",
+                "    paths: [\"/api/**\"]",
+                "    query: [limit, offset]",
+                "    headers: [X-Request-Tag]",
+                "    limits: {maxRequestBodyBytes: 10MiB}",
+                "",
+                "  - name: uploads",
+                "    methods: [PUT]",
+                "    paths: [\"/api/uploads/*\"]",
+                "    mode: report",
+                "  - name: pypi",
+                "    methods: [GET]",
+                "    paths: [\"/simple/**\"]",
+                "    hosts: [pypi.org]",
+                "    ports: [443]",
+                "    schemes: [https]",
+                "");
+    }
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(folder.resolve(name), text, StandardCharsets.UTF_8);
+    }
+}
