@@ -13,13 +13,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sluice.policy.config.CasesLoader;
 import org.sluice.policy.config.ConfigException;
 import org.sluice.policy.config.ConfigLoader;
 import org.sluice.policy.config.Problem;
 import org.sluice.policy.config.SluiceConfig;
 
 /**
- * Every YAML example in the docs is a valid config, or a valid piece of one, and draws no lint warning except the
+ * Every YAML example in the docs is a valid config, or a valid piece of one (or a valid cases file), and draws no lint warning except the
  * one that says a forward-listener rule cannot match yet. A doc that shows a broken example fails the build.
  */
 class DocumentedPoliciesTest {
@@ -63,7 +64,14 @@ class DocumentedPoliciesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("examples")
-    void isAValidConfigWithoutUnexpectedWarnings(Example example) {
+    void isAValidConfigWithoutUnexpectedWarnings(Example example) throws ConfigException {
+        if (example.yaml().startsWith("cases:")) {
+            // A policy test cases file: valid against a policy with the rule it names.
+            SluiceConfig policy = ConfigLoader.parse(String.join("\n", WRAPPER) + "\nrules:\n"
+                    + "  - {name: central-api, methods: [GET], paths: [\"/api/**\"]}\n", Path.of("policy.yaml"));
+            assertThat(CasesLoader.parse(example.yaml(), Path.of(example.toString()), policy)).isNotEmpty();
+            return;
+        }
         StringBuilder yaml = new StringBuilder();
         for (String line : WRAPPER) {
             String key = line.substring(0, line.indexOf(':') + 1);

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
             "      forwarded: [Accept]                   # optional: headers that must go upstream",
             "      stripped: [X-Debug]                   # optional: headers that must be stripped",
             "",
-            "rule, forwarded and stripped go only with expect allow or report. See docs/policy-testing.md."},
+            "rule, forwarded and stripped go only with expect allow or report. See docs/policy.md, section \"The cases file\"."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every case passed",
