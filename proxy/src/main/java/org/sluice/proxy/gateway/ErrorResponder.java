@@ -40,14 +40,19 @@ final class ErrorResponder {
             conn.finish(ex);
             return;
         }
-        // A body still on its way would have to be read and thrown away; closing is simpler and safer.
+        // A body still on its way is never parsed: the connection ends after the answer, lingering so that a
+        // client still writing that body gets the answer rather than a reset.
         boolean close = ex.closeAfterResponse || ex.hasBody || conn.gateway.draining().get();
         ex.status = refusal.status.code();
         ex.responseStarted = true;
         FullHttpResponse response = response(ctx, ex.id, refusal, reason, close);
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
             conn.finish(ex);
-            if (close || !f.isSuccess()) {
+            if (!f.isSuccess()) {
+                f.channel().close();
+            } else if (ex.hasBody) {
+                LingeringClose.start(f.channel());
+            } else if (close) {
                 f.channel().close();
             }
         });

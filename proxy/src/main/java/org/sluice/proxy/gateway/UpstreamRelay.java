@@ -423,9 +423,14 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
             done.closeAfterResponse = true;
         }
         boolean close = done.closeAfterResponse;
+        boolean bodyStillComing = !requestSent || writeFailed;
         ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> {
             conn.finish(done);
-            if (close || !f.isSuccess()) {
+            if (!f.isSuccess()) {
+                f.channel().close();
+            } else if (bodyStillComing) {
+                LingeringClose.start(f.channel());
+            } else if (close) {
                 f.channel().close();
             }
         });

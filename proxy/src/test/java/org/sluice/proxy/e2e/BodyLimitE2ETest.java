@@ -168,6 +168,22 @@ class BodyLimitE2ETest {
         central.verify(0, anyRequestedFor(anyUrl()));
     }
 
+    @Test
+    void aClientThatSendsItsWholeOversizeBodyBeforeReadingStillGetsThe413() throws Exception {
+        // Like most HTTP clients (the JDK's among them): the whole body is written before the response is read.
+        // Closing at once would reset the connection and lose the 413; Sluice reads and discards the rest first.
+        byte[] body = new byte[4 << 20];
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (RawHttpConnection connection = RawHttpConnection.open(sluice.gatewayPort())) {
+                connection.send(HttpBytes.request("POST /api/results HTTP/1.1\r\nHost: sluice\r\nContent-Length: "
+                        + body.length + "\r\n\r\n", body));
+                assertBodyTooLarge(connection.readResponse());
+                assertThat(connection.closedByPeerWithin(Duration.ofSeconds(5))).isTrue();
+            }
+        }
+        central.verify(0, anyRequestedFor(anyUrl()));
+    }
+
     private static void assertForwardedOrRefused(RawResponse response, int expected, byte[] body) {
         if (expected == 200) {
             assertThat(response.status()).isEqualTo(200);
