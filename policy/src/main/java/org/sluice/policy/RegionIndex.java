@@ -14,6 +14,9 @@ final class RegionIndex<V> {
     private final Object[] values;
     private final int mask;
     private final int size;
+    /** Key lengths seen: a region of another length is not looked up at all. */
+    private final int shortestKey;
+    private final int longestKey;
 
     RegionIndex(Map<String, V> byKey) {
         int capacity = Integer.highestOneBit(Math.max(2, byKey.size() * 2 + 1)) << 1;
@@ -21,6 +24,8 @@ final class RegionIndex<V> {
         values = new Object[capacity];
         mask = capacity - 1;
         size = byKey.size();
+        shortestKey = byKey.keySet().stream().mapToInt(String::length).min().orElse(0);
+        longestKey = byKey.keySet().stream().mapToInt(String::length).max().orElse(-1);
         for (Map.Entry<String, V> entry : byKey.entrySet()) {
             String key = entry.getKey();
             int slot = hash(key, 0, key.length()) & mask;
@@ -39,10 +44,10 @@ final class RegionIndex<V> {
     /** The value keyed by exactly text[start, end), or null. */
     @SuppressWarnings("unchecked")
     V get(String text, int start, int end) {
-        if (size == 0) {
+        int length = end - start;
+        if (length < shortestKey || length > longestKey) {
             return null;
         }
-        int length = end - start;
         for (int slot = hash(text, start, end) & mask; ; slot = (slot + 1) & mask) {
             String key = keys[slot];
             if (key == null) {
