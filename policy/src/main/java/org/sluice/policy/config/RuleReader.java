@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.sluice.policy.HostNames;
+import org.sluice.policy.HttpTokens;
 import org.sluice.policy.Mode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -24,8 +25,6 @@ final class RuleReader {
             "trailer", "upgrade", "proxy-authorization", "proxy-authenticate");
     private static final List<String> RULE_LIMIT_KEYS = List.of("maxRequestBodyBytes", "maxResponseBodyBytes");
     private static final int MAX_NAME_CHARS = 200;
-    /** RFC 9110 tchar, besides letters and digits. */
-    private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
 
     private final NodeReader in;
     private final Map<String, Position> firstByName = new HashMap<>();
@@ -130,7 +129,7 @@ final class RuleReader {
             if (method.equals("*")) {
                 in.problem(item, key + ": '*' is not a method; list the methods the rule allows, e.g. [GET, POST]");
                 ok = false;
-            } else if (!isToken(method)) {
+            } else if (!HttpTokens.isToken(method)) {
                 in.problem(item, key + ": '" + NodeReader.shorten(item.getValue())
                         + "' is not an HTTP method; expected a token such as GET or POST");
                 ok = false;
@@ -273,7 +272,7 @@ final class RuleReader {
         boolean ok = items.size() == ((SequenceNode) node).getValue().size();
         for (ScalarNode item : items) {
             String name = item.getValue().toLowerCase(Locale.ROOT);
-            if (!isToken(name)) {
+            if (!HttpTokens.isToken(name)) {
                 in.problem(item, key + ": '" + NodeReader.shorten(item.getValue()) + "' is not a header name; "
                         + "expected a token such as X-Request-Tag");
                 ok = false;
@@ -299,20 +298,5 @@ final class RuleReader {
         return new LimitOverrides(
                 ConfigReader.sizeOrNull(in, limits.value("maxRequestBodyBytes"), where + ".maxRequestBodyBytes"),
                 ConfigReader.sizeOrNull(in, limits.value("maxResponseBodyBytes"), where + ".maxResponseBodyBytes"));
-    }
-
-    private static boolean isToken(String text) {
-        if (text.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || TOKEN_SYMBOLS.indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 }
