@@ -16,19 +16,21 @@ class SluiceCliTest {
                 .containsPattern("(?m)^\\s+run\\s+Run the proxy")
                 .containsPattern("(?m)^\\s+demo\\s+Show Sluice")
                 .containsPattern("(?m)^\\s+policy\\s+Check a policy file")
+                .containsPattern("(?m)^\\s+audit\\s+Work with the audit log")
                 .contains("Exit codes:");
         assertThat(result.err()).isEmpty();
     }
 
     @Test
-    void onlyRunDemoAndPolicyExist() {
-        assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy");
+    void onlyRunDemoPolicyAndAuditExist() {
+        assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy", "audit");
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"run", "demo", "policy"}) {
-            CliResult result = CliResult.execute(command, "--help");
+        for (String command : new String[] {"run", "demo", "policy", "audit", "audit keygen"}) {
+            String[] args = (command + " --help").split(" ");
+            CliResult result = CliResult.execute(args);
 
             assertThat(result.exitCode()).as(command).isZero();
             assertThat(result.out()).as(command).startsWith("Usage: sluice " + command);
