@@ -26,9 +26,27 @@ import java.time.Instant;
  * @param upstream   the "ip:port" actually connected, null if none
  * @param policy     the hash of the policy in force
  * @param error      the {@code X-Sluice-Error} code or an outcome such as "client_closed"; null on a plain success
+ * @param query      the query string as received, without its '?'; null when there is none. Never written in
+ *                   clear: with {@code audit.query: hash} the writer adds its SHA-256 as {@code querySha256}
  */
 public record AuditRecord(Instant ts, String id, String listener, String client, String method,
                           String scheme, String host, int port, String path, String decision, String rule,
                           String reason, int status, long reqBytes, long respBytes, String reqSha256,
-                          long durationMs, String upstream, String policy, String error) {
+                          long durationMs, String upstream, String policy, String error, String query) {
+
+    /** A record of a request without a query string. */
+    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+                       String scheme, String host, int port, String path, String decision, String rule,
+                       String reason, int status, long reqBytes, long respBytes, String reqSha256,
+                       long durationMs, String upstream, String policy, String error) {
+        this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
+                respBytes, reqSha256, durationMs, upstream, policy, error, null);
+    }
+
+    /** The query string never shows in logs or test output. */
+    @Override
+    public String toString() {
+        return "AuditRecord[id=" + id + ", method=" + method + ", path=" + path + ", decision=" + decision
+                + ", status=" + status + "]";
+    }
 }
