@@ -59,7 +59,7 @@ public class AuditEncodingBenchmark {
                     "GET", "https", "central.example.org", 443, "/api/tasks", "allow", "central-api",
                     "allowed by rule 'central-api'", 200, 0, 1_000 + random.nextInt(4_000), EMPTY_SHA256,
                     random.nextInt(40), "203.0.113.10:443", POLICY_HASH, null,
-                    "limit=10&offset=" + random.nextInt(10_000));
+                    "/api/tasks?limit=10&offset=" + random.nextInt(10_000));
         }
         ChainPosition genesis = ChainPosition.start(IDENTITY.node());
         encoder = new AuditLineEncoder(IDENTITY, false, genesis);

@@ -129,10 +129,11 @@ final class AuditLineEncoder {
             string(ERROR, r.error());
             if (hashQuery) {
                 json.writeFieldName(QUERY_SHA256);
-                if (r.query() == null) {
+                int query = r.target() == null ? -1 : r.target().indexOf('?');
+                if (query < 0) {
                     json.writeNull();
                 } else {
-                    json.writeString(queryHash(r.query()), 0, AuditChain.HASH_CHARS);
+                    json.writeString(hashOf(r.target(), query + 1), 0, AuditChain.HASH_CHARS);
                 }
             }
             endLine(mark);
@@ -204,18 +205,25 @@ final class AuditLineEncoder {
         bytes.truncate(mark);
     }
 
-    /** Hex SHA-256 of the query's bytes as received (Netty decodes the request line one byte per char). */
-    private char[] queryHash(String query) {
-        if (query.chars().allMatch(c -> c <= 0xff)) {
-            for (int from = 0; from < query.length(); from += scratch.length) {
-                int n = Math.min(scratch.length, query.length() - from);
+    /**
+     * Hex SHA-256 of text from {@code from} on, as the bytes received: Netty decodes the request line one byte per
+     * char. (A char above 0xFF cannot come from the wire; such text is hashed as UTF-8.)
+     */
+    private char[] hashOf(String text, int from) {
+        boolean bytes = true;
+        for (int i = from; i < text.length() && bytes; i++) {
+            bytes = text.charAt(i) <= 0xff;
+        }
+        if (bytes) {
+            for (int at = from; at < text.length(); at += scratch.length) {
+                int n = Math.min(scratch.length, text.length() - at);
                 for (int i = 0; i < n; i++) {
-                    scratch[i] = (byte) query.charAt(from + i);
+                    scratch[i] = (byte) text.charAt(at + i);
                 }
                 sha256.update(scratch, 0, n);
             }
         } else {
-            sha256.update(query.getBytes(StandardCharsets.UTF_8)); // not from the wire; UTF-8 is the only choice
+            sha256.update(text.substring(from).getBytes(StandardCharsets.UTF_8));
         }
         finishDigest();
         for (int i = 0; i < SHA256_BYTES; i++) {

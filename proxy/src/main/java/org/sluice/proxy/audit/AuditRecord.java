@@ -26,15 +26,16 @@ import java.time.Instant;
  * @param upstream   the "ip:port" actually connected, null if none
  * @param policy     the hash of the policy in force
  * @param error      the {@code X-Sluice-Error} code or an outcome such as "client_closed"; null on a plain success
- * @param query      the query string as received, without its '?'; null when there is none. Never written in
- *                   clear: with {@code audit.query: hash} the writer adds its SHA-256 as {@code querySha256}
+ * @param target     the request target as received, null if none was read. Never written: with
+ *                   {@code audit.query: hash} the writer adds the SHA-256 of its query (what follows the first '?')
+ *                   as {@code querySha256}. Passed whole so that the event loop does not cut the query out.
  */
 public record AuditRecord(Instant ts, String id, String listener, String client, String method,
                           String scheme, String host, int port, String path, String decision, String rule,
                           String reason, int status, long reqBytes, long respBytes, String reqSha256,
-                          long durationMs, String upstream, String policy, String error, String query) {
+                          long durationMs, String upstream, String policy, String error, String target) {
 
-    /** A record of a request without a query string. */
+    /** A record without the request target (so without a query to hash). */
     public AuditRecord(Instant ts, String id, String listener, String client, String method,
                        String scheme, String host, int port, String path, String decision, String rule,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
@@ -43,7 +44,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
                 respBytes, reqSha256, durationMs, upstream, policy, error, null);
     }
 
-    /** The query string never shows in logs or test output. */
+    /** The target, whose query may carry credentials, never shows in logs or test output. */
     @Override
     public String toString() {
         return "AuditRecord[id=" + id + ", method=" + method + ", path=" + path + ", decision=" + decision

@@ -44,7 +44,7 @@ public final class ExchangeRecorder {
                 ex.upstreamAddress,
                 ex.policy.hash(),
                 ex.error,
-                ex.target == null ? null : RequestTargets.queryOrNull(ex.target)));
+                ex.target));
         metrics.requestFinished(LISTENER, decision, ex.status, durationNanos, ex.reqBytes, ex.respBytes);
     }
 }

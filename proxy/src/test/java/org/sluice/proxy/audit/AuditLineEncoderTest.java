@@ -154,7 +154,7 @@ class AuditLineEncoderTest {
         AuditRecord r = Records.withId(id);
         return new AuditRecord(r.ts(), r.id(), r.listener(), r.client(), r.method(), r.scheme(), r.host(), r.port(),
                 r.path(), r.decision(), r.rule(), r.reason(), r.status(), r.reqBytes(), r.respBytes(), r.reqSha256(),
-                r.durationMs(), r.upstream(), r.policy(), r.error(), query);
+                r.durationMs(), r.upstream(), r.policy(), r.error(), query == null ? "/api/task" : "/api/task?" + query);
     }
 
     @Test
