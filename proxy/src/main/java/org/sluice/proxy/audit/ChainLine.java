@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * The chain fields of one line read back from an audit file, as Sluice needs them to continue the chain at start.
@@ -102,8 +104,8 @@ record ChainLine(long seq, String hash, String node, boolean checkpoint, long ts
             return -1;
         }
         try {
-            return java.time.Instant.parse(ts).toEpochMilli();
-        } catch (java.time.format.DateTimeParseException e) {
+            return Instant.parse(ts).toEpochMilli();
+        } catch (DateTimeParseException e) {
             return -1;
         }
     }

@@ -189,6 +189,48 @@ class AuditRotationTest {
         assertThat(chain).extracting(l -> l.get("id")).containsExactly("r0", "r1", "r2", "r3", "after-restart");
     }
 
+    @Test
+    void aRestartKeepsTheActiveFilesFirstRecordForTheRotatedName() throws IOException {
+        AuditConfig.Rotation rotation = new AuditConfig.Rotation(2500, Duration.ofHours(24), false);
+        try (AuditLog log = builder(rotation).open()) {
+            log.record(Records.withId("first-run")); // Records are stamped 2026-11-23T09:15:02.123Z
+        }
+        try (AuditLog log = builder(rotation).open()) {
+            for (String id : ids(0, 5)) {
+                log.record(Records.withId(id));
+            }
+            assertThat(log.flush(FLUSH)).isTrue();
+        }
+
+        List<Path> files = filesInChainOrder();
+        assertThat(files.get(0).getFileName().toString()).isEqualTo("audit-20261123T091502Z-1.jsonl");
+        assertThat(AuditChains.lines(files.get(0)).get(0)).contains("\"id\":\"first-run\"");
+        AuditChains.assertChainFromGenesis(AuditChains.lines(files.toArray(Path[]::new)), "node-r");
+    }
+
+    @Test
+    void aRestartRightAfterARotationContinuesFromTheCompressedFile() throws IOException {
+        AuditConfig.Rotation everyRecord = new AuditConfig.Rotation(1, Duration.ofHours(24), true);
+        try (AuditLog log = builder(everyRecord).open()) {
+            for (String id : ids(0, 3)) {
+                log.record(Records.withId(id));
+                assertThat(log.flush(FLUSH)).isTrue();
+            }
+        }
+        assertThat(dir.resolve("audit.jsonl")).isEmptyFile();
+
+        try (AuditLog log = builder(everyRecord).open()) {
+            log.record(Records.withId("after-restart"));
+        }
+
+        List<Path> files = filesInChainOrder();
+        assertThat(files).hasSize(5);
+        assertThat(files.subList(0, 4)).allMatch(f -> f.toString().endsWith(".jsonl.gz"));
+        List<Map<String, Object>> chain = AuditChains.assertChainFromGenesis(
+                AuditChains.lines(files.toArray(Path[]::new)), "node-r");
+        assertThat(chain).extracting(l -> l.get("id")).containsExactly("r0", "r1", "r2", "after-restart");
+    }
+
     private static long seqOfFirstLine(Path file) {
         return (Long) org.sluice.proxy.testing.JsonLines.object(AuditChains.lines(file).get(0)).get("seq");
     }
