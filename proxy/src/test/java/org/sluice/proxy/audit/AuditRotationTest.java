@@ -231,6 +231,30 @@ class AuditRotationTest {
         assertThat(chain).extracting(l -> l.get("id")).containsExactly("r0", "r1", "r2", "after-restart");
     }
 
+    @Test
+    void aRotationThatCannotRenameKeepsAppendingToTheActiveFileAndLosesNothing() throws IOException {
+        AuditConfig.Rotation rotation = new AuditConfig.Rotation(1500, Duration.ofHours(24), false);
+        try (AuditLog log = builder(rotation).open()) {
+            log.record(Records.withId("first-run"));
+        }
+        Path blocker = Files.createDirectory(dir.resolve("audit-20261123T091502Z-1.jsonl")); // the name it needs
+
+        try (AuditLog log = builder(rotation).open()) {
+            for (String id : ids(0, 10)) {
+                log.record(Records.withId(id));
+                assertThat(log.flush(FLUSH)).isTrue();
+            }
+            assertThat(log.accepting()).as("a failed rotation is no failed write").isTrue();
+            assertThat(log.writeFailures()).isZero();
+        }
+
+        assertThat(blocker).isEmptyDirectory();
+        List<Map<String, Object>> chain = AuditChains.assertChainFromGenesis(
+                AuditChains.lines(dir.resolve("audit.jsonl")), "node-r");
+        assertThat(chain).extracting(l -> l.get("id")).containsExactlyElementsOf(
+                Stream.concat(Stream.of("first-run"), ids(0, 10).stream()).toList());
+    }
+
     private static long seqOfFirstLine(Path file) {
         return (Long) org.sluice.proxy.testing.JsonLines.object(AuditChains.lines(file).get(0)).get("seq");
     }
