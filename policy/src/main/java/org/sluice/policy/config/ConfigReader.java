@@ -256,25 +256,27 @@ final class ConfigReader {
         }
         Node pathNode = audit.required("path", "the audit log file, e.g. path: /var/log/sluice/audit.jsonl");
         Path path = pathNode == null ? null : resolve(pathNode, "audit.path", "the audit log file");
-        AuditConfig d = AuditConfig.defaults(Path.of("audit.jsonl"));
         String job = identity(audit.value("job"), "audit.job");
         String auditNode = identity(audit.value("node"), "audit.node");
-        AuditConfig.Fsync fsync = choice(audit.value("fsync"), "audit.fsync", AuditConfig.Fsync.class, d.fsync());
+        AuditConfig.Fsync fsync = choice(audit.value("fsync"), "audit.fsync", AuditConfig.Fsync.class,
+                AuditConfig.Fsync.INTERVAL);
         Node fsyncIntervalNode = audit.value("fsyncInterval");
-        Duration fsyncInterval = duration(fsyncIntervalNode, "audit.fsyncInterval", d.fsyncInterval(),
-                Duration.ofMillis(1));
+        Duration fsyncInterval = duration(fsyncIntervalNode, "audit.fsyncInterval",
+                AuditConfig.DEFAULT_FSYNC_INTERVAL, Duration.ofMillis(1));
         if (fsyncIntervalNode != null && fsync != AuditConfig.Fsync.INTERVAL) {
             in.problem(fsyncIntervalNode, "audit.fsyncInterval: only fsync: interval uses it; remove it or set "
                     + "fsync: interval");
         }
         AuditConfig.OnFailure onFailure = choice(audit.value("onFailure"), "audit.onFailure",
-                AuditConfig.OnFailure.class, d.onFailure());
-        boolean stdout = bool(audit.value("stdout"), "audit.stdout", d.stdout());
-        AuditConfig.Query query = choice(audit.value("query"), "audit.query", AuditConfig.Query.class, d.query());
+                AuditConfig.OnFailure.class, AuditConfig.OnFailure.REJECT);
+        boolean stdout = bool(audit.value("stdout"), "audit.stdout", false);
+        AuditConfig.Query query = choice(audit.value("query"), "audit.query", AuditConfig.Query.class,
+                AuditConfig.Query.DROP);
         Node rotateNode = audit.value("rotate");
-        AuditConfig.Rotation rotate = rotateNode == null ? d.rotate() : readRotation(rotateNode);
+        AuditConfig.Rotation rotate = rotateNode == null ? AuditConfig.Rotation.DEFAULTS : readRotation(rotateNode);
         Node checkpointNode = audit.value("checkpoint");
-        AuditConfig.Checkpoints checkpoint = checkpointNode == null ? d.checkpoint() : readCheckpoints(checkpointNode);
+        AuditConfig.Checkpoints checkpoint = checkpointNode == null ? AuditConfig.Checkpoints.DEFAULTS
+                : readCheckpoints(checkpointNode);
         Node signingNode = audit.value("signing");
         Path keyFile = signingNode == null ? null : readSigning(signingNode);
         if (checkpointNode != null && signingNode == null) {
@@ -308,9 +310,10 @@ final class ConfigReader {
             return d;
         }
         Node everyNode = checkpoint.value("every");
-        Long every = everyNode == null ? null : wholeNumber(everyNode, "audit.checkpoint.every", 1, MAX_CHECKPOINT_EVERY);
-        return new AuditConfig.Checkpoints(every == null ? d.every() : every,
-                duration(checkpoint.value("interval"), "audit.checkpoint.interval", d.interval(), Duration.ofMillis(1)));
+        Long every = everyNode == null ? null
+                : wholeNumber(everyNode, "audit.checkpoint.every", 1, MAX_CHECKPOINT_EVERY);
+        return new AuditConfig.Checkpoints(every == null ? d.every() : every, duration(checkpoint.value("interval"),
+                "audit.checkpoint.interval", d.interval(), Duration.ofMillis(1)));
     }
 
     /** The key file, checked to hold an Ed25519 private key now, so that a bad one stops Sluice before it starts. */

@@ -45,7 +45,8 @@ final class LineCopy {
             return;
         }
         if (failing) {
-            LOG.warn("copying audit lines to standard output works again; lines written meanwhile are only in the file");
+            LOG.warn("copying audit lines to standard output works again; lines written meanwhile are only in the "
+                    + "file");
             failing = false;
         }
     }

@@ -43,7 +43,8 @@ final class RotatedFiles {
 
     /** The name the active file is renamed to when its first record was written at startMillis with firstSeq. */
     Path nameFor(long startMillis, long firstSeq) {
-        return folder.resolve(stem + "-" + STAMP.format(Instant.ofEpochMilli(startMillis)) + "-" + firstSeq + extension);
+        String stamp = STAMP.format(Instant.ofEpochMilli(startMillis));
+        return folder.resolve(stem + "-" + stamp + "-" + firstSeq + extension);
     }
 
     /** The compressed name of a rotated file. */

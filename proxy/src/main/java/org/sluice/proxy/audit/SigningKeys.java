@@ -91,7 +91,8 @@ public final class SigningKeys {
             });
             KeyPair pair = generator.generateKeyPair();
             if (!Arrays.equals(pair.getPrivate().getEncoded(), key.getEncoded())) {
-                throw new IllegalStateException("the JDK's Ed25519 generator does not take its key from the random bytes");
+                throw new IllegalStateException("the JDK's Ed25519 generator does not take its key from the random "
+                        + "bytes");
             }
             return pair.getPublic();
         } catch (GeneralSecurityException e) {

@@ -23,7 +23,7 @@ public final class AuditChains {
 
     private AuditChains() {}
 
-    /** The lines of the files in order (a {@code .gz} file is decompressed; an empty file has none), without newlines. */
+    /** The lines of the files in order, without newlines; a {@code .gz} file is decompressed, an empty one has none. */
     public static List<String> lines(Path... files) {
         List<String> lines = new ArrayList<>();
         for (Path file : files) {
