@@ -26,7 +26,8 @@ import org.sluice.policy.config.SluiceConfig;
 class DocumentedPoliciesTest {
 
     private static final Pattern YAML_BLOCK = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL);
-    private static final List<String> DOCS = List.of("docs/policy.md", "docs/configuration.md", "README.md");
+    private static final List<String> DOCS = List.of("docs/policy.md", "docs/configuration.md", "docs/audit-config.md",
+            "README.md");
     /** The keys a piece of a config gets from this wrapper unless it writes them itself. */
     private static final List<String> WRAPPER = List.of(
             "version: 1",

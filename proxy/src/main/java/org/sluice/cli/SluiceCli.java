@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code sluice} command: {@code run} serves a config file, {@code demo} shows a newcomer what Sluice does,
- * {@code policy} checks a policy without running it.
+ * {@code policy} checks a policy without running it, {@code audit} works with the audit log.
  * Exit codes: 0 ok, 1 a check failed, 2 usage or config error.
  */
 @Command(
@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         exitCodeOnInvalidInput = SluiceCli.USAGE_OR_CONFIG_ERROR,
         description = "Egress-filtering HTTP proxy for algorithm containers that run next to private data: "
                 + "lets through only what the policy allows, refuses oversize bodies, audits every request.",
-        subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class},
+        subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class, AuditCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
@@ -58,7 +58,7 @@ public final class SluiceCli implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine commandLine = spec.commandLine();
-        commandLine.getErr().println("sluice: missing command (run, demo or policy)");
+        commandLine.getErr().println("sluice: missing command (run, demo, policy or audit)");
         commandLine.usage(commandLine.getErr());
         return USAGE_OR_CONFIG_ERROR;
     }

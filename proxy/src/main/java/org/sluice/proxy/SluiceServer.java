@@ -22,6 +22,7 @@ import org.sluice.policy.Policy;
 import org.sluice.policy.config.ListenAddress;
 import org.sluice.policy.config.SluiceConfig;
 import org.sluice.proxy.admin.AdminServerInitializer;
+import org.sluice.proxy.audit.AuditIdentity;
 import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.gateway.DrainEvent;
 import org.sluice.proxy.gateway.ExchangeRecorder;
@@ -40,8 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SluiceServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
-    /** Records that may wait for the audit writer before new requests are refused with 503. */
-    private static final int AUDIT_QUEUE_CAPACITY = 65_536;
 
     private final SluiceConfig config;
     private final Transport transport;
@@ -77,10 +76,17 @@ public final class SluiceServer implements AutoCloseable {
         metrics.policyInForce(policy.get().hash());
     }
 
-    /** Opens the audit log, binds gateway (and admin when configured); throws before binding on a bad audit path. */
+    /**
+     * Opens the audit log (continuing its chain), binds gateway (and admin when configured); throws before binding
+     * when the audit log cannot be opened or continued.
+     */
     public static SluiceServer start(SluiceConfig config) throws IOException, InterruptedException {
         SluiceMetrics metrics = new SluiceMetrics();
-        AuditLog audit = AuditLog.open(config.audit().path(), AUDIT_QUEUE_CAPACITY, metrics::auditWriteFailure);
+        AuditLog audit = AuditLog.builder(config.audit(), System.getenv(), AuditIdentity::localHostName)
+                .queueCapacity(AuditLog.DEFAULT_QUEUE_CAPACITY)
+                .onWriteFailure(metrics::auditWriteFailure)
+                .onDropped(metrics::auditRecordsDropped)
+                .open();
         return start(config, audit, metrics);
     }
 

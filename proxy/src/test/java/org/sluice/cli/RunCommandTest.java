@@ -107,6 +107,23 @@ class RunCommandTest {
     }
 
     @Test
+    void anAuditLogWrittenBeforeHashChainsStopsStartUpAndSaysWhatToDo() throws IOException {
+        int port = freePort();
+        Path audit = write("audit.jsonl", "{\"ts\":\"2026-01-01T00:00:00.000Z\",\"id\":\"old\",\"error\":null}\n");
+        Path config = write("sluice.yaml", validConfig(port, audit));
+
+        CliResult result = CliResult.execute("run", "--config", config.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("sluice: cannot start (audit log " + audit)
+                .contains("audit log " + audit + ": its last line is not a hash-chained audit record")
+                .contains("Move the file out of the folder");
+        assertThat(result.err().lines()).hasSize(1);
+        assertNothingListensOn(port);
+        assertThat(Files.readString(audit)).endsWith("\"id\":\"old\",\"error\":null}\n");
+    }
+
+    @Test
     void runsUntilAskedToStopThenDrainsAndExitsZero() throws Exception {
         Path audit = folder.resolve("logs/audit.jsonl");
         Path config = write("sluice.yaml", validConfig(0, audit));

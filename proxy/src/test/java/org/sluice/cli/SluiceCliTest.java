@@ -16,13 +16,14 @@ class SluiceCliTest {
                 .containsPattern("(?m)^\\s+run\\s+Run the proxy")
                 .containsPattern("(?m)^\\s+demo\\s+Show Sluice")
                 .containsPattern("(?m)^\\s+policy\\s+Check a policy")
+                .containsPattern("(?m)^\\s+audit\\s+Work with the audit log")
                 .contains("Exit codes:");
         assertThat(result.err()).isEmpty();
     }
 
     @Test
-    void onlyRunDemoAndPolicyExist() {
-        assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy");
+    void onlyRunDemoPolicyAndAuditExist() {
+        assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy", "audit");
         assertThat(SluiceCli.commandLine().getSubcommands().get("policy").getSubcommands())
                 .containsOnlyKeys("lint", "explain", "test", "check-image");
     }
@@ -30,7 +31,7 @@ class SluiceCliTest {
     @Test
     void everyCommandHasHelp() {
         for (String command : new String[] {"run", "demo", "policy", "policy lint", "policy explain", "policy test",
-                "policy check-image"}) {
+                "policy check-image", "audit", "audit keygen"}) {
             String[] args = (command + " --help").split(" ");
             CliResult result = CliResult.execute(args);
 

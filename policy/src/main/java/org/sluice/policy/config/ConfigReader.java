@@ -4,7 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import org.sluice.policy.Mode;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -21,6 +23,14 @@ final class ConfigReader {
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace");
     private static final List<String> LIMIT_KEYS =
             List.of("maxRequestBodyBytes", "maxResponseBodyBytes", "maxUrlBytes", "maxHeaderBytes");
+    private static final List<String> AUDIT_KEYS = List.of("path", "job", "node", "fsync", "fsyncInterval",
+            "onFailure", "stdout", "query", "rotate", "checkpoint", "signing");
+    private static final List<String> ROTATE_KEYS = List.of("maxBytes", "interval", "compress");
+    private static final List<String> CHECKPOINT_KEYS = List.of("every", "interval");
+    private static final List<String> SIGNING_KEYS = List.of("keyFile");
+    private static final int MAX_IDENTITY_CHARS = 200;
+    private static final long MAX_CHECKPOINT_EVERY = 1_000_000_000L;
+    private static final Duration MAX_ROTATE_INTERVAL = Duration.ofDays(366);
     private static final String LISTEN = "host:port, e.g. 0.0.0.0:8080";
     private static final int MAX_CONNECTIONS_PER_LOOP = 10_000;
 
@@ -81,17 +91,7 @@ final class ConfigReader {
 
     /** Absent means true: the forward listener follows the rules. */
     private boolean readAllowNetworkAccess(Node node) {
-        if (node == null) {
-            return true;
-        }
-        String text = in.text(node, "allowNetworkAccess", "true or false");
-        if ("true".equals(text) || "false".equals(text)) {
-            return Boolean.parseBoolean(text);
-        }
-        if (text != null) {
-            in.problem(node, "allowNetworkAccess: expected true or false, got '" + NodeReader.shorten(text) + "'");
-        }
-        return true;
+        return bool(node, "allowNetworkAccess", true);
     }
 
     /** enforce or report; null (with a problem) otherwise. */
@@ -187,10 +187,13 @@ final class ConfigReader {
 
     /** Durations are capped at Integer.MAX_VALUE ms so that the proxy may hand any of them to an int-millis API. */
     private Duration duration(Node node, String key, Duration fallback, Duration min) {
+        return duration(node, key, fallback, min, Duration.ofMillis(Integer.MAX_VALUE));
+    }
+
+    private Duration duration(Node node, String key, Duration fallback, Duration min, Duration max) {
         if (node == null) {
             return fallback;
         }
-        Duration max = Duration.ofMillis(Integer.MAX_VALUE);
         Duration value = parsed(node, key, "a duration such as 5s", Durations::parse);
         if (value != null && (value.compareTo(min) < 0 || value.compareTo(max) > 0)) {
             in.problem(node, key + ": expected a duration from " + min.toMillis() + "ms to " + max.toMillis()
@@ -247,13 +250,146 @@ final class ConfigReader {
         if (node == null) {
             return null;
         }
-        NodeReader.Entries audit = in.mapping(node, "audit", List.of("path"));
+        NodeReader.Entries audit = in.mapping(node, "audit", AUDIT_KEYS);
         if (audit == null) {
             return null;
         }
         Node pathNode = audit.required("path", "the audit log file, e.g. path: /var/log/sluice/audit.jsonl");
         Path path = pathNode == null ? null : resolve(pathNode, "audit.path", "the audit log file");
-        return path == null ? null : new AuditConfig(path);
+        String job = identity(audit.value("job"), "audit.job");
+        String auditNode = identity(audit.value("node"), "audit.node");
+        AuditConfig.Fsync fsync = choice(audit.value("fsync"), "audit.fsync", AuditConfig.Fsync.class,
+                AuditConfig.Fsync.INTERVAL);
+        Node fsyncIntervalNode = audit.value("fsyncInterval");
+        Duration fsyncInterval = duration(fsyncIntervalNode, "audit.fsyncInterval",
+                AuditConfig.DEFAULT_FSYNC_INTERVAL, Duration.ofMillis(1));
+        if (fsyncIntervalNode != null && fsync != AuditConfig.Fsync.INTERVAL) {
+            in.problem(fsyncIntervalNode, "audit.fsyncInterval: only fsync: interval uses it; remove it or set "
+                    + "fsync: interval");
+        }
+        AuditConfig.OnFailure onFailure = choice(audit.value("onFailure"), "audit.onFailure",
+                AuditConfig.OnFailure.class, AuditConfig.OnFailure.REJECT);
+        boolean stdout = bool(audit.value("stdout"), "audit.stdout", false);
+        AuditConfig.Query query = choice(audit.value("query"), "audit.query", AuditConfig.Query.class,
+                AuditConfig.Query.DROP);
+        Node rotateNode = audit.value("rotate");
+        AuditConfig.Rotation rotate = rotateNode == null ? AuditConfig.Rotation.DEFAULTS : readRotation(rotateNode);
+        Node checkpointNode = audit.value("checkpoint");
+        AuditConfig.Checkpoints checkpoint = checkpointNode == null ? AuditConfig.Checkpoints.DEFAULTS
+                : readCheckpoints(checkpointNode);
+        Node signingNode = audit.value("signing");
+        Path keyFile = signingNode == null ? null : readSigning(signingNode);
+        if (checkpointNode != null && signingNode == null) {
+            in.problem(checkpointNode, "audit.checkpoint: checkpoints are signed and there is no "
+                    + "audit.signing.keyFile; add one (./sluice audit keygen makes a key) or remove audit.checkpoint");
+        }
+        if (path == null) {
+            return null;
+        }
+        return new AuditConfig(path, job, auditNode, fsync, fsyncInterval, onFailure, stdout, query, rotate,
+                checkpoint, keyFile);
+    }
+
+    private AuditConfig.Rotation readRotation(Node node) {
+        AuditConfig.Rotation d = AuditConfig.Rotation.DEFAULTS;
+        NodeReader.Entries rotate = in.mapping(node, "audit.rotate", ROTATE_KEYS);
+        if (rotate == null) {
+            return d;
+        }
+        return new AuditConfig.Rotation(
+                size(rotate.value("maxBytes"), "audit.rotate.maxBytes", d.maxBytes(), 1, Long.MAX_VALUE),
+                duration(rotate.value("interval"), "audit.rotate.interval", d.interval(), Duration.ofSeconds(1),
+                        MAX_ROTATE_INTERVAL),
+                bool(rotate.value("compress"), "audit.rotate.compress", d.compress()));
+    }
+
+    private AuditConfig.Checkpoints readCheckpoints(Node node) {
+        AuditConfig.Checkpoints d = AuditConfig.Checkpoints.DEFAULTS;
+        NodeReader.Entries checkpoint = in.mapping(node, "audit.checkpoint", CHECKPOINT_KEYS);
+        if (checkpoint == null) {
+            return d;
+        }
+        Node everyNode = checkpoint.value("every");
+        Long every = everyNode == null ? null
+                : wholeNumber(everyNode, "audit.checkpoint.every", 1, MAX_CHECKPOINT_EVERY);
+        return new AuditConfig.Checkpoints(every == null ? d.every() : every, duration(checkpoint.value("interval"),
+                "audit.checkpoint.interval", d.interval(), Duration.ofMillis(1)));
+    }
+
+    /** The key file, checked to hold an Ed25519 private key now, so that a bad one stops Sluice before it starts. */
+    private Path readSigning(Node node) {
+        NodeReader.Entries signing = in.mapping(node, "audit.signing", SIGNING_KEYS);
+        if (signing == null) {
+            return null;
+        }
+        Node keyNode = signing.required("keyFile", "the Ed25519 private key that signs checkpoints, e.g. "
+                + "keyFile: audit-signing.key (./sluice audit keygen makes one)");
+        if (keyNode == null) {
+            return null;
+        }
+        Path keyFile = resolve(keyNode, "audit.signing.keyFile", "a PEM Ed25519 private key file");
+        if (keyFile == null) {
+            return null;
+        }
+        String problem = SigningKeyFile.problem(keyFile);
+        if (problem != null) {
+            in.problem(keyNode, "audit.signing.keyFile: " + problem);
+            return null;
+        }
+        return keyFile;
+    }
+
+    /** A job or node id: one line of printable text, 1 to 200 characters; null when absent or invalid. */
+    private String identity(Node node, String key) {
+        if (node == null) {
+            return null;
+        }
+        String text = in.text(node, key, "a name of 1 to " + MAX_IDENTITY_CHARS + " characters");
+        if (text == null) {
+            return null;
+        }
+        if (text.isBlank() || text.length() > MAX_IDENTITY_CHARS || text.chars().anyMatch(Character::isISOControl)) {
+            in.problem(node, key + ": expected a name of 1 to " + MAX_IDENTITY_CHARS + " characters without control "
+                    + "characters, got '" + NodeReader.shorten(text) + "'");
+            return null;
+        }
+        return text;
+    }
+
+    /** One of an enum's constants, written in lower case in the file; fallback when absent or invalid. */
+    private <E extends Enum<E>> E choice(Node node, String key, Class<E> type, E fallback) {
+        if (node == null) {
+            return fallback;
+        }
+        List<String> names = new ArrayList<>();
+        for (E constant : type.getEnumConstants()) {
+            names.add(constant.name().toLowerCase(Locale.ROOT));
+        }
+        String expected = String.join(" or ", names);
+        String text = in.text(node, key, expected);
+        if (text == null) {
+            return fallback;
+        }
+        int index = names.indexOf(text);
+        if (index < 0) {
+            in.problem(node, key + ": expected " + expected + ", got '" + NodeReader.shorten(text) + "'");
+            return fallback;
+        }
+        return type.getEnumConstants()[index];
+    }
+
+    private boolean bool(Node node, String key, boolean fallback) {
+        if (node == null) {
+            return fallback;
+        }
+        String text = in.text(node, key, "true or false");
+        if ("true".equals(text) || "false".equals(text)) {
+            return Boolean.parseBoolean(text);
+        }
+        if (text != null) {
+            in.problem(node, key + ": expected true or false, got '" + NodeReader.shorten(text) + "'");
+        }
+        return fallback;
     }
 
     private ListenAddress listen(Node node, String key) {

@@ -182,7 +182,8 @@ class ConfigLoaderTest {
                   - just-a-string
                 """)).containsExactly(
                 "gw.yaml:2:10: gateway: expected a mapping with keys listen, upstream, timeouts, got '5'",
-                "gw.yaml:3:8: audit: expected a mapping with keys path, got a list",
+                "gw.yaml:3:8: audit: expected a mapping with keys path, job, node, fsync, fsyncInterval, onFailure, "
+                        + "stdout, query, rotate, checkpoint, signing, got a list",
                 "gw.yaml:4:17: admin.listen: expected host:port, e.g. 0.0.0.0:8080, got a mapping",
                 "gw.yaml:7:14: rules[0].methods: expected a list of strings, e.g. [GET, POST], got 'GET'",
                 "gw.yaml:8:13: rules[0].paths[0]: expected a string, got a mapping",

@@ -9,10 +9,20 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.util.Arrays;
+import java.util.Base64;
 
 /**
- * Encodes records as JSON Lines into one reusable buffer: append records, take the batch, reset.
+ * Encodes records and checkpoints as hash-chained JSON Lines into one reusable buffer: append lines, take the
+ * batch, reset. Each line ends with the chain fields {@code job, node, seq, prev, hash} ({@link AuditChain}): the
+ * object is written up to {@code prev} and its closing brace, those bytes are hashed, and the brace is replaced by
+ * {@code ,"hash":"<hex>"}} and the newline. The chain position lives on across batches.
  * Not thread-safe; owned by the audit writer thread.
  */
 final class AuditLineEncoder {
@@ -43,17 +53,51 @@ final class AuditLineEncoder {
     private static final SerializableString UPSTREAM = new SerializedString("upstream");
     private static final SerializableString POLICY = new SerializedString("policy");
     private static final SerializableString ERROR = new SerializedString("error");
+    private static final SerializableString QUERY_SHA256 = new SerializedString("querySha256");
+    private static final SerializableString JOB = new SerializedString("job");
+    private static final SerializableString NODE = new SerializedString("node");
+    private static final SerializableString SEQ = new SerializedString("seq");
+    private static final SerializableString PREV = new SerializedString("prev");
+    private static final SerializableString TYPE = new SerializedString("type");
+    private static final SerializableString CHECKPOINT = new SerializedString("checkpoint");
+    private static final SerializableString KEY_ID = new SerializedString("keyId");
+    private static final SerializableString SIG = new SerializedString("sig");
+    private static final byte[] HASH_FIELD = AuditChain.HASH_MARKER.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final int SHA256_BYTES = 32;
 
     private final ReusableBytes bytes = new ReusableBytes(64 * 1024);
     private final UtcTimestamps timestamps = new UtcTimestamps();
+    private final String job;
+    private final String node;
+    private final boolean hashQuery;
+    private final MessageDigest sha256 = sha256();
+    private final byte[] digest = new byte[SHA256_BYTES];
+    private final char[] hex = new char[AuditChain.HASH_CHARS];
+    private final byte[] scratch = new byte[256];
+    /** The hash of the last line appended: the next line's prev. */
+    private final char[] prev = new char[AuditChain.HASH_CHARS];
+    /** The seq of the last line appended. */
+    private long seq;
     private JsonGenerator json;
     private int records;
+    private int lines;
 
-    AuditLineEncoder() {
+    /**
+     * An encoder that continues the chain at {@code start}.
+     *
+     * @param hashQuery true: request records carry {@code querySha256} (audit.query: hash)
+     */
+    AuditLineEncoder(AuditIdentity identity, boolean hashQuery, ChainPosition start) {
+        this.job = identity.job();
+        this.node = identity.node();
+        this.hashQuery = hashQuery;
+        this.seq = start.seq();
+        start.hash().getChars(0, AuditChain.HASH_CHARS, prev, 0);
         json = newGenerator();
     }
 
-    /** Appends one line; on failure the buffer is left as it was before the call. */
+    /** Appends one request record as a line; on failure the buffer and the chain are left as they were. */
     void append(AuditRecord r) throws IOException {
         int mark = bytes.size();
         try {
@@ -83,21 +127,143 @@ final class AuditLineEncoder {
             string(UPSTREAM, r.upstream());
             string(POLICY, r.policy());
             string(ERROR, r.error());
-            json.writeEndObject();
-            json.writeRaw('\n');
-            json.flush();
+            if (hashQuery) {
+                json.writeFieldName(QUERY_SHA256);
+                int query = r.target() == null ? -1 : r.target().indexOf('?');
+                if (query < 0) {
+                    json.writeNull();
+                } else {
+                    json.writeString(hashOf(r.target(), query + 1), 0, AuditChain.HASH_CHARS);
+                }
+            }
+            endLine(mark);
             records++;
         } catch (IOException | RuntimeException e) {
-            // The generator's state is unknown after a failure: start a fresh one on the last whole line.
-            json = newGenerator();
-            bytes.truncate(mark);
+            abandonLine(mark);
             throw e;
         }
     }
 
-    /** Records appended since the last reset. */
+    /**
+     * Appends a checkpoint: an Ed25519 signature by {@code key} of the hash of the line before it
+     * ({@link AuditChain#sign}). On failure the buffer and the chain are left as they were.
+     */
+    void appendCheckpoint(long epochMillis, String keyId, PrivateKey key) throws IOException, GeneralSecurityException {
+        byte[] sig = AuditChain.sign(key, new String(prev));
+        int mark = bytes.size();
+        try {
+            json.writeStartObject();
+            json.writeFieldName(TYPE);
+            json.writeString(CHECKPOINT);
+            json.writeFieldName(TS);
+            json.writeString(timestamps.format(epochMillis), 0, UtcTimestamps.LENGTH);
+            string(KEY_ID, keyId);
+            string(SIG, Base64.getEncoder().encodeToString(sig));
+            endLine(mark);
+        } catch (IOException | RuntimeException e) {
+            abandonLine(mark);
+            throw e;
+        }
+    }
+
+    /**
+     * Writes the chain fields and the closing brace, hashes the line so far, and replaces the brace by the hash
+     * field, the brace and the newline.
+     */
+    private void endLine(int mark) throws IOException {
+        string(JOB, job);
+        string(NODE, node);
+        number(SEQ, seq + 1);
+        json.writeFieldName(PREV);
+        json.writeString(prev, 0, AuditChain.HASH_CHARS);
+        json.writeEndObject();
+        json.flush(); // everything is in `bytes` now, ending with the object's '}'
+        int end = bytes.size();
+        sha256.update(bytes.array(), mark, end - mark); // the canonical bytes: the line up to prev, then '}'
+        finishDigest();
+        bytes.truncate(end - 1);
+        bytes.write(HASH_FIELD, 0, HASH_FIELD.length);
+        for (int i = 0; i < SHA256_BYTES; i++) {
+            bytes.write(HEX[(digest[i] >> 4) & 0xf]);
+            bytes.write(HEX[digest[i] & 0xf]);
+        }
+        bytes.write('"');
+        bytes.write('}');
+        bytes.write('\n');
+        for (int i = 0; i < SHA256_BYTES; i++) {
+            prev[2 * i] = (char) HEX[(digest[i] >> 4) & 0xf];
+            prev[2 * i + 1] = (char) HEX[digest[i] & 0xf];
+        }
+        seq++;
+        lines++;
+    }
+
+    private void abandonLine(int mark) {
+        // The generator's state is unknown after a failure: start a fresh one on the last whole line.
+        json = newGenerator();
+        sha256.reset();
+        bytes.truncate(mark);
+    }
+
+    /**
+     * Hex SHA-256 of text from {@code from} on, as the bytes received: Netty decodes the request line one byte per
+     * char. (A char above 0xFF cannot come from the wire; such text is hashed as UTF-8.)
+     */
+    private char[] hashOf(String text, int from) {
+        boolean bytes = true;
+        for (int i = from; i < text.length() && bytes; i++) {
+            bytes = text.charAt(i) <= 0xff;
+        }
+        if (bytes) {
+            for (int at = from; at < text.length(); at += scratch.length) {
+                int n = Math.min(scratch.length, text.length() - at);
+                for (int i = 0; i < n; i++) {
+                    scratch[i] = (byte) text.charAt(at + i);
+                }
+                sha256.update(scratch, 0, n);
+            }
+        } else {
+            sha256.update(text.substring(from).getBytes(StandardCharsets.UTF_8));
+        }
+        finishDigest();
+        for (int i = 0; i < SHA256_BYTES; i++) {
+            hex[2 * i] = (char) HEX[(digest[i] >> 4) & 0xf];
+            hex[2 * i + 1] = (char) HEX[digest[i] & 0xf];
+        }
+        return hex;
+    }
+
+    private void finishDigest() {
+        try {
+            sha256.digest(digest, 0, SHA256_BYTES);
+        } catch (DigestException e) {
+            throw new IllegalStateException("a 32-byte buffer holds a SHA-256", e);
+        }
+    }
+
+    /** Request records appended since the last reset (checkpoints are not counted). */
     int records() {
         return records;
+    }
+
+    /** Lines (records and checkpoints) appended since the last reset. */
+    int lines() {
+        return lines;
+    }
+
+    /** Bytes appended since the last reset. */
+    int size() {
+        return bytes.size();
+    }
+
+    /** Where the chain stands after the last line appended. */
+    ChainPosition position() {
+        return new ChainPosition(seq, new String(prev));
+    }
+
+    /** The seq of the last line appended. */
+    long seq() {
+        return seq;
     }
 
     /** The encoded lines as a read-only view; valid until the next append or reset. */
@@ -105,9 +271,19 @@ final class AuditLineEncoder {
         return bytes.view();
     }
 
+    /** Empties the buffer; the chain goes on from the last line appended. */
     void reset() {
         bytes.truncate(0);
         records = 0;
+        lines = 0;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     private JsonGenerator newGenerator() {
@@ -154,6 +330,10 @@ final class AuditLineEncoder {
 
         int size() {
             return size;
+        }
+
+        byte[] array() {
+            return buf;
         }
 
         void truncate(int newSize) {

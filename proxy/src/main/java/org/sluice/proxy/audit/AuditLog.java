@@ -1,10 +1,17 @@
 package org.sluice.proxy.audit;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -13,22 +20,33 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+import org.sluice.policy.config.AuditConfig;
+import org.sluice.policy.config.AuditConfig.Fsync;
+import org.sluice.policy.config.AuditConfig.OnFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends records as JSON Lines on its own thread from a bounded queue; never blocks the caller.
+ * Appends records as hash-chained JSON Lines on its own thread from a bounded queue; never blocks the caller.
  *
- * <p>The writer thread takes whatever is queued (up to {@value #MAX_BATCH} records), encodes it into one
- * buffer and hands it to the sink in one write. When a write fails the batch is kept and written again with
- * backoff ({@code 50 ms} doubling up to {@code 1 s}); meanwhile {@link #accepting()} is false, new records
- * queue up behind the kept batch (nothing is reordered) and, once the queue is full, are counted as
- * {@link #dropped()}. Data is forced to disk at most once a second, on {@link #flush} and on {@link #close}.
+ * <p>The writer thread takes whatever is queued (up to {@value #MAX_BATCH} records), encodes and chains it into
+ * one buffer ({@link AuditLineEncoder}) and hands it to the sink in one write. When a write fails the batch is
+ * kept and written again with backoff ({@code 50 ms} doubling up to {@code 1 s}); new records queue up behind it
+ * (nothing is reordered) and, once the queue is full, are counted as {@link #dropped()}. Meanwhile
+ * {@link #accepting()} is false, unless the log was built with {@code onFailure: allow}.
+ *
+ * <p>Everything about the chain happens on the writer thread too: signed checkpoints (with a signing key) every
+ * so many records, after an interval, before a rotation and at close; rotation of the file by size and age; the
+ * force to disk after every batch ({@code always}), at most once per interval ({@code interval}, also on
+ * {@link #flush} and {@link #close}) or never ({@code never}); and the copy of every line to standard output.
  */
 public final class AuditLog implements AutoCloseable {
 
     static final int MAX_BATCH = 512;
-    static final long FORCE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Records that may wait for the writer (the proxy refuses new requests with 503 while the queue is full). */
+    public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
     /** How long the writer waits for more records after the first of a batch: the most a record is delayed. */
     static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -43,7 +61,14 @@ public final class AuditLog implements AutoCloseable {
 
     private final ArrayBlockingQueue<Object> queue;
     private final AuditSink sink;
+    private final Rotation rotation;            // null: the sink is not rotated
+    private final Signing signing;              // null: no checkpoints
+    private final LineCopy copy;                // null: no copy to standard output
+    private final Fsync fsync;
+    private final long fsyncIntervalNanos;
+    private final boolean allowOnFailure;
     private final Runnable onWriteFailure;
+    private final LongConsumer onDropped;
     private final Thread writer;
     private final LongAdder dropped = new LongAdder();
     private final AtomicLong writeFailures = new AtomicLong();
@@ -55,21 +80,60 @@ public final class AuditLog implements AutoCloseable {
     private volatile boolean closedCleanly;
 
     // Writer thread only.
-    private final AuditLineEncoder encoder = new AuditLineEncoder();
+    private final AuditLineEncoder encoder;
     private final ArrayDeque<Object> batch = new ArrayDeque<>(MAX_BATCH);
     private boolean unforced;
     private long lastForceNanos = System.nanoTime();
     private long failureStreak;
+    private long droppedBeforeFailure;
+    /** True when the last line written or encoded is a checkpoint, or nothing was ever written. */
+    private boolean signedToEnd;
+    private long recordsSinceCheckpoint;
+    private long lastCheckpointNanos = System.nanoTime();
 
-    private AuditLog(AuditSink sink, int queueCapacity, Runnable onWriteFailure) {
-        if (queueCapacity < 1) {
-            throw new IllegalArgumentException("queueCapacity must be at least 1, was " + queueCapacity);
-        }
-        this.sink = Objects.requireNonNull(sink, "sink");
-        this.onWriteFailure = Objects.requireNonNull(onWriteFailure, "onWriteFailure");
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    private AuditLog(Builder b, AuditSink sink, Rotation rotation, ChainPosition start, boolean signedToEnd) {
+        this.sink = sink;
+        this.rotation = rotation;
+        this.signing = b.signingKey == null ? null : new Signing(b.signingKey, b.checkpoints);
+        this.copy = b.copy == null ? null : new LineCopy(b.copy);
+        this.fsync = b.fsync;
+        this.fsyncIntervalNanos = b.fsyncInterval.toNanos();
+        this.allowOnFailure = b.onFailure == OnFailure.ALLOW;
+        this.onWriteFailure = b.onWriteFailure;
+        this.onDropped = b.onDropped;
+        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.encoder = new AuditLineEncoder(b.identity(), b.hashQuery, start);
+        this.signedToEnd = signedToEnd;
         this.writer = new Thread(this::run, THREAD_NAME);
         writer.setDaemon(true); // a forgotten close() must not keep the JVM alive; close() still drains
+    }
+
+    /** A log to configure; {@link Builder#open()} starts it. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A log set up as the config says: its file, rotation, fsync, failure mode, identity ({@code job} and
+     * {@code node}, else from env, else the host name), query hashing, standard output copy and signing key (read
+     * now: IOException naming the file if it cannot be).
+     */
+    public static Builder builder(AuditConfig config, Map<String, String> env, Supplier<String> hostName)
+            throws IOException {
+        Builder b = new Builder()
+                .path(config.path())
+                .identity(AuditIdentity.resolve(config.job(), config.node(), env, hostName))
+                .fsync(config.fsync(), config.fsyncInterval())
+                .onFailure(config.onFailure())
+                .hashQuery(config.query() == AuditConfig.Query.HASH)
+                .rotation(config.rotate());
+        if (config.stdout()) {
+            b.copyTo(new FileOutputStream(FileDescriptor.out));
+        }
+        if (config.signingKeyFile() != null) {
+            b.signing(SigningKeys.readPrivate(config.signingKeyFile()), config.checkpoint());
+        }
+        return b;
     }
 
     /** Opens (creating the parent folder and file if needed, appending) or throws IOException: start-up fails. */
@@ -82,29 +146,31 @@ public final class AuditLog implements AutoCloseable {
      * write or force attempt (e.g. to count it in metrics) and must not block.
      */
     public static AuditLog open(Path path, int queueCapacity, Runnable onWriteFailure) throws IOException {
-        FileAuditSink sink = FileAuditSink.open(path);
-        try {
-            return to(sink, queueCapacity, onWriteFailure);
-        } catch (RuntimeException e) {
-            sink.close();
-            throw e;
-        }
+        return builder().path(path).queueCapacity(queueCapacity).onWriteFailure(onWriteFailure).open();
     }
 
-    /** An audit log writing to any sink (tests inject failing ones). */
+    /** An audit log writing to any sink (tests inject failing ones); its chain starts at the genesis. */
     public static AuditLog to(AuditSink sink, int queueCapacity) {
         return to(sink, queueCapacity, NOTHING);
     }
 
     /** Same as {@link #to(AuditSink, int)} with a hook run on the writer thread after each failed attempt. */
     public static AuditLog to(AuditSink sink, int queueCapacity, Runnable onWriteFailure) {
-        AuditLog log = new AuditLog(sink, queueCapacity, onWriteFailure);
-        log.writer.start();
-        return log;
+        try {
+            return builder().sink(sink).queueCapacity(queueCapacity).onWriteFailure(onWriteFailure).open();
+        } catch (IOException e) {
+            throw new IllegalStateException("a log over a given sink opens no file", e);
+        }
     }
 
-    /** True while the last write succeeded and the queue has room: the proxy refuses new requests (503) otherwise. */
+    /**
+     * True when a new request may be served: the last write succeeded and the queue has room. The proxy refuses
+     * new requests (503) otherwise. With {@code onFailure: allow}, true until the log closes.
+     */
     public boolean accepting() {
+        if (allowOnFailure) {
+            return !closing && !finished;
+        }
         return lastWriteOk && !closing && !finished && queue.remainingCapacity() > 0;
     }
 
@@ -112,17 +178,17 @@ public final class AuditLog implements AutoCloseable {
     public void record(AuditRecord record) {
         Objects.requireNonNull(record, "record");
         if (closing || !queue.offer(record)) {
-            dropped.increment();
+            drop(1);
             return;
         }
         if (finished && queue.remove(record)) {
-            dropped.increment(); // raced with close: the writer has gone and nobody would write it
+            drop(1); // raced with close: the writer has gone and nobody would write it
         }
     }
 
     /**
-     * Waits (bounded) until everything queued before this call has been written and forced to disk;
-     * true if it all was. False on timeout, e.g. while writes are failing.
+     * Waits (bounded) until everything queued before this call has been written and, unless fsync is
+     * {@code never}, forced to disk; true if it all was. False on timeout, e.g. while writes are failing.
      */
     public boolean flush(Duration timeout) {
         if (Thread.currentThread() == writer) {
@@ -157,7 +223,11 @@ public final class AuditLog implements AutoCloseable {
         return dropped.sum();
     }
 
-    /** Drains the queue (waiting at most 5 s), flushes, forces to disk, stops the thread and closes the sink. */
+    /**
+     * Drains the queue (waiting at most 5 s), writes a last checkpoint when signing, forces to disk (unless fsync
+     * is never), stops the thread, closes the sink and lets rotated files finish compressing (within the same
+     * wait).
+     */
     @Override
     public void close() {
         close(CLOSE_WAIT);
@@ -166,6 +236,7 @@ public final class AuditLog implements AutoCloseable {
     /** {@link #close()} with another bound on the drain (tests). */
     void close(Duration maxWait) {
         long nanos = Math.max(0, maxWait.toNanos());
+        long deadline = System.nanoTime() + nanos;
         if (!closeStarted.compareAndSet(false, true)) {
             awaitWriter(nanos);
             return;
@@ -177,6 +248,14 @@ public final class AuditLog implements AutoCloseable {
             writer.interrupt(); // also unblocks a write stuck in an interruptible channel
             awaitWriter(nanos);
         }
+        if (rotation != null) {
+            rotation.close(deadline - System.nanoTime());
+        }
+    }
+
+    private void drop(long n) {
+        dropped.add(n);
+        onDropped.accept(n);
     }
 
     private boolean writerEnded(long deadline) throws InterruptedException {
@@ -215,8 +294,12 @@ public final class AuditLog implements AutoCloseable {
                     process();
                 }
                 if (!abandoned) {
-                    forceIfDue(false);
+                    housekeeping();
                 }
+            }
+            if (!abandoned && signing != null && !signedToEnd) {
+                checkpoint(); // the last line of a clean stop
+                writeEncoded();
             }
             if (!abandoned) {
                 forceIfDue(true);
@@ -238,18 +321,29 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /** Until the next timed duty: a force, a checkpoint or a rotation by age. */
     private long pollNanos() {
-        if (!unforced) {
-            return Long.MAX_VALUE;
+        long now = System.nanoTime();
+        long wait = Long.MAX_VALUE;
+        if (unforced && fsync == Fsync.INTERVAL) {
+            wait = Math.min(wait, lastForceNanos + fsyncIntervalNanos - now);
         }
-        return Math.max(0, lastForceNanos + FORCE_INTERVAL_NANOS - System.nanoTime());
+        if (signing != null && !signedToEnd) {
+            wait = Math.min(wait, lastCheckpointNanos + signing.intervalNanos - now);
+        }
+        if (rotation != null) {
+            wait = Math.min(wait, rotation.nanosUntilDue(System.currentTimeMillis()));
+        }
+        return Math.max(0, wait);
     }
 
     private void process() {
         Object item;
         while (!abandoned && (item = batch.poll()) != null) {
             if (item instanceof AuditRecord record) {
-                encode(record);
+                if (encode(record) && rotation != null && rotation.dueBySize(encoder.size()) && !rotate()) {
+                    return;
+                }
             } else if (item instanceof FlushRequest request) {
                 if (!writeEncoded()) {
                     batch.addFirst(request);
@@ -262,48 +356,127 @@ public final class AuditLog implements AutoCloseable {
         writeEncoded();
     }
 
-    private void encode(AuditRecord record) {
+    /** The duties that come with time: a checkpoint after its interval, a rotation by age, a force. */
+    private void housekeeping() {
+        if (signing != null && !signedToEnd && System.nanoTime() - lastCheckpointNanos >= signing.intervalNanos) {
+            checkpoint();
+            if (!writeEncoded()) {
+                return;
+            }
+        }
+        if (rotation != null && rotation.dueByAge(System.currentTimeMillis()) && !rotate()) {
+            return;
+        }
+        forceIfDue(false);
+    }
+
+    /** Encodes one record, and a checkpoint after it when one is due by count; false if it was dropped. */
+    private boolean encode(AuditRecord record) {
         try {
             encoder.append(record);
         } catch (IOException | RuntimeException e) {
             // Cannot happen with a memory buffer and string fields; if it does, the record cannot be written.
-            dropped.increment();
+            drop(1);
             LOG.error("audit record {} could not be encoded and is dropped", record.id(), e);
+            return false;
         }
+        signedToEnd = false;
+        recordsSinceCheckpoint++;
+        if (signing != null && recordsSinceCheckpoint % signing.every == 0) {
+            checkpoint();
+        }
+        return true;
     }
 
-    /** Writes the encoded records, retrying with backoff until it works; false only if close() gave up. */
+    /** Appends a checkpoint signing everything before it. */
+    private void checkpoint() {
+        lastCheckpointNanos = System.nanoTime();
+        try {
+            encoder.appendCheckpoint(System.currentTimeMillis(), signing.keyId, signing.key);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            LOG.error("an audit checkpoint could not be signed; the records before it wait for the next one", e);
+            return;
+        }
+        signedToEnd = true;
+        recordsSinceCheckpoint = 0;
+    }
+
+    /**
+     * Closes the active file with a checkpoint and everything written (and forced, unless fsync is never), then
+     * renames it and starts a new one. False only if close() gave up meanwhile.
+     */
+    private boolean rotate() {
+        if (signing != null && !signedToEnd) {
+            checkpoint();
+        }
+        if (!writeEncoded()) {
+            return false;
+        }
+        if (fsync != Fsync.NEVER && !forceIfDue(true)) {
+            rotation.postpone(); // the rotated file must be on disk whole; try again later
+            return true;
+        }
+        rotation.rotate();
+        return true;
+    }
+
+    /**
+     * Writes the encoded lines (and with fsync always, forces them), retrying with backoff until it works; false
+     * only if close() gave up.
+     */
     private boolean writeEncoded() {
-        if (encoder.records() == 0) {
+        if (encoder.lines() == 0) {
             return true;
         }
         ByteBuffer encoded = encoder.batch();
+        long firstSeq = encoder.seq() - encoder.lines() + 1;
+        boolean written = false;
         long backoff = MIN_BACKOFF_NANOS;
         while (true) {
             try {
-                sink.write(encoded.duplicate());
+                if (!written) {
+                    sink.write(encoded.duplicate());
+                    written = true;
+                }
+                if (fsync == Fsync.ALWAYS) {
+                    sink.force(); // before the batch counts as written
+                    lastForceNanos = System.nanoTime();
+                }
                 break;
             } catch (IOException | RuntimeException e) { // a faulty sink must not kill the writer: treat as failed
-                failed("write", e);
+                failed(written ? "force" : "write", e);
                 if (!pause(backoff)) {
+                    if (written) {
+                        wrote(encoded, firstSeq, true); // in the file, but not known to be on disk
+                    }
                     return false;
                 }
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
             }
         }
-        encoder.reset();
-        unforced = true;
+        wrote(encoded, firstSeq, fsync == Fsync.INTERVAL);
         recovered();
         return true;
     }
 
-    /** Forces when due (or now); true if nothing written is left unforced. */
+    private void wrote(ByteBuffer encoded, long firstSeq, boolean leftUnforced) {
+        if (rotation != null) {
+            rotation.written(encoded.remaining(), firstSeq, System.currentTimeMillis());
+        }
+        if (copy != null) {
+            copy.write(encoded.duplicate());
+        }
+        encoder.reset();
+        unforced |= leftUnforced;
+    }
+
+    /** Forces when due (or now); true if nothing written is left unforced (always true with fsync never). */
     private boolean forceIfDue(boolean now) {
         if (!unforced) {
             return true;
         }
         long t = System.nanoTime();
-        if (!now && t - lastForceNanos < FORCE_INTERVAL_NANOS) {
+        if (!now && t - lastForceNanos < fsyncIntervalNanos) {
             return true;
         }
         lastForceNanos = t; // also paces retries after a failed force
@@ -322,7 +495,14 @@ public final class AuditLog implements AutoCloseable {
         writeFailures.incrementAndGet();
         lastWriteOk = false;
         if (failureStreak++ == 0) {
-            LOG.error("audit log {} failed; refusing new requests and retrying until it works", what, e);
+            droppedBeforeFailure = dropped.sum();
+            if (allowOnFailure) {
+                LOG.warn("audit log {} failed; onFailure is allow, so requests are still forwarded while it retries, "
+                        + "and records that find the queue full are dropped (sluice_audit_records_dropped_total)",
+                        what, e);
+            } else {
+                LOG.error("audit log {} failed; refusing new requests and retrying until it works", what, e);
+            }
         } else {
             LOG.debug("audit log {} failed again (attempt {})", what, failureStreak, e);
         }
@@ -331,7 +511,13 @@ public final class AuditLog implements AutoCloseable {
 
     private void recovered() {
         if (failureStreak > 0) {
-            LOG.warn("audit log writable again after {} failed attempts", failureStreak);
+            long lost = dropped.sum() - droppedBeforeFailure;
+            if (lost > 0) {
+                LOG.warn("audit log writable again after {} failed attempts; {} records were dropped meanwhile",
+                        failureStreak, lost);
+            } else {
+                LOG.warn("audit log writable again after {} failed attempts", failureStreak);
+            }
             failureStreak = 0;
         }
         lastWriteOk = true;
@@ -358,7 +544,9 @@ public final class AuditLog implements AutoCloseable {
             }
         }
         batch.clear();
-        dropped.add(lost);
+        if (lost > 0) {
+            drop(lost);
+        }
         closedCleanly = lost == 0 && !unforced;
         if (lost > 0) {
             LOG.error("{} audit records were not written before the audit log closed", lost);
@@ -368,6 +556,21 @@ public final class AuditLog implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             closedCleanly = false;
             LOG.error("closing the audit sink failed", e);
+        }
+    }
+
+    /** The checkpoint key and schedule. */
+    private static final class Signing {
+        final PrivateKey key;
+        final String keyId;
+        final long every;
+        final long intervalNanos;
+
+        Signing(PrivateKey key, AuditConfig.Checkpoints schedule) {
+            this.key = key;
+            this.keyId = AuditChain.keyId(SigningKeys.publicKeyOf(key));
+            this.every = schedule.every();
+            this.intervalNanos = schedule.interval().toNanos();
         }
     }
 
@@ -383,6 +586,182 @@ public final class AuditLog implements AutoCloseable {
 
         boolean await(long nanos) throws InterruptedException {
             return done.await(Math.max(0, nanos), TimeUnit.NANOSECONDS) && ok;
+        }
+    }
+
+    /**
+     * How to build an audit log: a file ({@link #path}) or any sink ({@link #sink}), and the writer's settings.
+     * Fail-fast: a bad value throws where it is set.
+     */
+    public static final class Builder {
+        private Path path;
+        private AuditSink sink;
+        private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+        private AuditIdentity identity;
+        private boolean hashQuery;
+        private Fsync fsync = Fsync.INTERVAL;
+        private Duration fsyncInterval = AuditConfig.DEFAULT_FSYNC_INTERVAL;
+        private OnFailure onFailure = OnFailure.REJECT;
+        private OutputStream copy;
+        private PrivateKey signingKey;
+        private AuditConfig.Checkpoints checkpoints = AuditConfig.Checkpoints.DEFAULTS;
+        private AuditConfig.Rotation rotation;
+        private ChainPosition chainStart;
+        private Runnable onWriteFailure = NOTHING;
+        private LongConsumer onDropped = n -> { };
+
+        private Builder() {}
+
+        /** Appends to this file, continuing the chain written in it (or in its newest rotated file). */
+        public Builder path(Path file) {
+            this.path = Objects.requireNonNull(file, "path");
+            this.sink = null;
+            return this;
+        }
+
+        /** Writes to this sink instead of a file, with a chain that starts at the genesis; no rotation. */
+        public Builder sink(AuditSink target) {
+            this.sink = Objects.requireNonNull(target, "sink");
+            this.path = null;
+            this.rotation = null;
+            return this;
+        }
+
+        public Builder queueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("queueCapacity must be at least 1, was " + capacity);
+            }
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        /** The job and node every line names; default: resolved from SLUICE_JOB_ID, SLUICE_NODE_ID, host name. */
+        public Builder identity(AuditIdentity id) {
+            this.identity = Objects.requireNonNull(id, "identity");
+            return this;
+        }
+
+        /** True: request records carry {@code querySha256}. */
+        public Builder hashQuery(boolean hash) {
+            this.hashQuery = hash;
+            return this;
+        }
+
+        /** When lines are forced to disk; interval is used by {@link Fsync#INTERVAL} only. */
+        public Builder fsync(Fsync mode, Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("the fsync interval must be positive, was " + interval);
+            }
+            this.fsync = Objects.requireNonNull(mode, "fsync");
+            this.fsyncInterval = interval;
+            return this;
+        }
+
+        public Builder onFailure(OnFailure mode) {
+            this.onFailure = Objects.requireNonNull(mode, "onFailure");
+            return this;
+        }
+
+        /** Also writes every line to out (on the writer thread, after the file); never closed by the log. */
+        public Builder copyTo(OutputStream out) {
+            this.copy = Objects.requireNonNull(out, "out");
+            return this;
+        }
+
+        /** Signs checkpoints with key (Ed25519) on this schedule. */
+        public Builder signing(PrivateKey key, AuditConfig.Checkpoints schedule) {
+            Objects.requireNonNull(schedule, "schedule");
+            if (schedule.every() < 1 || schedule.interval().isNegative() || schedule.interval().isZero()) {
+                throw new IllegalArgumentException("checkpoints need every >= 1 and a positive interval: " + schedule);
+            }
+            SigningKeys.publicKeyOf(key); // fails here, not on the writer thread, for a key that cannot sign
+            this.signingKey = key;
+            this.checkpoints = schedule;
+            return this;
+        }
+
+        /** Rotates the file (only with {@link #path}). */
+        public Builder rotation(AuditConfig.Rotation rotate) {
+            Objects.requireNonNull(rotate, "rotation");
+            if (rotate.maxBytes() < 1 || rotate.interval().toMillis() < 1) {
+                throw new IllegalArgumentException("rotation needs maxBytes >= 1 and an interval >= 1ms: " + rotate);
+            }
+            this.rotation = rotate;
+            return this;
+        }
+
+        /** Where the chain of a {@link #sink} log starts (tests); a file log finds it in its files. */
+        Builder chainStart(ChainPosition position) {
+            this.chainStart = Objects.requireNonNull(position, "chainStart");
+            return this;
+        }
+
+        /** Runs on the writer thread after every failed write or force attempt; must not block. */
+        public Builder onWriteFailure(Runnable hook) {
+            this.onWriteFailure = Objects.requireNonNull(hook, "onWriteFailure");
+            return this;
+        }
+
+        /** Runs with the number of records dropped, on the thread that dropped them (an event loop); must not block. */
+        public Builder onDropped(LongConsumer hook) {
+            this.onDropped = Objects.requireNonNull(hook, "onDropped");
+            return this;
+        }
+
+        /**
+         * Starts the writer. For a file: creates missing folders, repairs a torn last line, finds where the chain
+         * stands and opens the file for appending; IOException (start-up fails) when that cannot be done or the
+         * file's last line is not a chained record.
+         */
+        public AuditLog open() throws IOException {
+            if (path == null && sink == null) {
+                throw new IllegalStateException("an audit log needs a path or a sink");
+            }
+            if (rotation != null && path == null) {
+                throw new IllegalStateException("only a file log rotates");
+            }
+            AuditLog log;
+            if (sink != null) {
+                ChainPosition start = chainStart != null ? chainStart : ChainPosition.start(identity().node());
+                log = new AuditLog(this, sink, null, start, true);
+            } else {
+                log = openFile();
+            }
+            log.writer.start();
+            return log;
+        }
+
+        private AuditLog openFile() throws IOException {
+            RotatedFiles names = new RotatedFiles(path);
+            Path parent = path.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            ChainRecovery.Found found = ChainRecovery.recover(path, names, identity().node());
+            FileAuditSink file = FileAuditSink.open(path);
+            try {
+                Rotation rotate = null;
+                if (rotation != null) {
+                    AuditCompressor compressor = rotation.compress() ? new AuditCompressor(fsync != Fsync.NEVER) : null;
+                    rotate = new Rotation(file, names, rotation.maxBytes(), rotation.interval().toMillis(),
+                            compressor, found);
+                    if (compressor != null) {
+                        names.uncompressed().forEach(compressor::submit); // left plain by an earlier stop
+                    }
+                }
+                return new AuditLog(this, file, rotate, found.position(), found.signedToEnd());
+            } catch (IOException | RuntimeException e) {
+                file.close();
+                throw e;
+            }
+        }
+
+        private AuditIdentity identity() {
+            if (identity == null) {
+                identity = AuditIdentity.resolve(null, null, System.getenv(), AuditIdentity::localHostName);
+            }
+            return identity;
         }
     }
 }

@@ -26,9 +26,28 @@ import java.time.Instant;
  * @param upstream   the "ip:port" actually connected, null if none
  * @param policy     the hash of the policy in force
  * @param error      the {@code X-Sluice-Error} code or an outcome such as "client_closed"; null on a plain success
+ * @param target     the request target as received, null if none was read. Never written: with
+ *                   {@code audit.query: hash} the writer adds the SHA-256 of its query (what follows the first '?')
+ *                   as {@code querySha256}. Passed whole so that the event loop does not cut the query out.
  */
 public record AuditRecord(Instant ts, String id, String listener, String client, String method,
                           String scheme, String host, int port, String path, String decision, String rule,
                           String reason, int status, long reqBytes, long respBytes, String reqSha256,
-                          long durationMs, String upstream, String policy, String error) {
+                          long durationMs, String upstream, String policy, String error, String target) {
+
+    /** A record without the request target (so without a query to hash). */
+    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+                       String scheme, String host, int port, String path, String decision, String rule,
+                       String reason, int status, long reqBytes, long respBytes, String reqSha256,
+                       long durationMs, String upstream, String policy, String error) {
+        this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
+                respBytes, reqSha256, durationMs, upstream, policy, error, null);
+    }
+
+    /** The target, whose query may carry credentials, never shows in logs or test output. */
+    @Override
+    public String toString() {
+        return "AuditRecord[id=" + id + ", method=" + method + ", path=" + path + ", decision=" + decision
+                + ", status=" + status + "]";
+    }
 }

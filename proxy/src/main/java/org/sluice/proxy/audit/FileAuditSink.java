@@ -77,6 +77,31 @@ final class FileAuditSink implements AuditSink {
         }
     }
 
+    /**
+     * Renames the file to target (in the same folder; never over an existing file) and starts a new, empty file
+     * under the old name. IOException when the rename fails: then the sink goes on appending to the old file. When
+     * only the new file cannot be created, the next write tries again and reports it.
+     */
+    void rotateTo(Path target) throws IOException {
+        FileChannel c = channel;
+        channel = null;
+        if (c != null) {
+            c.close();
+        }
+        Files.move(path, target); // without REPLACE_EXISTING: refuses to replace a file
+        fileKey = null;
+        endOfGoodData = 0;
+        try {
+            reopen(false);
+        } catch (IOException e) {
+            channel = null; // write() reopens, and fails with the reason if it still cannot
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
     @Override
     public void close() throws IOException {
         FileChannel c = channel;

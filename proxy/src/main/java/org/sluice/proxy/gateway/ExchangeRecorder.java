@@ -43,7 +43,8 @@ public final class ExchangeRecorder {
                 durationNanos / 1_000_000,
                 ex.upstreamAddress,
                 ex.policy.hash(),
-                ex.error));
+                ex.error,
+                ex.target));
         metrics.requestFinished(LISTENER, decision, ex.status, durationNanos, ex.reqBytes, ex.respBytes);
     }
 }

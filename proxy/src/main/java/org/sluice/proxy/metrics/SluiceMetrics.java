@@ -54,6 +54,7 @@ public final class SluiceMetrics {
     private final Counter responseBodyBytes;
     private final Gauge connections;
     private final Counter auditWriteFailures;
+    private final Counter auditRecordsDropped;
     private final Info policyInfo;
     private final Counter policyReloads;
     private final Map<String, ListenerSeries> byListener = new ConcurrentHashMap<>();
@@ -99,6 +100,11 @@ public final class SluiceMetrics {
         auditWriteFailures = Counter.builder()
                 .name("sluice_audit_write_failures_total")
                 .help("Failed attempts to write or force the audit log")
+                .register(registry);
+        auditRecordsDropped = Counter.builder()
+                .name("sluice_audit_records_dropped_total")
+                .help("Audit records that were never written: the writer's queue was full (with onFailure: allow, "
+                        + "while writes failed), or they were still queued when a stop gave up waiting")
                 .register(registry);
         policyInfo = Info.builder()
                 .name("sluice_policy_info")
@@ -199,6 +205,11 @@ public final class SluiceMetrics {
 
     public void auditWriteFailure() {
         auditWriteFailures.inc();
+    }
+
+    /** Counts audit records that were never written; called on event loops, so it must stay non-blocking. */
+    public void auditRecordsDropped(long records) {
+        auditRecordsDropped.inc(records);
     }
 
     /** Sets {@code sluice_policy_info{hash}}: the policy now in force. */

@@ -25,7 +25,17 @@ final class RestartOnlySettings {
             new Key("admin", SluiceConfig::admin),
             new Key("limits.maxUrlBytes", c -> c.limits().maxUrlBytes()),
             new Key("limits.maxHeaderBytes", c -> c.limits().maxHeaderBytes()),
-            new Key("audit.path", c -> c.audit().path()));
+            new Key("audit.path", c -> c.audit().path()),
+            new Key("audit.job", c -> c.audit().job()),
+            new Key("audit.node", c -> c.audit().node()),
+            new Key("audit.fsync", c -> c.audit().fsync()),
+            new Key("audit.fsyncInterval", c -> c.audit().fsyncInterval()),
+            new Key("audit.onFailure", c -> c.audit().onFailure()),
+            new Key("audit.stdout", c -> c.audit().stdout()),
+            new Key("audit.query", c -> c.audit().query()),
+            new Key("audit.rotate", c -> c.audit().rotate()),
+            new Key("audit.checkpoint", c -> c.audit().checkpoint()),
+            new Key("audit.signing.keyFile", c -> c.audit().signingKeyFile()));
 
     private RestartOnlySettings() {}
 

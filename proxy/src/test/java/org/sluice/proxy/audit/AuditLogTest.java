@@ -3,7 +3,10 @@ package org.sluice.proxy.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +18,11 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sluice.policy.config.AuditConfig;
 
 class AuditLogTest {
 
@@ -336,5 +341,149 @@ class AuditLogTest {
         }
         assertThat(JsonLines.parse(Files.readAllBytes(file))).extracting(l -> l.get("id"))
                 .containsExactlyElementsOf(ids(0, 50));
+    }
+
+    @Test
+    void fsyncAlwaysForcesEveryBatchBeforeTheNextOneIsWritten() throws IOException {
+        ScriptedSink sink = new ScriptedSink();
+        try (AuditLog log = AuditLog.builder().sink(sink).queueCapacity(64)
+                .fsync(AuditConfig.Fsync.ALWAYS, Duration.ofHours(1)).open()) {
+            for (int i = 0; i < 5; i++) {
+                log.record(Records.withId("r" + i));
+                int batches = i + 1;
+                Await.until("batch " + batches + " written and forced", () -> sink.events.size() == 2 * batches
+                        && sink.events.get(2 * batches - 1).equals("force"));
+            }
+            assertThat(log.flush(FLUSH)).isTrue();
+        }
+        List<String> events = List.copyOf(sink.events);
+        assertThat(events).hasSizeGreaterThanOrEqualTo(10).startsWith("write", "force");
+        for (int i = 0; i + 1 < events.size(); i++) {
+            if (events.get(i).equals("write")) {
+                assertThat(events.get(i + 1)).as("event after write #%d in %s", i, events).isEqualTo("force");
+            }
+        }
+        assertThat(sink.ids()).containsExactlyElementsOf(ids(0, 5));
+    }
+
+    @Test
+    void fsyncAlwaysRetriesTheForceNotTheWrite() throws IOException {
+        ScriptedSink sink = new ScriptedSink();
+        sink.failForce = true;
+        try (AuditLog log = AuditLog.builder().sink(sink).queueCapacity(64)
+                .fsync(AuditConfig.Fsync.ALWAYS, Duration.ofHours(1)).open()) {
+            log.record(Records.withId("a"));
+            Await.until("two failed forces", () -> log.writeFailures() >= 2);
+            assertThat(log.accepting()).isFalse();
+            sink.failForce = false;
+            assertThat(log.flush(FLUSH)).isTrue();
+            assertThat(log.accepting()).isTrue();
+        }
+        assertThat(sink.ids()).containsExactly("a");
+        assertThat(sink.writeAttempts.get()).isEqualTo(1);
+    }
+
+    @Test
+    void fsyncNeverForcesNothingNotEvenOnFlushOrClose() throws IOException {
+        ScriptedSink sink = new ScriptedSink();
+        AuditLog log = AuditLog.builder().sink(sink).queueCapacity(64)
+                .fsync(AuditConfig.Fsync.NEVER, Duration.ofMillis(1)).open();
+        log.record(Records.withId("a"));
+        assertThat(log.flush(FLUSH)).isTrue();
+        log.record(Records.withId("b"));
+        log.close();
+
+        assertThat(sink.ids()).containsExactly("a", "b");
+        assertThat(sink.forces.get()).isZero();
+        assertThat(log.flush(Duration.ofMillis(100))).as("closed cleanly").isTrue();
+    }
+
+    @Test
+    void fsyncIntervalForcesNoSoonerThanItsInterval() throws IOException {
+        ScriptedSink sink = new ScriptedSink();
+        try (AuditLog log = AuditLog.builder().sink(sink).queueCapacity(64)
+                .fsync(AuditConfig.Fsync.INTERVAL, Duration.ofHours(1)).open()) {
+            for (String id : ids(0, 3)) {
+                log.record(Records.withId(id));
+                Await.until("written", () -> new String(sink.bytes(), StandardCharsets.UTF_8)
+                        .contains("\"id\":\"" + id + "\""));
+            }
+            assertThat(sink.forces.get()).as("nothing forced within the hour").isZero();
+            assertThat(log.flush(FLUSH)).isTrue();
+            assertThat(sink.forces.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void onFailureAllowKeepsAcceptingWhileWritesFailAndCountsWhatIsDropped() throws IOException {
+        ScriptedSink sink = new ScriptedSink();
+        sink.failure = ScriptedSink.Failure.IO;
+        AtomicLong droppedHook = new AtomicLong();
+        try (AuditLog log = AuditLog.builder().sink(sink).queueCapacity(4).onFailure(AuditConfig.OnFailure.ALLOW)
+                .onDropped(droppedHook::addAndGet).open()) {
+            log.record(Records.withId("r0"));
+            Await.until("a failed attempt", () -> log.writeFailures() >= 1);
+            for (String id : ids(1, 12)) {
+                log.record(Records.withId(id));
+                assertThat(log.accepting()).as("accepting while failing").isTrue();
+            }
+            assertThat(log.dropped()).as("the queue holds 4, the failing batch 1").isEqualTo(7);
+            assertThat(droppedHook.get()).isEqualTo(7);
+
+            sink.failure = ScriptedSink.Failure.NONE;
+            assertThat(log.flush(FLUSH)).isTrue();
+            assertThat(sink.ids()).containsExactlyElementsOf(ids(0, 5));
+            assertThat(log.accepting()).isTrue();
+        }
+    }
+
+    @Test
+    void onFailureRejectIsTheDefault() throws IOException {
+        ScriptedSink sink = new ScriptedSink();
+        sink.failure = ScriptedSink.Failure.IO;
+        try (AuditLog log = AuditLog.builder().sink(sink).queueCapacity(64).open()) {
+            log.record(Records.withId("a"));
+            Await.until("a failed attempt", () -> log.writeFailures() >= 1);
+            assertThat(log.accepting()).isFalse();
+            sink.failure = ScriptedSink.Failure.NONE;
+        }
+    }
+
+    @Test
+    void everyWrittenLineIsCopiedOnceToTheCopyStream() throws IOException {
+        ScriptedSink sink = new ScriptedSink();
+        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        sink.failure = ScriptedSink.Failure.IO; // a retried batch is copied once, after it was written
+        try (AuditLog log = AuditLog.builder().sink(sink).queueCapacity(1024).copyTo(copy).open()) {
+            log.record(Records.withId("first"));
+            Await.until("a failed attempt", () -> log.writeFailures() >= 2);
+            sink.failure = ScriptedSink.Failure.NONE;
+            for (String id : ids(0, 300)) {
+                log.record(Records.withId(id));
+            }
+            assertThat(log.flush(FLUSH)).isTrue();
+        }
+        assertThat(copy.toByteArray()).isEqualTo(sink.bytes());
+        assertThat(sink.ids()).hasSize(301);
+    }
+
+    @Test
+    void aFailingCopyStreamNeverStopsTheLog() throws IOException {
+        ScriptedSink sink = new ScriptedSink();
+        OutputStream broken = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("broken pipe (simulated)");
+            }
+        };
+        try (AuditLog log = AuditLog.builder().sink(sink).queueCapacity(64).copyTo(broken).open()) {
+            for (String id : ids(0, 3)) {
+                log.record(Records.withId(id));
+                assertThat(log.flush(FLUSH)).isTrue();
+            }
+            assertThat(log.accepting()).isTrue();
+            assertThat(log.writeFailures()).isZero();
+        }
+        assertThat(sink.ids()).containsExactlyElementsOf(ids(0, 3));
     }
 }

@@ -8,6 +8,13 @@ final class Records {
     private Records() {
     }
 
+    static final AuditIdentity IDENTITY = new AuditIdentity("job-7", "node-a");
+
+    /** An encoder as the writer has one, at the start of node-a's chain, not hashing queries. */
+    static AuditLineEncoder encoder() {
+        return new AuditLineEncoder(IDENTITY, false, ChainPosition.start(IDENTITY.node()));
+    }
+
     static AuditRecord withId(String id) {
         return new AuditRecord(Instant.parse("2026-11-23T09:15:02.123Z"), id, "gateway", "127.0.0.1:40000",
                 "POST", "https", "central.example.org", 443, "/api/task", "allow", "central-api",

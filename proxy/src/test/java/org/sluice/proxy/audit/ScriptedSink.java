@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +26,8 @@ final class ScriptedSink implements AuditSink {
     final AtomicInteger forces = new AtomicInteger();
     volatile boolean closed;
     volatile Thread lastWriter;
+    /** "write" and "force" for each successful call, in order. */
+    final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private final List<Long> attemptNanos = new ArrayList<>();
     private final ByteArrayOutputStream written = new ByteArrayOutputStream();
 
@@ -57,6 +60,7 @@ final class ScriptedSink implements AuditSink {
         synchronized (this) {
             written.write(b, 0, b.length);
         }
+        events.add("write");
     }
 
     @Override
@@ -65,6 +69,7 @@ final class ScriptedSink implements AuditSink {
             throw new IOException("injected force failure");
         }
         forces.incrementAndGet();
+        events.add("force");
     }
 
     @Override

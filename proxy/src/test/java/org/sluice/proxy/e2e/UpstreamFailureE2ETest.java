@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.sluice.policy.config.AuditConfig;
 import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.audit.AuditSink;
 import org.sluice.proxy.testing.Await;
@@ -142,6 +143,38 @@ class UpstreamFailureE2ETest {
             assertThat(records.subList(2, 5)).allSatisfy(r -> assertThat(r)
                     .containsEntry("status", 503L).containsEntry("error", "unavailable"));
             assertThat(sink.failedWrites.get()).isPositive();
+        }
+    }
+
+    @Test
+    void withOnFailureAllowAnAuditWriteFailureDoesNotStopForwarding() throws Exception {
+        FailingSink sink = new FailingSink();
+        AuditLog audit = AuditLog.builder().sink(sink).queueCapacity(1024).onFailure(AuditConfig.OnFailure.ALLOW)
+                .open();
+        try (TestSluice sluice = TestSluice.start(TestSluice.gatewayYaml(CentralServer.httpUrl(central), RULES), audit)) {
+            assertThat(get(sluice, "/api/before").status()).isEqualTo(200);
+            Await.until(() -> sink.records().size() == 1, Duration.ofSeconds(5), "the first record written");
+
+            sink.failing.set(true);
+            assertThat(get(sluice, "/api/while-failing").status()).isEqualTo(200);
+            Await.until(() -> sink.failedWrites.get() > 0, Duration.ofSeconds(5), "a failed write");
+            central.resetRequests();
+            for (int i = 0; i < 3; i++) {
+                RawResponse forwarded = get(sluice, "/api/forwarded/" + i);
+                assertThat(forwarded.status()).isEqualTo(200);
+                assertThat(forwarded.header("X-Sluice-Error")).isNull();
+            }
+            assertThat(CentralServer.received(central)).extracting(r -> r.getUrl())
+                    .containsExactlyInAnyOrder("/api/forwarded/0", "/api/forwarded/1", "/api/forwarded/2");
+            assertThat(audit.accepting()).isTrue();
+
+            sink.failing.set(false);
+            // The queue held the records while the sink failed: none was lost.
+            List<Map<String, Object>> records = Await.until(sink::records, r -> r.size() == 5, Duration.ofSeconds(5),
+                    "all five records");
+            assertThat(records).extracting(r -> r.get("path")).startsWith("/api/before", "/api/while-failing");
+            assertThat(records).allSatisfy(r -> assertThat(r).containsEntry("status", 200L));
+            assertThat(audit.dropped()).isZero();
         }
     }
 

@@ -81,6 +81,25 @@ class RestartOnlySettingsTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "job: job-1                    | audit.job",
+        "node: node-1                  | audit.node",
+        "fsync: never                  | audit.fsync",
+        "fsyncInterval: 2s             | audit.fsyncInterval",
+        "onFailure: allow              | audit.onFailure",
+        "stdout: true                  | audit.stdout",
+        "query: hash                   | audit.query",
+        "'rotate: {maxBytes: 1MiB}'    | audit.rotate",
+    })
+    void everyAuditKeyNeedsARestart(String added, String key) throws ConfigException {
+        String path = "  path: /var/log/sluice/audit.jsonl\n";
+        assertThat(BASE).contains(path);
+        SluiceConfig next = parse(BASE.replace(path, path + "  " + added + "\n"));
+
+        assertThat(RestartOnlySettings.changed(parse(BASE), next)).containsExactly(key);
+    }
+
     @Test
     void removingTheAdminListenerNeedsARestart() throws ConfigException {
         String next = BASE.replace("admin:\n  listen: 127.0.0.1:9090\n", "");
