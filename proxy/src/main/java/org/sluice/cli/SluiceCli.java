@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code sluice} command: {@code run} serves a config file, {@code demo} shows a newcomer what Sluice does,
- * {@code policy} answers questions about a config file.
+ * {@code policy} answers questions about a config file, {@code audit} reads audit logs.
  * Exit codes: 0 ok, 1 a check failed, 2 usage or config error.
  */
 @Command(
@@ -22,12 +22,12 @@ import picocli.CommandLine.Spec;
         exitCodeOnInvalidInput = SluiceCli.USAGE_OR_CONFIG_ERROR,
         description = "Egress-filtering HTTP proxy for algorithm containers that run next to private data: "
                 + "lets through only what the policy allows, refuses oversize bodies, audits every request.",
-        subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class},
+        subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class, AuditCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
             "1:a check failed (demo: an outcome was not the expected one; policy check-image: the image is "
-                    + "denied)",
+                    + "denied; audit verify: the log is damaged)",
             "2:usage or config error (nothing was started)"})
 public final class SluiceCli implements Callable<Integer> {
 
@@ -59,7 +59,7 @@ public final class SluiceCli implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine commandLine = spec.commandLine();
-        commandLine.getErr().println("sluice: missing command (run, demo or policy)");
+        commandLine.getErr().println("sluice: missing command (run, demo, policy or audit)");
         commandLine.usage(commandLine.getErr());
         return USAGE_OR_CONFIG_ERROR;
     }

@@ -21,13 +21,13 @@ class SluiceCliTest {
     }
 
     @Test
-    void onlyRunDemoAndPolicyExist() {
-        assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy");
+    void onlyRunDemoPolicyAndAuditExist() {
+        assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy", "audit");
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"run", "demo", "policy"}) {
+        for (String command : new String[] {"run", "demo", "policy", "audit"}) {
             CliResult result = CliResult.execute(command, "--help");
 
             assertThat(result.exitCode()).as(command).isZero();

@@ -1,0 +1,30 @@
+package org.sluice.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice audit ...}: read, check and summarise audit logs. */
+@Command(
+        name = "audit",
+        description = "Verify, summarise and follow audit logs.",
+        subcommands = {
+            AuditVerifyCommand.class,
+        })
+final class AuditCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    /** Without a subcommand there is nothing to do: say so and show the subcommands. */
+    @Override
+    public Integer call() {
+        CommandLine commandLine = spec.commandLine();
+        commandLine.getErr().println("sluice audit: missing command ("
+                + String.join(", ", commandLine.getSubcommands().keySet()) + ")");
+        commandLine.usage(commandLine.getErr());
+        return SluiceCli.USAGE_OR_CONFIG_ERROR;
+    }
+}
