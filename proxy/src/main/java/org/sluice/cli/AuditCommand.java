@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
         description = "Verify, summarise and follow audit logs.",
         subcommands = {
             AuditVerifyCommand.class,
+            AuditSummaryCommand.class,
         })
 final class AuditCommand implements Callable<Integer> {
 
