@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             AuditVerifyCommand.class,
             AuditSummaryCommand.class,
+            AuditTailCommand.class,
         })
 final class AuditCommand implements Callable<Integer> {
 
