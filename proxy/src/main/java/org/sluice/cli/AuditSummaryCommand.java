@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code sluice audit summary FILE... [--by ...] [--format ...]}: what went out, per job, client, host, rule or day. */
+/** {@code sluice audit summary FILE... [--by ...] [--format ...]}: what went out, per job, client, host, rule, day. */
 @Command(
         name = "summary",
         description = {

@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "tail",
         description = {
-            "Show the last requests of an audit file, one line each, e.g.",
+            "Show the last requests of an audit file, one readable line each.",
+            "",
+            "For example:",
             "  2026-11-23 13:04:05.123  deny   403  GET  central.example.org/admin/export  (no rule allows GET on "
                     + "this path)  job=j1",
             "Times are UTC. With -f, keep showing requests as they are written, across rotations, until "

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
             "Give the active file and its rotated files (.jsonl or .jsonl.gz) in any order: they are put in chain "
                     + "order by seq; files of different nodes are checked as separate chains. Prints 'ok: ...' "
                     + "with what was checked, or 'FAILED: FILE:LINE: ...' naming the first bad place and the kind "
-                    + "of damage: record changed, N record(s) missing, inserted record, out of order, file "
+                    + "of damage: record changed, records missing, inserted record, out of order, file "
                     + "missing, checkpoint signature invalid, checkpoint signed by another key. An incomplete line "
                     + "left by a crash is a warning ('torn write (crash)'), not damage.",
             "Exits 0 when intact, 1 on damage or when there is nothing to verify, 2 when a file or the key "
@@ -122,8 +122,8 @@ final class AuditVerifyCommand implements Callable<Integer> {
         ChainStats.Checkpoint last = s.lastCheckpoint();
         if (last == null) {
             out.println(indent + "  last checkpoint: none; without a signed checkpoint, records at the end of the "
-                    + "log could be deleted undetectably (here any of seq " + s.firstSeq() + ".." + s.lastSeq()
-                    + "); have the node sign checkpoints and copy them elsewhere");
+                    + "log could be deleted or rewritten undetectably (here any of seq " + s.firstSeq() + ".."
+                    + s.lastSeq() + "); have the node sign checkpoints and copy them elsewhere");
             return;
         }
         String checked = keyId != null
@@ -134,7 +134,8 @@ final class AuditVerifyCommand implements Callable<Integer> {
                 + ", " + checked);
         if (s.afterCheckpoint() > 0) {
             out.println(indent + "  after it: " + count(s.afterCheckpoint(), "record") + " (seq " + (last.seq() + 1)
-                    + ".." + s.lastSeq() + ") not covered by a checkpoint: they could be deleted undetectably");
+                    + ".." + s.lastSeq() + ") not covered by a checkpoint: they could be deleted or rewritten "
+                    + "undetectably");
         }
     }
 

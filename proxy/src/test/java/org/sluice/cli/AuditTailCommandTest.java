@@ -97,7 +97,8 @@ class AuditTailCommandTest {
         CliResult result = CliResult.execute("audit", "tail", file.toString());
 
         assertThat(result.out()).isEqualTo("2026-11-23 13:04:05.123  deny   403  GET  "
-                + "central.example.org/api/\\u001b[2J\\u202eexe  (no rule allows GET on this path)  job=j\\u000a2" + NL);
+                + "central.example.org/api/\\u001b[2J\\u202eexe  (no rule allows GET on this path)  job=j\\u000a2"
+                + NL);
     }
 
     @Test

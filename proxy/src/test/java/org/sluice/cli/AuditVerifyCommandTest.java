@@ -92,7 +92,8 @@ class AuditVerifyCommandTest {
                 "  start: the genesis of node node-a (seq 1): nothing before it can be missing",
                 "  last checkpoint: seq 10 at 2026-11-23T10:00:04.000Z, keyId " + AuditChain.keyId(KEY.getPublic())
                         + ", verified with " + publicKey + " (2 signatures valid)",
-                "  after it: 3 records (seq 11..13) not covered by a checkpoint: they could be deleted undetectably",
+                "  after it: 3 records (seq 11..13) not covered by a checkpoint: they could be deleted or rewritten "
+                        + "undetectably",
                 ""));
     }
 
@@ -127,8 +128,8 @@ class AuditVerifyCommandTest {
                         + " seq 1..2" + NL)
                 .contains("  node: node-b; jobs: (none)" + NL)
                 .endsWith("  last checkpoint: none; without a signed checkpoint, records at the end of the log could "
-                        + "be deleted undetectably (here any of seq 1..2); have the node sign checkpoints and copy "
-                        + "them elsewhere" + NL);
+                        + "be deleted or rewritten undetectably (here any of seq 1..2); have the node sign checkpoints "
+                        + "and copy them elsewhere" + NL);
     }
 
     @Test

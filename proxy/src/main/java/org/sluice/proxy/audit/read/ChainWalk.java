@@ -353,7 +353,7 @@ final class ChainWalk {
 
     private ChainStats stats() {
         return new ChainStats(requests, checkpoints, others, firstSeq, last == null ? 0 : last.entry().seq(),
-                earliestTs, latestTs, List.copyOf(nodes), Collections.unmodifiableList(new ArrayList<>(jobs)), fromGenesis, lastCheckpoint,
-                signaturesChecked, afterCheckpoint);
+                earliestTs, latestTs, List.copyOf(nodes), Collections.unmodifiableList(new ArrayList<>(jobs)),
+                fromGenesis, lastCheckpoint, signaturesChecked, afterCheckpoint);
     }
 }
