@@ -46,7 +46,7 @@ public final class AuditEntry {
         if (line.cut()) {
             return null;
         }
-        Map<String, Object> fields = new LinkedHashMap<>();
+        Map<String, Object> fields = new LinkedHashMap<>(64); // about 25 fields: no rehashing
         try (JsonParser parser = JSON.createParser(line.bytes())) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;

@@ -1,7 +1,5 @@
 package org.sluice.proxy.audit.read;
 
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -70,10 +68,7 @@ public final class AuditSummary {
     private final Map<String, Counts> groups = new HashMap<>();
     private final Counts total = new Counts();
     private final Map<Place, Long> denied = new HashMap<>();
-    private Instant earliest;
-    private String earliestTs;
-    private Instant latest;
-    private String latestTs;
+    private final TimeRange time = new TimeRange();
 
     public AuditSummary(GroupBy by) {
         this.by = by;
@@ -93,7 +88,7 @@ public final class AuditSummary {
         if ("deny".equals(entry.text("decision"))) {
             denied.merge(new Place(entry.text("host"), entry.text("path")), 1L, Long::sum);
         }
-        time(entry.ts());
+        time.add(entry.ts());
     }
 
     /** Days in order; other groups by requests, most first, then by key; the group without a key last. */
@@ -123,31 +118,12 @@ public final class AuditSummary {
 
     /** The earliest ts counted, as written; null when none. */
     public String earliestTs() {
-        return earliestTs;
+        return time.earliest();
     }
 
     /** The latest ts counted, as written; null when none. */
     public String latestTs() {
-        return latestTs;
-    }
-
-    private void time(String ts) {
-        if (ts == null) {
-            return;
-        }
-        try {
-            Instant at = Instant.parse(ts);
-            if (earliest == null || at.isBefore(earliest)) {
-                earliest = at;
-                earliestTs = ts;
-            }
-            if (latest == null || at.isAfter(latest)) {
-                latest = at;
-                latestTs = ts;
-            }
-        } catch (DateTimeParseException notATime) {
-            // counted all the same; only the time range leaves it out
-        }
+        return time.latest();
     }
 
     private record Place(String host, String path) {

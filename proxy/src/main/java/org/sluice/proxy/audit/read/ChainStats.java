@@ -10,8 +10,8 @@ import java.util.List;
  * @param others            records of other types (a later format version)
  * @param firstSeq          seq of the first record checked (0 when none)
  * @param lastSeq           seq of the last record checked (0 when none)
- * @param earliestTs        the earliest ts seen, null when none
- * @param latestTs          the latest ts seen, null when none
+ * @param earliestTs        the earliest ts seen (in the writer's form), null when none
+ * @param latestTs          the latest ts seen (in the writer's form), null when none
  * @param nodes             the node ids seen, in order of appearance
  * @param jobs              the jobs seen, in order of appearance; null stands for records without a job
  * @param fromGenesis       whether the chain starts at its node's genesis (seq 1) rather than in a file not given

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -50,10 +48,7 @@ final class ChainWalk {
     private long checkpoints;
     private long others;
     private long firstSeq;
-    private Instant earliest;
-    private String earliestTs;
-    private Instant latest;
-    private String latestTs;
+    private final TimeRange time = new TimeRange();
     private final Set<String> nodes = new LinkedHashSet<>();
     private final Set<String> jobs = new LinkedHashSet<>();
     private boolean fromGenesis;
@@ -328,32 +323,13 @@ final class ChainWalk {
         }
         nodes.add(entry.node());
         jobs.add(entry.job());
-        time(entry.ts());
+        time.add(entry.ts());
         last = line;
-    }
-
-    private void time(String ts) {
-        if (ts == null) {
-            return;
-        }
-        try {
-            Instant at = Instant.parse(ts);
-            if (earliest == null || at.isBefore(earliest)) {
-                earliest = at;
-                earliestTs = ts;
-            }
-            if (latest == null || at.isAfter(latest)) {
-                latest = at;
-                latestTs = ts;
-            }
-        } catch (DateTimeParseException notATime) {
-            // The hash covers it as written; a time range is a courtesy.
-        }
     }
 
     private ChainStats stats() {
         return new ChainStats(requests, checkpoints, others, firstSeq, last == null ? 0 : last.entry().seq(),
-                earliestTs, latestTs, List.copyOf(nodes), Collections.unmodifiableList(new ArrayList<>(jobs)),
+                time.earliest(), time.latest(), List.copyOf(nodes), Collections.unmodifiableList(new ArrayList<>(jobs)),
                 fromGenesis, lastCheckpoint, signaturesChecked, afterCheckpoint);
     }
 }
