@@ -6,11 +6,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code sluice audit ...}: the audit log's tools. */
+/** {@code sluice audit ...}: verify, summarise and follow audit logs, and make their signing keys. */
 @Command(
         name = "audit",
-        description = "Work with the audit log and its signing keys.",
+        description = "Work with the audit log: verify, summarise and follow it; make its signing keys.",
         subcommands = {
+            AuditVerifyCommand.class,
+            AuditSummaryCommand.class,
+            AuditTailCommand.class,
             KeygenCommand.class,
         })
 final class AuditCommand implements Callable<Integer> {

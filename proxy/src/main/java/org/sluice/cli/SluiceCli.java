@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
-            "1:a check failed (demo: an outcome was not the expected one; policy: see its commands)",
+            "1:a check failed (demo: an outcome was not the expected one; policy: see its commands; audit verify: "
+                    + "the log is damaged)",
             "2:usage or config error (nothing was started)"})
 public final class SluiceCli implements Callable<Integer> {
 

@@ -82,6 +82,6 @@ class KeygenCommandTest {
         assertThat(CliResult.execute("audit", "keygen").exitCode()).isEqualTo(2);
         CliResult bare = CliResult.execute("audit");
         assertThat(bare.exitCode()).isEqualTo(2);
-        assertThat(bare.err()).startsWith("sluice audit: missing command (keygen)");
+        assertThat(bare.err()).startsWith("sluice audit: missing command (").contains("keygen");
     }
 }

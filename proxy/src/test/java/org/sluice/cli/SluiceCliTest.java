@@ -26,12 +26,15 @@ class SluiceCliTest {
         assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy", "audit");
         assertThat(SluiceCli.commandLine().getSubcommands().get("policy").getSubcommands())
                 .containsOnlyKeys("lint", "explain", "test", "check-image");
+        assertThat(SluiceCli.commandLine().getSubcommands().get("audit").getSubcommands())
+                .containsOnlyKeys("verify", "summary", "tail", "keygen");
     }
 
     @Test
     void everyCommandHasHelp() {
         for (String command : new String[] {"run", "demo", "policy", "policy lint", "policy explain", "policy test",
-                "policy check-image", "audit", "audit keygen"}) {
+                "policy check-image", "audit", "audit keygen",
+                "audit verify", "audit summary", "audit tail"}) {
             String[] args = (command + " --help").split(" ");
             CliResult result = CliResult.execute(args);
 

@@ -172,6 +172,10 @@ public final class SigningKeys {
         int from = text.indexOf(begin);
         int to = text.indexOf(end);
         if (from < 0 || to < from) {
+            if (type.equals(PUBLIC) && text.contains("PRIVATE KEY-----")) {
+                throw new IOException(file + ": it holds a private key; pass the public key (" + begin + "), which "
+                        + "is all that checking signatures needs");
+            }
             throw new IOException(file + ": not a PEM " + type.toLowerCase(Locale.ROOT) + " (expected "
                     + begin + " ... " + end + ")");
         }

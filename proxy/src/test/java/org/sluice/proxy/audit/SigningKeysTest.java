@@ -89,7 +89,7 @@ class SigningKeysTest {
         assertThatThrownBy(() -> SigningKeys.readPublic(rsaPublic)).isInstanceOf(IOException.class)
                 .hasMessageStartingWith(rsaPublic + ": not an Ed25519 public key");
         assertThatThrownBy(() -> SigningKeys.readPublic(privateAsPublic)).isInstanceOf(IOException.class)
-                .hasMessageStartingWith(privateAsPublic + ": not a PEM public key");
+                .hasMessageStartingWith(privateAsPublic + ": it holds a private key; pass the public key");
         assertThatThrownBy(() -> SigningKeys.readPublic(huge)).isInstanceOf(IOException.class)
                 .hasMessage(huge + ": too large to be a PEM public key");
         Path badBase64 = Files.writeString(dir.resolve("bad64.key"),

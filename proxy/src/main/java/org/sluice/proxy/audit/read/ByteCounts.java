@@ -1,0 +1,25 @@
+package org.sluice.proxy.audit.read;
+
+import java.util.Locale;
+
+/** Byte counts for people: "512 B", "1.5 KiB", "12.3 MiB" (binary units, one decimal). */
+public final class ByteCounts {
+
+    private static final String[] UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
+    private ByteCounts() {
+    }
+
+    public static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < UNITS.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
+    }
+}
