@@ -218,6 +218,11 @@ public final class AuditLog implements AutoCloseable {
         return writeFailures.get();
     }
 
+    /** Records waiting for the writer now. */
+    public int queued() {
+        return queue.size();
+    }
+
     /** Records not written: offered while the queue was full or after close, or still queued when close gave up. */
     public long dropped() {
         return dropped.sum();
