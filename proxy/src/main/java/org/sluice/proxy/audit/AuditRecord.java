@@ -6,7 +6,7 @@ import java.time.Instant;
  * One request's audit facts, written as one JSON line. Field names and their order are the audit contract
  * (docs: DESIGN.md "The audit log"); null fields are written as JSON null.
  *
- * @param ts         when the request finished
+ * @param ts         when the request's head arrived
  * @param id         the request id, as sent in {@code X-Sluice-Request-Id}
  * @param listener   "gateway" or "forward"
  * @param client     the client's "ip:port"
