@@ -293,6 +293,7 @@ final class DemoCommand implements Callable<Integer> {
         if (failures.isEmpty()) {
             out.println("OK: the allowed request reached the central server; Sluice refused the other two itself.");
             out.println("Next: edit examples/gateway.yaml and run ./sluice run --config examples/gateway.yaml");
+            out.println("      ask it first: ./sluice policy explain examples/gateway.yaml GET /admin/export");
             return SluiceCli.OK;
         }
         err.println("sluice demo: FAILED");
