@@ -18,8 +18,11 @@ final class ConnectionContext {
     final GatewayContext gateway;
     final String clientAddress;
     Exchange current;
+    /** Why this connection is over a connection cap (its request is answered 503), or null. */
+    String overCap;
     private int pauseReasons;
     private Runnable exchangeDoneListener = () -> { };
+    private Runnable headArrivedListener = () -> { };
 
     ConnectionContext(Channel channel, GatewayContext gateway, String clientAddress) {
         this.channel = channel;
@@ -40,6 +43,15 @@ final class ConnectionContext {
         if (before != 0 && pauseReasons == 0) {
             channel.config().setAutoRead(true);
         }
+    }
+
+    void onHeadArrived(Runnable listener) {
+        this.headArrivedListener = listener;
+    }
+
+    /** A request head was decoded whole (or failed to decode): the request-head deadline no longer applies. */
+    void headArrived() {
+        headArrivedListener.run();
     }
 
     void onExchangeDone(Runnable listener) {
