@@ -22,7 +22,7 @@ final class ConfigReader {
             "maxConnectionsPerClient");
     private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace",
-            "requestHeader");
+            "requestHeader", "minBodyRate");
     private static final List<String> LIMIT_KEYS =
             List.of("maxRequestBodyBytes", "maxResponseBodyBytes", "maxUrlBytes", "maxHeaderBytes");
     private static final List<String> AUDIT_KEYS = List.of("path", "job", "node", "fsync", "fsyncInterval",
@@ -200,7 +200,9 @@ final class ConfigReader {
                 duration(timeouts.value("shutdownGrace"), "gateway.timeouts.shutdownGrace", d.shutdownGrace(),
                         Duration.ZERO),
                 duration(timeouts.value("requestHeader"), "gateway.timeouts.requestHeader", d.requestHeader(),
-                        Duration.ofMillis(1)));
+                        Duration.ofMillis(1)),
+                size(timeouts.value("minBodyRate"), "gateway.timeouts.minBodyRate", d.minBodyRate(), 0,
+                        Integer.MAX_VALUE));
     }
 
     /** Durations are capped at Integer.MAX_VALUE ms so that the proxy may hand any of them to an int-millis API. */

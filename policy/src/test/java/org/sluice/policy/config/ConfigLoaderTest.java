@@ -57,7 +57,7 @@ class ConfigLoaderTest {
         assertThat(config.gateway().upstream())
                 .isEqualTo(new UpstreamConfig("http", "central.example.org", 80, null, 64));
         assertThat(config.gateway().timeouts()).isEqualTo(new GatewayTimeouts(Duration.ofSeconds(5),
-                Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(10)));
+                Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(10), 1024));
         assertThat(config.gateway().caps()).isEqualTo(new ConnectionCaps(10_000, 256));
         assertThat(config.admin()).isNull();
         assertThat(config.limits()).isEqualTo(Limits.DEFAULTS)
@@ -76,7 +76,8 @@ class ConfigLoaderTest {
                   upstream:
                     url: https://central.example.org:8443/
                     maxConnectionsPerLoop: 10000
-                  timeouts: {connect: 500ms, response: 2m, idle: 1h, shutdownGrace: 0s, requestHeader: 2s}
+                  timeouts: {connect: 500ms, response: 2m, idle: 1h, shutdownGrace: 0s, requestHeader: 2s,
+                             minBodyRate: 0}
                   maxConnections: 3
                   maxConnectionsPerClient: 1
                 admin:
@@ -103,7 +104,7 @@ class ConfigLoaderTest {
                 .isEqualTo(new UpstreamConfig("https", "central.example.org", 8443, null, 10000));
         assertThat(config.gateway().upstream().authority()).isEqualTo("central.example.org:8443");
         assertThat(config.gateway().timeouts()).isEqualTo(new GatewayTimeouts(Duration.ofMillis(500),
-                Duration.ofMinutes(2), Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(2)));
+                Duration.ofMinutes(2), Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(2), 0));
         assertThat(config.gateway().caps()).isEqualTo(new ConnectionCaps(3, 1));
         assertThat(config.admin()).isEqualTo(new AdminConfig(new ListenAddress("::1", 9090)));
         assertThat(config.limits()).isEqualTo(new Limits(10, 2L << 30, 1024, Integer.MAX_VALUE));
@@ -111,8 +112,8 @@ class ConfigLoaderTest {
                         RuleConfig::limits, RuleConfig::position)
                 .containsExactly(
                         tuple("central-api", List.of("GET", "POST", "PATCH"), List.of("/api/**", "/files/*.json"),
-                                new LimitOverrides(10L << 20, null), new Position(FILE, 21, 5)),
-                        tuple("health", List.of("HEAD"), List.of("/health"), null, new Position(FILE, 25, 5)));
+                                new LimitOverrides(10L << 20, null), new Position(FILE, 22, 5)),
+                        tuple("health", List.of("HEAD"), List.of("/health"), null, new Position(FILE, 26, 5)));
     }
 
     @Test
@@ -237,14 +238,16 @@ class ConfigLoaderTest {
                   upstream: http://127.0.0.1:9
                   maxConnections: 0
                   maxConnectionsPerClient: many
-                  timeouts: {requestHeader: 0s}
+                  timeouts: {requestHeader: 0s, minBodyRate: 1KB}
                 audit: {path: audit.jsonl}
                 """)).containsExactly(
                 "gw.yaml:5:19: gateway.maxConnections: expected a whole number from 1 to 10000000, got '0'",
                 "gw.yaml:6:28: gateway.maxConnectionsPerClient: expected a whole number from 1 to 10000000, "
                         + "got 'many'",
                 "gw.yaml:7:29: gateway.timeouts.requestHeader: expected a duration from 1ms to 2147483647ms, "
-                        + "got '0s'");
+                        + "got '0s'",
+                "gw.yaml:7:46: gateway.timeouts.minBodyRate: bad size '1KB': expected bytes or a number with B, "
+                        + "KiB, MiB or GiB, e.g. 64KiB");
     }
 
     @Test

@@ -64,6 +64,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         p.addLast("order", new PipelineOrderer(conn));
         p.addLast("intake", new RequestIntake(conn, ids));
         p.addLast("policy", new PolicyGate(conn));
+        p.addLast("bodyRate", new BodyRateGuard(conn, gateway.timeouts().minBodyRate()));
         p.addLast("limits", new BodyLimiter(conn));
         p.addLast("relay", new UpstreamRelay(conn));
     }

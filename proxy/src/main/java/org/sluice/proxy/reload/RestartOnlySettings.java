@@ -23,6 +23,7 @@ final class RestartOnlySettings {
             new Key("gateway.timeouts.idle", c -> c.gateway().timeouts().idle()),
             new Key("gateway.timeouts.shutdownGrace", c -> c.gateway().timeouts().shutdownGrace()),
             new Key("gateway.timeouts.requestHeader", c -> c.gateway().timeouts().requestHeader()),
+            new Key("gateway.timeouts.minBodyRate", c -> c.gateway().timeouts().minBodyRate()),
             new Key("gateway.maxConnections", c -> c.gateway().caps().maxConnections()),
             new Key("gateway.maxConnectionsPerClient", c -> c.gateway().caps().maxConnectionsPerClient()),
             new Key("admin", SluiceConfig::admin),
