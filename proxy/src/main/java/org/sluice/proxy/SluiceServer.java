@@ -26,6 +26,7 @@ import org.sluice.proxy.audit.AuditIdentity;
 import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.gateway.DrainEvent;
 import org.sluice.proxy.gateway.ExchangeRecorder;
+import org.sluice.proxy.gateway.ConnectionCounts;
 import org.sluice.proxy.gateway.GatewayContext;
 import org.sluice.proxy.gateway.GatewayInitializer;
 import org.sluice.proxy.metrics.SluiceMetrics;
@@ -53,6 +54,7 @@ public final class SluiceServer implements AutoCloseable {
     private final PolicyReloader reloader;
     private final ChannelGroup connections = new DefaultChannelGroup("gateway", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConnectionCounts connectionCounts;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private Channel gatewayChannel;
@@ -63,6 +65,7 @@ public final class SluiceServer implements AutoCloseable {
         this.audit = audit;
         this.metrics = metrics;
         this.policy = new AtomicReference<>(Policy.compile(config));
+        this.connectionCounts = new ConnectionCounts(config.gateway().caps());
         this.transport = Transport.best();
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         try {
@@ -116,7 +119,8 @@ public final class SluiceServer implements AutoCloseable {
     private void bind() throws IOException, InterruptedException {
         GatewayContext gateway = new GatewayContext(policy, config.limits(), config.gateway().timeouts(), upstream,
                 audit, new ExchangeRecorder(audit, metrics, upstream), inFlight, draining);
-        gatewayChannel = listen(config.gateway().listen(), new GatewayInitializer(gateway, metrics, connections));
+        gatewayChannel = listen(config.gateway().listen(), new GatewayInitializer(gateway, metrics, connections,
+                connectionCounts));
         log.info("gateway listening on {} ({}), upstream {}://{}", gatewayChannel.localAddress(), transport.name(),
                 upstream.config().scheme(), upstream.authority());
         if (config.admin() != null) {
@@ -199,6 +203,11 @@ public final class SluiceServer implements AutoCloseable {
      */
     public void watchConfig() {
         reloader.watch();
+    }
+
+    /** Open gateway client connections, in all and by client address. */
+    public ConnectionCounts connectionCounts() {
+        return connectionCounts;
     }
 
     public SluiceMetrics metrics() {

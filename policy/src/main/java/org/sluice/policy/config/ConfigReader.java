@@ -18,9 +18,11 @@ final class ConfigReader {
 
     static final List<String> TOP_KEYS = List.of("version", "mode", "allowNetworkAccess", "gateway", "admin", "limits",
             "audit", "rules", "algorithms");
-    private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts");
+    private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts", "maxConnections",
+            "maxConnectionsPerClient");
     private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop");
-    private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace");
+    private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace",
+            "requestHeader", "minBodyRate");
     private static final List<String> LIMIT_KEYS =
             List.of("maxRequestBodyBytes", "maxResponseBodyBytes", "maxUrlBytes", "maxHeaderBytes");
     private static final List<String> AUDIT_KEYS = List.of("path", "job", "node", "fsync", "fsyncInterval",
@@ -33,6 +35,8 @@ final class ConfigReader {
     private static final Duration MAX_ROTATE_INTERVAL = Duration.ofDays(366);
     private static final String LISTEN = "host:port, e.g. 0.0.0.0:8080";
     private static final int MAX_CONNECTIONS_PER_LOOP = 10_000;
+    /** Above any file-descriptor limit a host would set; a cap this high is no cap. */
+    private static final int MAX_CONNECTIONS = 10_000_000;
 
     private final NodeReader in;
     private final Path source;
@@ -123,7 +127,19 @@ final class ConfigReader {
                 "the central server's URL, e.g. https://central.example.org"));
         Node timeoutsNode = gateway.value("timeouts");
         GatewayTimeouts timeouts = timeoutsNode == null ? GatewayTimeouts.DEFAULTS : readTimeouts(timeoutsNode);
-        return new GatewayConfig(listen, upstream, timeouts);
+        ConnectionCaps d = ConnectionCaps.DEFAULTS;
+        int maxConnections = cap(gateway.value("maxConnections"), "gateway.maxConnections", d.maxConnections());
+        int perClient = cap(gateway.value("maxConnectionsPerClient"), "gateway.maxConnectionsPerClient",
+                d.maxConnectionsPerClient());
+        return new GatewayConfig(listen, upstream, timeouts, new ConnectionCaps(maxConnections, perClient));
+    }
+
+    private int cap(Node node, String key, int fallback) {
+        if (node == null) {
+            return fallback;
+        }
+        Long value = wholeNumber(node, key, 1, MAX_CONNECTIONS);
+        return value == null ? fallback : value.intValue();
     }
 
     private UpstreamConfig readUpstream(Node node) {
@@ -182,7 +198,11 @@ final class ConfigReader {
                 duration(timeouts.value("response"), "gateway.timeouts.response", d.response(), Duration.ofMillis(1)),
                 duration(timeouts.value("idle"), "gateway.timeouts.idle", d.idle(), Duration.ofMillis(1)),
                 duration(timeouts.value("shutdownGrace"), "gateway.timeouts.shutdownGrace", d.shutdownGrace(),
-                        Duration.ZERO));
+                        Duration.ZERO),
+                duration(timeouts.value("requestHeader"), "gateway.timeouts.requestHeader", d.requestHeader(),
+                        Duration.ofMillis(1)),
+                size(timeouts.value("minBodyRate"), "gateway.timeouts.minBodyRate", d.minBodyRate(), 0,
+                        Integer.MAX_VALUE));
     }
 
     /** Durations are capped at Integer.MAX_VALUE ms so that the proxy may hand any of them to an int-millis API. */

@@ -6,5 +6,7 @@ package org.sluice.policy.config;
  * @param listen   where it binds
  * @param upstream the central server every allowed request goes to
  * @param timeouts defaults filled in
+ * @param caps     connection caps, defaults filled in
  */
-public record GatewayConfig(ListenAddress listen, UpstreamConfig upstream, GatewayTimeouts timeouts) {}
+public record GatewayConfig(ListenAddress listen, UpstreamConfig upstream, GatewayTimeouts timeouts,
+                            ConnectionCaps caps) {}

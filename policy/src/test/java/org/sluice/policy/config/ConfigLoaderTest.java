@@ -57,7 +57,8 @@ class ConfigLoaderTest {
         assertThat(config.gateway().upstream())
                 .isEqualTo(new UpstreamConfig("http", "central.example.org", 80, null, 64));
         assertThat(config.gateway().timeouts()).isEqualTo(new GatewayTimeouts(Duration.ofSeconds(5),
-                Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10)));
+                Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(10), 1024));
+        assertThat(config.gateway().caps()).isEqualTo(new ConnectionCaps(10_000, 256));
         assertThat(config.admin()).isNull();
         assertThat(config.limits()).isEqualTo(Limits.DEFAULTS)
                 .isEqualTo(new Limits(1_048_576, 67_108_864, 8192, 16384));
@@ -75,7 +76,10 @@ class ConfigLoaderTest {
                   upstream:
                     url: https://central.example.org:8443/
                     maxConnectionsPerLoop: 10000
-                  timeouts: {connect: 500ms, response: 2m, idle: 1h, shutdownGrace: 0s}
+                  timeouts: {connect: 500ms, response: 2m, idle: 1h, shutdownGrace: 0s, requestHeader: 2s,
+                             minBodyRate: 0}
+                  maxConnections: 3
+                  maxConnectionsPerClient: 1
                 admin:
                   listen: "[::1]:9090"
                 limits:
@@ -100,15 +104,16 @@ class ConfigLoaderTest {
                 .isEqualTo(new UpstreamConfig("https", "central.example.org", 8443, null, 10000));
         assertThat(config.gateway().upstream().authority()).isEqualTo("central.example.org:8443");
         assertThat(config.gateway().timeouts()).isEqualTo(new GatewayTimeouts(Duration.ofMillis(500),
-                Duration.ofMinutes(2), Duration.ofHours(1), Duration.ZERO));
+                Duration.ofMinutes(2), Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(2), 0));
+        assertThat(config.gateway().caps()).isEqualTo(new ConnectionCaps(3, 1));
         assertThat(config.admin()).isEqualTo(new AdminConfig(new ListenAddress("::1", 9090)));
         assertThat(config.limits()).isEqualTo(new Limits(10, 2L << 30, 1024, Integer.MAX_VALUE));
         assertThat(config.rules()).extracting(RuleConfig::name, RuleConfig::methods, RuleConfig::paths,
                         RuleConfig::limits, RuleConfig::position)
                 .containsExactly(
                         tuple("central-api", List.of("GET", "POST", "PATCH"), List.of("/api/**", "/files/*.json"),
-                                new LimitOverrides(10L << 20, null), new Position(FILE, 19, 5)),
-                        tuple("health", List.of("HEAD"), List.of("/health"), null, new Position(FILE, 23, 5)));
+                                new LimitOverrides(10L << 20, null), new Position(FILE, 22, 5)),
+                        tuple("health", List.of("HEAD"), List.of("/health"), null, new Position(FILE, 26, 5)));
     }
 
     @Test
@@ -144,7 +149,8 @@ class ConfigLoaderTest {
                   upstream: http://127.0.0.1:9000
                 audit: {path: audit.jsonl}
                 """)).containsExactly(
-                "gw.yaml:3:3: unknown key 'listn' under gateway; expected one of: listen, upstream, timeouts",
+                "gw.yaml:3:3: unknown key 'listn' under gateway; expected one of: listen, upstream, timeouts, "
+                + "maxConnections, maxConnectionsPerClient",
                 "gw.yaml:3:3: missing key 'listen' under gateway; expected host:port, e.g. 0.0.0.0:8080");
     }
 
@@ -181,7 +187,8 @@ class ConfigLoaderTest {
                     paths: [{a: 1}]
                   - just-a-string
                 """)).containsExactly(
-                "gw.yaml:2:10: gateway: expected a mapping with keys listen, upstream, timeouts, got '5'",
+                "gw.yaml:2:10: gateway: expected a mapping with keys listen, upstream, timeouts, maxConnections, "
+                        + "maxConnectionsPerClient, got '5'",
                 "gw.yaml:3:8: audit: expected a mapping with keys path, job, node, fsync, fsyncInterval, onFailure, "
                         + "stdout, query, rotate, checkpoint, signing, got a list",
                 "gw.yaml:4:17: admin.listen: expected host:port, e.g. 0.0.0.0:8080, got a mapping",
@@ -220,6 +227,27 @@ class ConfigLoaderTest {
                         + "MiB or GiB, e.g. 64KiB",
                 "gw.yaml:7:16: limits.maxUrlBytes: expected a size from 1 to 2147483647 bytes, got '0'",
                 "gw.yaml:8:19: limits.maxHeaderBytes: expected a size from 1 to 2147483647 bytes, got '2GiB'");
+    }
+
+    @Test
+    void connectionCapsAndRequestHeaderDeadlineOutOfRange() {
+        assertThat(problems("""
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream: http://127.0.0.1:9
+                  maxConnections: 0
+                  maxConnectionsPerClient: many
+                  timeouts: {requestHeader: 0s, minBodyRate: 1KB}
+                audit: {path: audit.jsonl}
+                """)).containsExactly(
+                "gw.yaml:5:19: gateway.maxConnections: expected a whole number from 1 to 10000000, got '0'",
+                "gw.yaml:6:28: gateway.maxConnectionsPerClient: expected a whole number from 1 to 10000000, "
+                        + "got 'many'",
+                "gw.yaml:7:29: gateway.timeouts.requestHeader: expected a duration from 1ms to 2147483647ms, "
+                        + "got '0s'",
+                "gw.yaml:7:46: gateway.timeouts.minBodyRate: bad size '1KB': expected bytes or a number with B, "
+                        + "KiB, MiB or GiB, e.g. 64KiB");
     }
 
     @Test

@@ -18,8 +18,14 @@ final class ConnectionContext {
     final GatewayContext gateway;
     final String clientAddress;
     Exchange current;
+    /** Why this connection is over a connection cap (its request is answered 503), or null. */
+    String overCap;
     private int pauseReasons;
+    /** Time spent with reading paused, so that a client is not held to a body rate while Sluice is not reading. */
+    private long pausedNanos;
+    private long pausedSince;
     private Runnable exchangeDoneListener = () -> { };
+    private Runnable headArrivedListener = () -> { };
 
     ConnectionContext(Channel channel, GatewayContext gateway, String clientAddress) {
         this.channel = channel;
@@ -30,6 +36,7 @@ final class ConnectionContext {
     void pauseReading(int reason) {
         if (pauseReasons == 0) {
             channel.config().setAutoRead(false);
+            pausedSince = System.nanoTime();
         }
         pauseReasons |= reason;
     }
@@ -39,7 +46,22 @@ final class ConnectionContext {
         pauseReasons &= ~reason;
         if (before != 0 && pauseReasons == 0) {
             channel.config().setAutoRead(true);
+            pausedNanos += System.nanoTime() - pausedSince;
         }
+    }
+
+    /** The total time reading has been paused on this connection, up to {@code now} (System.nanoTime()). */
+    long pausedNanos(long now) {
+        return pauseReasons == 0 ? pausedNanos : pausedNanos + now - pausedSince;
+    }
+
+    void onHeadArrived(Runnable listener) {
+        this.headArrivedListener = listener;
+    }
+
+    /** A request head was decoded whole (or failed to decode): the request-head deadline no longer applies. */
+    void headArrived() {
+        headArrivedListener.run();
     }
 
     void onExchangeDone(Runnable listener) {

@@ -10,6 +10,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.sluice.policy.config.ConnectionCaps;
 import org.sluice.policy.config.Limits;
 import org.sluice.proxy.metrics.SluiceMetrics;
 
@@ -25,12 +26,21 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     private final GatewayContext gateway;
     private final SluiceMetrics metrics;
     private final ChannelGroup connections;
+    private final ConnectionCounts counts;
     private final RequestIds ids = new RequestIds();
 
+    /** A gateway with no connection caps worth the name (the pipeline benchmark's one channel). */
     public GatewayInitializer(GatewayContext gateway, SluiceMetrics metrics, ChannelGroup connections) {
+        this(gateway, metrics, connections, new ConnectionCounts(new ConnectionCaps(Integer.MAX_VALUE,
+                Integer.MAX_VALUE)));
+    }
+
+    public GatewayInitializer(GatewayContext gateway, SluiceMetrics metrics, ChannelGroup connections,
+                              ConnectionCounts counts) {
         this.gateway = gateway;
         this.metrics = metrics;
         this.connections = connections;
+        this.counts = counts;
     }
 
     @Override
@@ -47,11 +57,14 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
                 .setStrictLineParsing(true);
         ConnectionContext conn = new ConnectionContext(ch, gateway, clientAddress(ch.remoteAddress()));
         ChannelPipeline p = ch.pipeline();
+        p.addLast("caps", new ConnectionCap(conn, counts, metrics));
         p.addLast("idle", new IdleStateHandler(gateway.timeouts().idle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast("headDeadline", new RequestHeadDeadline(conn, gateway.timeouts().requestHeader()));
         p.addLast("http", new HttpServerCodec(decoder));
         p.addLast("order", new PipelineOrderer(conn));
         p.addLast("intake", new RequestIntake(conn, ids));
         p.addLast("policy", new PolicyGate(conn));
+        p.addLast("bodyRate", new BodyRateGuard(conn, gateway.timeouts().minBodyRate()));
         p.addLast("limits", new BodyLimiter(conn));
         p.addLast("relay", new UpstreamRelay(conn));
     }

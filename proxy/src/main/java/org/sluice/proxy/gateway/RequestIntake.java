@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 
 /**
  * The strict front door: opens an exchange per request, refuses what the decoder could not parse, targets that
@@ -48,6 +49,7 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
     }
 
     private void open(ChannelHandlerContext ctx, HttpRequest request) {
+        conn.headArrived();
         DecoderResult result = request.decoderResult();
         // What a request that failed to parse says about itself (the decoder fills in a placeholder) is not kept.
         String target = result.isFailure() ? null : request.uri();
@@ -62,7 +64,12 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
         Refusal refusal = null;
         String reason = null;
         int maxUrlBytes = conn.gateway.limits().maxUrlBytes();
-        if (result.isFailure()) {
+        if (conn.overCap != null) {
+            // Answered from the head alone; the connection ends with the answer.
+            ex.closeAfterResponse = true;
+            refusal = Refusal.UNAVAILABLE;
+            reason = conn.overCap;
+        } else if (result.isFailure()) {
             // The decoder has lost its place in the byte stream: answer and close.
             ex.closeAfterResponse = true;
             Throwable cause = result.cause();
@@ -99,6 +106,26 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(request);
     }
 
+    /**
+     * The head did not complete within gateway.timeouts.requestHeader: one audited 400, then the connection ends.
+     * Counted as having a body so that the close lingers: what the client still sends is discarded, not decoded.
+     */
+    private void refuseIncompleteHead(ChannelHandlerContext ctx) {
+        Exchange ex = new Exchange(ids.next(), conn.gateway.policy().get(), null, null, true, false);
+        conn.current = ex;
+        conn.gateway.inFlight().incrementAndGet();
+        ex.closeAfterResponse = true;
+        conn.pauseReading(ConnectionContext.AWAITING_RESPONSE);
+        ErrorResponder.refuse(ctx, conn, ex, Refusal.BAD_REQUEST, "request head not complete within "
+                + spelt(conn.gateway.timeouts().requestHeader()) + " (gateway.timeouts.requestHeader)");
+    }
+
+    /** As a config file would spell it: 10s, 1500ms. */
+    private static String spelt(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
     private static boolean declaresBody(HttpRequest request) {
         try {
             return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
@@ -121,6 +148,10 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent && conn.current == null) {
             // A keep-alive connection with nothing in flight has been quiet for gateway.timeouts.idle.
             ctx.close();
+            return;
+        }
+        if (evt == RequestHeadDeadline.EXPIRED && conn.current == null) {
+            refuseIncompleteHead(ctx);
             return;
         }
         if (evt == DrainEvent.INSTANCE && conn.current == null) {

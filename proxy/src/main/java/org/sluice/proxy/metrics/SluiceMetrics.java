@@ -53,6 +53,7 @@ public final class SluiceMetrics {
     private final Counter requestBodyBytes;
     private final Counter responseBodyBytes;
     private final Gauge connections;
+    private final Counter connectionsRefused;
     private final Counter auditWriteFailures;
     private final Counter auditRecordsDropped;
     private final Info policyInfo;
@@ -97,6 +98,14 @@ public final class SluiceMetrics {
                 .name("sluice_connections_active")
                 .help("Client connections currently open")
                 .register(registry);
+        connectionsRefused = Counter.builder()
+                .name("sluice_connections_refused_total")
+                .help("Client connections answered 503 and closed because they were over a cap: "
+                        + "max_connections (gateway.maxConnections) or max_connections_per_client")
+                .labelNames("reason")
+                .register(registry);
+        connectionsRefused.initLabelValues("max_connections");
+        connectionsRefused.initLabelValues("max_connections_per_client");
         auditWriteFailures = Counter.builder()
                 .name("sluice_audit_write_failures_total")
                 .help("Failed attempts to write or force the audit log")
@@ -201,6 +210,11 @@ public final class SluiceMetrics {
 
     public void connectionClosed() {
         connections.dec();
+    }
+
+    /** A connection over a cap; {@code reason} is max_connections or max_connections_per_client. */
+    public void connectionRefused(String reason) {
+        connectionsRefused.labelValues(reason).inc();
     }
 
     public void auditWriteFailure() {

@@ -18,7 +18,9 @@ class RestartOnlySettingsTest {
             gateway:
               listen: 127.0.0.1:8080
               upstream: http://127.0.0.1:9000
-              timeouts: {connect: 5s, response: 30s, idle: 60s, shutdownGrace: 10s}
+              timeouts: {connect: 5s, response: 30s, idle: 60s, shutdownGrace: 10s, requestHeader: 10s, minBodyRate: 1KiB}
+              maxConnections: 10000
+              maxConnectionsPerClient: 256
             admin:
               listen: 127.0.0.1:9090
             limits:
@@ -62,6 +64,11 @@ class RestartOnlySettingsTest {
         "idle: 60s                        | idle: 1m                         | ''",
         "idle: 60s                        | idle: 61s                        | gateway.timeouts.idle",
         "shutdownGrace: 10s               | shutdownGrace: 0ms               | gateway.timeouts.shutdownGrace",
+        "requestHeader: 10s               | requestHeader: 9s                | gateway.timeouts.requestHeader",
+        "minBodyRate: 1KiB                | minBodyRate: 1024               | ''",
+        "minBodyRate: 1KiB                | minBodyRate: 1023               | gateway.timeouts.minBodyRate",
+        "maxConnections: 10000            | maxConnections: 9999             | gateway.maxConnections",
+        "maxConnectionsPerClient: 256     | maxConnectionsPerClient: 255     | gateway.maxConnectionsPerClient",
         "listen: 127.0.0.1:9090           | listen: 127.0.0.1:9091           | admin",
         "path: /var/log/sluice/audit.jsonl | path: /var/log/sluice/other.jsonl | audit.path",
         "path: /var/log/sluice/audit.jsonl | path: ../../var/log/sluice/audit.jsonl | ''",
