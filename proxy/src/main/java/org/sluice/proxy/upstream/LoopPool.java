@@ -1,11 +1,10 @@
 package org.sluice.proxy.upstream;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.channels.ClosedChannelException;
@@ -21,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class LoopPool {
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
+    private final Dialer dialer;
     private final int max;
     private final int maxWaiting;
     private final long waitMillis;
@@ -30,9 +29,14 @@ final class LoopPool {
     private int open;
     private boolean closed;
 
-    LoopPool(EventLoop loop, Bootstrap bootstrap, int max, int maxWaiting, long waitMillis) {
+    /** Opens one new connection on a loop: resolves, checks and connects; the future completes on that loop. */
+    interface Dialer {
+        Future<Channel> dial(EventLoop loop);
+    }
+
+    LoopPool(EventLoop loop, Dialer dialer, int max, int maxWaiting, long waitMillis) {
         this.loop = loop;
-        this.bootstrap = bootstrap;
+        this.dialer = dialer;
         this.max = max;
         this.maxWaiting = maxWaiting;
         this.waitMillis = waitMillis;
@@ -98,22 +102,25 @@ final class LoopPool {
 
     private void connect(Promise<Channel> promise, boolean mayRetry) {
         open++;
-        ChannelFuture connecting = bootstrap.connect();
-        Channel channel = connecting.channel();
-        channel.closeFuture().addListener((ChannelFutureListener) f -> closed(channel));
-        connecting.addListener((ChannelFutureListener) f -> {
+        dialer.dial(loop).addListener((FutureListener<Channel>) f -> {
             if (f.isSuccess()) {
+                Channel channel = f.getNow();
+                channel.closeFuture().addListener((ChannelFutureListener) c -> closed(channel));
                 if (!promise.trySuccess(channel)) {
                     release(channel); // the acquirer gave up meanwhile
                 }
-            } else if (mayRetry && closedBeforeConnecting(f.cause()) && !closed) {
+                return;
+            }
+            if (mayRetry && closedBeforeConnecting(f.cause()) && !closed) {
                 // With epoll, a socket that reuses the descriptor of one closed moments ago on this loop can be
                 // handed that socket's last event and closed before it connects; a second socket does not inherit
                 // it. Seen under load as about one 502 in six when the central server closed after each answer.
+                open--;
                 connect(promise, false);
-            } else {
-                promise.tryFailure(f.cause());
+                return;
             }
+            promise.tryFailure(f.cause());
+            freed();
         });
     }
 
@@ -123,8 +130,13 @@ final class LoopPool {
 
     /** A connection closed (idle or in use): its slot can serve the next waiter. */
     private void closed(Channel channel) {
-        open--;
         idle.remove(channel);
+        freed();
+    }
+
+    /** A slot is free again: a connection closed, or a dial failed before there was one. */
+    private void freed() {
+        open--;
         Waiter waiter = waiting.poll();
         if (waiter != null) {
             waiter.timeout.cancel(false);
