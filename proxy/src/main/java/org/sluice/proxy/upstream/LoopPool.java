@@ -11,6 +11,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The keep-alive connections of one event loop to the central server, used only from that loop, so it needs
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class LoopPool {
     private final EventLoop loop;
     private final Dialer dialer;
+    private final Predicate<Channel> reusable;
     private final int max;
     private final int maxWaiting;
     private final long waitMillis;
@@ -34,9 +36,11 @@ final class LoopPool {
         Future<Channel> dial(EventLoop loop);
     }
 
-    LoopPool(EventLoop loop, Dialer dialer, int max, int maxWaiting, long waitMillis) {
+    /** reusable: whether an idle connection may serve another exchange (e.g. its address is still allowed). */
+    LoopPool(EventLoop loop, Dialer dialer, Predicate<Channel> reusable, int max, int maxWaiting, long waitMillis) {
         this.loop = loop;
         this.dialer = dialer;
+        this.reusable = reusable;
         this.max = max;
         this.maxWaiting = maxWaiting;
         this.waitMillis = waitMillis;
@@ -46,9 +50,10 @@ final class LoopPool {
     Future<Channel> acquire() {
         Channel channel;
         while ((channel = idle.pollLast()) != null) {
-            if (channel.isActive()) {
+            if (channel.isActive() && reusable.test(channel)) {
                 return loop.newSucceededFuture(channel);
             }
+            channel.close(); // its close listener frees the slot
         }
         Promise<Channel> promise = loop.newPromise();
         if (closed) {

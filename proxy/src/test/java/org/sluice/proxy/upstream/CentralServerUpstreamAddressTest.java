@@ -22,10 +22,12 @@ import org.sluice.policy.net.AddressCategory;
 import org.sluice.policy.net.AddressClassifier;
 import org.sluice.policy.net.Cidr;
 import org.sluice.proxy.Transport;
+import org.sluice.proxy.testing.RecordingUpstream;
 
 /**
  * The address check happens before any socket: the connector seam records what would be dialled and dials
- * nothing, so these tests never open a connection (least of all to the cloud metadata service).
+ * nothing, so these tests never open a connection (least of all to the cloud metadata service); the one test that
+ * does connect uses a stand-in on 127.0.0.1.
  */
 class CentralServerUpstreamAddressTest {
 
@@ -108,5 +110,33 @@ class CentralServerUpstreamAddressTest {
                     .hasMessage("10.1.2.3 is a private (RFC 1918) address (10.0.0.0/8)");
             assertThat(dialled).hasSize(1);
         }
+    }
+
+    /** Loopback only: a real connection to a local stand-in, admitted and then no longer admitted. */
+    @Test
+    void anIdleConnectionIsNotReusedOnceThePolicyRefusesItsAddress() throws Exception {
+        addresses.set(new AddressClassifier(List.of(Cidr.parse("127.0.0.0/8"))));
+        try (RecordingUpstream central = RecordingUpstream.start();
+             CentralServerUpstream upstream = new CentralServerUpstream(
+                     new UpstreamConfig("http", "127.0.0.1", central.port(), null, 2), TIMEOUTS, group, transport,
+                     addresses::get)) {
+            EventLoop loop = group.next();
+            Channel first = acquire(upstream, loop);
+            loop.submit(() -> upstream.release(first)).syncUninterruptibly();
+            assertThat(acquire(upstream, loop)).as("reused while the policy is unchanged").isSameAs(first);
+            loop.submit(() -> upstream.release(first)).syncUninterruptibly();
+
+            addresses.set(new AddressClassifier(List.of(Cidr.parse("10.0.0.0/8")))); // a reload narrows it
+            assertThat(failure(upstream, loop)).isInstanceOf(UpstreamAddressDeniedException.class)
+                    .hasMessage("127.0.0.1 is a loopback address (127.0.0.0/8)");
+            first.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            assertThat(first.isOpen()).isFalse();
+            assertThat(central.connectionsAccepted()).isEqualTo(1);
+        }
+    }
+
+    private static Channel acquire(CentralServerUpstream upstream, EventLoop loop) {
+        Future<Channel> acquired = loop.submit(() -> upstream.acquire(loop)).syncUninterruptibly().getNow();
+        return acquired.syncUninterruptibly().getNow();
     }
 }

@@ -66,7 +66,7 @@ class LoopPoolTest {
                 }
             });
             return dialled;
-        }, MAX, MAX_WAITING, WAIT_MILLIS);
+        }, channel -> true, MAX, MAX_WAITING, WAIT_MILLIS);
     }
 
     @AfterEach
