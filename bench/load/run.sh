@@ -411,6 +411,7 @@ sluice_config() {
   local file="$1" port="$2" audit="$3" rules="$4" idle="$5"
   {
     echo "version: 1"
+    echo "allowPrivate: [127.0.0.0/8]"
     echo "gateway:"
     echo "  listen: 127.0.0.1:$port"
     if [[ -n "$SLUICE_UPSTREAM_POOL" ]]; then

@@ -73,7 +73,7 @@ public class PolicyDecisionBenchmark {
         }
         policy = Policy.compile(new SluiceConfig(Path.of("bench.yaml"), "0".repeat(64), 1,
                 org.sluice.policy.Mode.ENFORCE, true, (GatewayConfig) null, null, Limits.DEFAULTS, null, configs,
-                AlgorithmsConfig.ABSENT));
+                AlgorithmsConfig.ABSENT, List.of()));
 
         SplittableRandom random = new SplittableRandom(42);
         destinations = new Destination[REQUESTS];

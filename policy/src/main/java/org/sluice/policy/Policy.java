@@ -11,6 +11,7 @@ import org.sluice.policy.config.LimitOverrides;
 import org.sluice.policy.config.Limits;
 import org.sluice.policy.config.RuleConfig;
 import org.sluice.policy.config.SluiceConfig;
+import org.sluice.policy.net.AddressClassifier;
 
 /**
  * The compiled, immutable policy. Built once; swapped whole on reload.
@@ -41,6 +42,7 @@ public final class Policy {
     private final Decision[] noMatchByMethod;
     private final Decision noMatchOtherMethod;
     private final Decision noNetworkAccess;
+    private final AddressClassifier addresses;
 
     private Policy(SluiceConfig config, Mode mode, Map<String, Integer> methodIds, CompiledRule[] rules,
                    RegionIndex<PathIndex> byHost, RegionIndex<PathIndex> byHostSuffix, PathIndex anyHost,
@@ -56,6 +58,8 @@ public final class Policy {
         this.noMatchByMethod = noMatchByMethod;
         this.noMatchOtherMethod = noMatchOtherMethod;
         this.noNetworkAccess = noNetworkAccess;
+        this.addresses = config.allowPrivate() == null || config.allowPrivate().isEmpty()
+                ? AddressClassifier.DENY_PRIVATE : new AddressClassifier(config.allowPrivate());
     }
 
     /** Compiles a validated config; throws IllegalArgumentException on a glob that the loader would have refused. */
@@ -215,6 +219,14 @@ public final class Policy {
     /** What happens to a request no rule matches: refused, or let through and reported. */
     public Mode mode() {
         return mode;
+    }
+
+    /**
+     * Which addresses Sluice may connect to under this policy: public ones, and the non-public ones its
+     * {@code allowPrivate} blocks admit. Swapped with the rules on reload. Enforced in report mode too.
+     */
+    public AddressClassifier addresses() {
+        return addresses;
     }
 
     /** Number of rules. */

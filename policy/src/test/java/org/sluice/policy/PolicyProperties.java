@@ -48,7 +48,7 @@ class PolicyProperties {
         }
         Mode mode = report ? Mode.REPORT : Mode.ENFORCE;
         Policy policy = Policy.compile(new SluiceConfig(Path.of("p.yaml"), "0".repeat(64), 1, mode, true,
-                (GatewayConfig) null, null, Limits.DEFAULTS, null, configs, AlgorithmsConfig.ABSENT));
+                (GatewayConfig) null, null, Limits.DEFAULTS, null, configs, AlgorithmsConfig.ABSENT, List.of()));
         for (String path : paths) {
             for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
                 String expected = null;

@@ -83,7 +83,7 @@ class RuleLanguageProperties {
                                                         @ForAll boolean report, @ForAll boolean networkAccess) {
         SluiceConfig config = new SluiceConfig(Path.of("p.yaml"), "0".repeat(64), 1,
                 report ? Mode.REPORT : Mode.ENFORCE, networkAccess, (GatewayConfig) null, null, Limits.DEFAULTS,
-                null, rules, AlgorithmsConfig.ABSENT);
+                null, rules, AlgorithmsConfig.ABSENT, List.of());
         Policy policy = Policy.compile(config);
         PolicyExplainer reference = new PolicyExplainer(config, policy);
         for (Request r : requests) {

@@ -127,6 +127,7 @@ final class DemoCommand implements Callable<Integer> {
                 "# Written by `sluice demo`; the central server is a throwaway stand-in on port " + upstreamPort + ".",
                 "version: 1",
                 "mode: enforce",
+                "allowPrivate: [127.0.0.0/8]   # the stand-in central server is on loopback, denied by default",
                 "gateway:",
                 "  listen: 127.0.0.1:0",
                 "  upstream: http://" + DemoUpstream.LOOPBACK + ":" + upstreamPort,

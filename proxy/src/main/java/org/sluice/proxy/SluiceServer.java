@@ -70,7 +70,7 @@ public final class SluiceServer implements AutoCloseable {
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         try {
             this.upstream = new CentralServerUpstream(config.gateway().upstream(), config.gateway().timeouts(), group,
-                    transport);
+                    transport, () -> policy.get().addresses());
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;

@@ -55,6 +55,7 @@ class AuditCrashTest {
         Path config = folder.resolve("sluice.yaml");
         Files.writeString(config, """
                 version: 1
+                allowPrivate: [127.0.0.0/8]
                 gateway:
                   listen: 127.0.0.1:%d
                   upstream: %s

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import org.sluice.policy.Mode;
+import org.sluice.policy.net.Cidr;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -17,7 +18,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 final class ConfigReader {
 
     static final List<String> TOP_KEYS = List.of("version", "mode", "allowNetworkAccess", "gateway", "admin", "limits",
-            "audit", "rules", "algorithms");
+            "audit", "rules", "algorithms", "allowPrivate");
     private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts", "maxConnections",
             "maxConnectionsPerClient");
     private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop");
@@ -72,11 +73,12 @@ final class ConfigReader {
         Node rulesNode = top.value("rules");
         List<RuleConfig> rules = rulesNode == null ? List.of() : new RuleReader(in).read(rulesNode);
         AlgorithmsConfig algorithms = new AlgorithmsReader(in).read(top.value("algorithms"));
+        List<Cidr> allowPrivate = readAllowPrivate(top.value("allowPrivate"));
         if (in.hasProblems()) {
             throw new ConfigException(in.sortedProblems());
         }
         return new SluiceConfig(source, sha256, 1, mode, allowNetworkAccess, gateway, admin, limits, audit, rules,
-                algorithms);
+                algorithms, allowPrivate);
     }
 
     private void readVersion(Node node) {
@@ -96,6 +98,25 @@ final class ConfigReader {
     /** Absent means true: the forward listener follows the rules. */
     private boolean readAllowNetworkAccess(Node node) {
         return bool(node, "allowNetworkAccess", true);
+    }
+
+    /** Absent means none: every non-public address is refused. Each bad block is a problem at its own item. */
+    private List<Cidr> readAllowPrivate(Node node) {
+        if (node == null) {
+            return List.of();
+        }
+        List<ScalarNode> items = in.stringList(node, "allowPrivate", "[10.20.0.0/16, \"fd00:1234::/32\"]");
+        if (items == null) {
+            return List.of();
+        }
+        List<Cidr> blocks = new ArrayList<>();
+        for (ScalarNode item : items) {
+            Cidr block = parsed(item, "allowPrivate", "a CIDR block such as 10.20.0.0/16", Cidr::parse);
+            if (block != null) {
+                blocks.add(block);
+            }
+        }
+        return List.copyOf(blocks);
     }
 
     /** enforce or report; null (with a problem) otherwise. */

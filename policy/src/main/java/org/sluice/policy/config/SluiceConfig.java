@@ -3,6 +3,7 @@ package org.sluice.policy.config;
 import java.nio.file.Path;
 import java.util.List;
 import org.sluice.policy.Mode;
+import org.sluice.policy.net.Cidr;
 
 /**
  * A whole, validated config file (version 1).
@@ -20,6 +21,8 @@ import org.sluice.policy.Mode;
  * @param rules   in file order; may be empty (then everything is denied)
  * @param algorithms which container images may run under this policy; {@link AlgorithmsConfig#ABSENT} when the
  *                   file has no {@code algorithms} section; never null
+ * @param allowPrivate non-public address blocks that Sluice may nevertheless connect to (e.g. an on-premises
+ *                     central server on 10.20.0.0/16); empty when the key is absent; never null
  */
 public record SluiceConfig(
         Path source,
@@ -32,4 +35,5 @@ public record SluiceConfig(
         Limits limits,
         AuditConfig audit,
         List<RuleConfig> rules,
-        AlgorithmsConfig algorithms) {}
+        AlgorithmsConfig algorithms,
+        List<Cidr> allowPrivate) {}

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import org.sluice.policy.HeaderAllowlist;
 import org.sluice.proxy.upstream.CentralServerUpstream;
 import org.sluice.proxy.upstream.Upstream;
+import org.sluice.proxy.upstream.UpstreamAddressDeniedException;
 import org.sluice.proxy.upstream.UpstreamListener;
 
 /**
@@ -203,6 +204,12 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         if (!acquired.isSuccess()) {
             releaseBeforeConnect();
             conn.resumeReading(ConnectionContext.CONNECTING);
+            if (acquired.cause() instanceof UpstreamAddressDeniedException denied) {
+                ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "the central server "
+                        + upstream.authority() + " is not dialled: " + denied.getMessage()
+                        + ", which the policy refuses (see allowPrivate)", UpstreamAddressDeniedException.ERROR);
+                return;
+            }
             ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "cannot reach the central server "
                     + upstream.authority() + ": " + describe(acquired.cause()));
             return;

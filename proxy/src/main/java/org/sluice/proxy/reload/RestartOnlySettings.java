@@ -9,7 +9,8 @@ import org.sluice.policy.config.SluiceConfig;
 /**
  * The config keys a running Sluice cannot change: listeners are bound, upstream pools and the audit file are
  * open, and every client connection's HTTP decoder was built with the URL and header limits. Everything else
- * ({@code mode}, the body limits, {@code rules}) is compiled into the policy and can be swapped.
+ * ({@code mode}, the body limits, {@code rules}, {@code allowPrivate}) is compiled into the policy and can be
+ * swapped.
  */
 final class RestartOnlySettings {
 

@@ -2,6 +2,8 @@ package org.sluice.proxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -10,24 +12,41 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.AttributeKey;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
+import io.netty.util.concurrent.Promise;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.sluice.policy.Destination;
 import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.UpstreamConfig;
+import org.sluice.policy.net.AddressClass;
+import org.sluice.policy.net.AddressClassifier;
 import org.sluice.proxy.Transport;
 
 /**
  * The central server as seen from Sluice: one bounded keep-alive pool per event loop, so an exchange and its
  * upstream connection always share a thread. TLS verifies the server's name against the JDK trust store or
  * the configured {@code caFile}. Names resolve through Netty's asynchronous resolver, never on an event loop.
+ *
+ * <p>Each new connection is resolved first, every resolved address is classified by the policy in force
+ * ({@link org.sluice.policy.Policy#addresses()}), and the socket connects to exactly the address that was checked;
+ * the bootstrap itself has no resolver, so nothing can resolve the name again in between. If any resolved address
+ * is refused (a name that answers with a public and a private address is how DNS rebinding looks), or a literal
+ * IP is, the connect fails with {@link UpstreamAddressDeniedException} before any socket is opened.
  */
 public final class CentralServerUpstream implements Upstream, AutoCloseable {
     /** Exchanges queued for a free connection beyond maxConnectionsPerLoop, per loop, before refusing. */
@@ -35,6 +54,9 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     private static final int MAX_RESPONSE_LINE = 8192;
     private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
     private static final int MAX_RESPONSE_CHUNK = 64 * 1024;
+    /** The classifier that last allowed a connection's address. */
+    private static final AttributeKey<AddressClassifier> CHECKED_BY =
+            AttributeKey.valueOf(CentralServerUpstream.class, "checkedBy");
 
     private final UpstreamConfig config;
     /** Computed once: the relay sets it as Host on every request. */
@@ -42,10 +64,34 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     private final Destination destination;
     private final DnsAddressResolverGroup resolver;
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
+    private final Supplier<AddressClassifier> addresses;
+    private final Connector connector;
+    /** The upstream host's bytes when it is an IP literal (never resolved); null for a name. */
+    private final byte[] literal;
+    private final InetSocketAddress unresolved;
 
+    /** Opens the socket to an already checked address; a seam so tests can record dial attempts. */
+    interface Connector {
+        ChannelFuture connect(Bootstrap bootstrap, InetSocketAddress checked);
+    }
+
+    /**
+     * @param addresses the address classifier of the policy in force, asked on every new connection (so a reload
+     *                  applies to the next connection)
+     */
     public CentralServerUpstream(UpstreamConfig config, GatewayTimeouts timeouts, EventLoopGroup group,
-                                 Transport transport) throws IOException {
+                                 Transport transport, Supplier<AddressClassifier> addresses) throws IOException {
+        this(config, timeouts, group, transport, addresses, Bootstrap::connect);
+    }
+
+    CentralServerUpstream(UpstreamConfig config, GatewayTimeouts timeouts, EventLoopGroup group,
+                          Transport transport, Supplier<AddressClassifier> addresses, Connector connector)
+            throws IOException {
         this.config = config;
+        this.addresses = addresses;
+        this.connector = connector;
+        this.literal = NetUtil.createByteArrayFromIpAddressString(config.host());
+        this.unresolved = InetSocketAddress.createUnresolved(config.host(), config.port());
         this.authority = config.authority();
         this.destination = Destination.gateway(config.scheme(), config.host(), config.port());
         SslContext ssl = config.tls() ? sslContext(config) : null;
@@ -57,8 +103,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
             Bootstrap bootstrap = new Bootstrap()
                     .group((EventLoop) executor)
                     .channel(transport.socketChannel())
-                    .resolver(resolver)
-                    .remoteAddress(InetSocketAddress.createUnresolved(config.host(), config.port()))
+                    .resolver(NoopAddressResolverGroup.INSTANCE) // dials only addresses this class checked
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
                     .option(ChannelOption.TCP_NODELAY, true)
                     // A failed write shuts only the output, so an answer the server sent before it stopped
@@ -73,9 +118,76 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
                             addHttpHandlers(ch.pipeline());
                         }
                     });
-            pools.put(executor, new LoopPool((EventLoop) executor, bootstrap, config.maxConnectionsPerLoop(),
-                    MAX_PENDING_ACQUIRES, connectMillis));
+            pools.put(executor, new LoopPool((EventLoop) executor, loop -> dial(loop, bootstrap), this::stillAllowed,
+                    config.maxConnectionsPerLoop(), MAX_PENDING_ACQUIRES, connectMillis));
         }
+    }
+
+    /** Resolves, checks every address, then connects to the first; completes on loop. */
+    private Future<Channel> dial(EventLoop loop, Bootstrap bootstrap) {
+        Promise<Channel> dialled = loop.newPromise();
+        resolve(loop).addListener((FutureListener<List<InetSocketAddress>>) resolved -> {
+            if (!resolved.isSuccess()) {
+                dialled.tryFailure(resolved.cause());
+                return;
+            }
+            List<InetSocketAddress> candidates = resolved.getNow();
+            if (candidates.isEmpty()) {
+                dialled.tryFailure(new UnknownHostException(config.host() + " has no address"));
+                return;
+            }
+            AddressClassifier classifier = addresses.get();
+            for (InetSocketAddress candidate : candidates) {
+                AddressClass verdict = classifier.classify(candidate.getAddress());
+                if (!verdict.allowed()) {
+                    dialled.tryFailure(new UpstreamAddressDeniedException(verdict));
+                    return;
+                }
+            }
+            ChannelFuture connecting = connector.connect(bootstrap, candidates.get(0));
+            connecting.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    f.channel().attr(CHECKED_BY).set(classifier);
+                    if (!dialled.trySuccess(f.channel())) {
+                        f.channel().close();
+                    }
+                } else {
+                    f.channel().close();
+                    dialled.tryFailure(f.cause());
+                }
+            });
+        });
+        return dialled;
+    }
+
+    /**
+     * An idle connection serves another exchange only if the policy in force still allows its address: after a
+     * reload that narrows allowPrivate it is closed instead. One identity check while the policy is unchanged.
+     */
+    private boolean stillAllowed(Channel idle) {
+        AddressClassifier current = addresses.get();
+        if (idle.attr(CHECKED_BY).get() == current) {
+            return true;
+        }
+        if (!(idle.remoteAddress() instanceof InetSocketAddress remote)
+                || !current.classify(remote.getAddress()).allowed()) {
+            return false;
+        }
+        idle.attr(CHECKED_BY).set(current);
+        return true;
+    }
+
+    private Future<List<InetSocketAddress>> resolve(EventLoop loop) {
+        if (literal != null) {
+            try {
+                InetSocketAddress address =
+                        new InetSocketAddress(InetAddress.getByAddress(literal), config.port());
+                return loop.newSucceededFuture(List.of(address));
+            } catch (UnknownHostException e) {
+                return loop.newFailedFuture(e);
+            }
+        }
+        return resolver.getResolver(loop).resolveAll(unresolved);
     }
 
     private static SslContext sslContext(UpstreamConfig config) throws SSLException {

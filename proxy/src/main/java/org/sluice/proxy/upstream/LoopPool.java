@@ -1,17 +1,17 @@
 package org.sluice.proxy.upstream;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The keep-alive connections of one event loop to the central server, used only from that loop, so it needs
@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class LoopPool {
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
+    private final Dialer dialer;
+    private final Predicate<Channel> reusable;
     private final int max;
     private final int maxWaiting;
     private final long waitMillis;
@@ -30,9 +31,16 @@ final class LoopPool {
     private int open;
     private boolean closed;
 
-    LoopPool(EventLoop loop, Bootstrap bootstrap, int max, int maxWaiting, long waitMillis) {
+    /** Opens one new connection on a loop: resolves, checks and connects; the future completes on that loop. */
+    interface Dialer {
+        Future<Channel> dial(EventLoop loop);
+    }
+
+    /** reusable: whether an idle connection may serve another exchange (e.g. its address is still allowed). */
+    LoopPool(EventLoop loop, Dialer dialer, Predicate<Channel> reusable, int max, int maxWaiting, long waitMillis) {
         this.loop = loop;
-        this.bootstrap = bootstrap;
+        this.dialer = dialer;
+        this.reusable = reusable;
         this.max = max;
         this.maxWaiting = maxWaiting;
         this.waitMillis = waitMillis;
@@ -42,9 +50,10 @@ final class LoopPool {
     Future<Channel> acquire() {
         Channel channel;
         while ((channel = idle.pollLast()) != null) {
-            if (channel.isActive()) {
+            if (channel.isActive() && reusable.test(channel)) {
                 return loop.newSucceededFuture(channel);
             }
+            channel.close(); // its close listener frees the slot
         }
         Promise<Channel> promise = loop.newPromise();
         if (closed) {
@@ -98,22 +107,25 @@ final class LoopPool {
 
     private void connect(Promise<Channel> promise, boolean mayRetry) {
         open++;
-        ChannelFuture connecting = bootstrap.connect();
-        Channel channel = connecting.channel();
-        channel.closeFuture().addListener((ChannelFutureListener) f -> closed(channel));
-        connecting.addListener((ChannelFutureListener) f -> {
+        dialer.dial(loop).addListener((FutureListener<Channel>) f -> {
             if (f.isSuccess()) {
+                Channel channel = f.getNow();
+                channel.closeFuture().addListener((ChannelFutureListener) c -> closed(channel));
                 if (!promise.trySuccess(channel)) {
                     release(channel); // the acquirer gave up meanwhile
                 }
-            } else if (mayRetry && closedBeforeConnecting(f.cause()) && !closed) {
+                return;
+            }
+            if (mayRetry && closedBeforeConnecting(f.cause()) && !closed) {
                 // With epoll, a socket that reuses the descriptor of one closed moments ago on this loop can be
                 // handed that socket's last event and closed before it connects; a second socket does not inherit
                 // it. Seen under load as about one 502 in six when the central server closed after each answer.
+                open--;
                 connect(promise, false);
-            } else {
-                promise.tryFailure(f.cause());
+                return;
             }
+            promise.tryFailure(f.cause());
+            freed();
         });
     }
 
@@ -123,8 +135,13 @@ final class LoopPool {
 
     /** A connection closed (idle or in use): its slot can serve the next waiter. */
     private void closed(Channel channel) {
-        open--;
         idle.remove(channel);
+        freed();
+    }
+
+    /** A slot is free again: a connection closed, or a dial failed before there was one. */
+    private void freed() {
+        open--;
         Waiter waiter = waiting.poll();
         if (waiter != null) {
             waiter.timeout.cancel(false);

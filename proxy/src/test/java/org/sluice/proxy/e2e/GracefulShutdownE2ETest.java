@@ -88,6 +88,7 @@ class GracefulShutdownE2ETest {
         Path config = folder.resolve("sluice.yaml");
         Files.writeString(config, """
                 version: 1
+                allowPrivate: [127.0.0.0/8]
                 gateway:
                   listen: 127.0.0.1:%d
                   upstream: %s

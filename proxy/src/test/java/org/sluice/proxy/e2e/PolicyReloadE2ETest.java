@@ -147,7 +147,7 @@ class PolicyReloadE2ETest {
             String hashA = sluice.server().policy().hash();
             sluice.server().watchConfig();
 
-            // Line 16 of the file: an unknown key in the second rule.
+            // Line 17 of the file: an unknown key in the second rule.
             sluice.replaceConfig(config(POLICY_B + "    colour: blue\n"));
             Await.until(() -> reloads(sluice, "error") == 1, WAIT, "the failed reload to be counted");
             RawResponse probe = get(sluice, "/probe/1");
@@ -160,7 +160,7 @@ class PolicyReloadE2ETest {
             assertThat(reloads(sluice, "ok")).isZero();
             assertThat(admin(sluice, "/readyz")).startsWith("ready\npolicy: " + hashA + "\n");
             assertThat(log.warnings()).anySatisfy(line -> assertThat(line)
-                    .startsWith(sluice.configFile() + ":16:5: ").contains("unknown key 'colour'"));
+                    .startsWith(sluice.configFile() + ":17:5: ").contains("unknown key 'colour'"));
             assertThat(log.warnings()).anySatisfy(line -> assertThat(line)
                     .contains("policy NOT reloaded").contains(hashA + " stays in force"));
         }

@@ -46,6 +46,7 @@ class ProtocolEdgeE2ETest {
     void start() throws Exception {
         sluice = TestSluice.start("""
                 version: 1
+                allowPrivate: [127.0.0.0/8]
                 gateway:
                   listen: 127.0.0.1:0
                   upstream: %s

@@ -181,6 +181,7 @@ class UpstreamFailureE2ETest {
     private static String withResponseTimeout(String upstream, String timeout) {
         return """
                 version: 1
+                allowPrivate: [127.0.0.0/8]
                 gateway:
                   listen: 127.0.0.1:0
                   upstream: %s

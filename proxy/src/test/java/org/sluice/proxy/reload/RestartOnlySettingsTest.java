@@ -46,8 +46,8 @@ class RestartOnlySettingsTest {
     }
 
     @Test
-    void modeBodyLimitsAndRulesAreThePolicyAndNeedNoRestart() throws ConfigException {
-        String next = BASE.replace("mode: enforce", "mode: report")
+    void modeBodyLimitsRulesAndAllowPrivateAreThePolicyAndNeedNoRestart() throws ConfigException {
+        String next = BASE.replace("mode: enforce", "mode: report\nallowPrivate: [10.20.0.0/16]")
                 .replace("maxRequestBodyBytes: 1MiB", "maxRequestBodyBytes: 2MiB")
                 .replace("maxResponseBodyBytes: 64MiB", "maxResponseBodyBytes: 1MiB")
                 .replace("paths: [\"/api/**\"]", "paths: [\"/api/v2/**\"]\n    limits: {maxRequestBodyBytes: 5}");

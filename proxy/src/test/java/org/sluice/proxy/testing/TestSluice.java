@@ -79,10 +79,14 @@ public final class TestSluice implements AutoCloseable {
         return ConfigLoader.sha256(bytes);
     }
 
-    /** A gateway config to {@code upstream} on 127.0.0.1:0 with an admin port, followed by the given YAML. */
+    /**
+     * A gateway config to {@code upstream} on 127.0.0.1:0 with an admin port, followed by the given YAML. Loopback
+     * is admitted by {@code allowPrivate}, as every test's central server runs on 127.0.0.1.
+     */
     public static String gatewayYaml(String upstream, String rest) {
         return """
                 version: 1
+                allowPrivate: [127.0.0.0/8]
                 gateway:
                   listen: 127.0.0.1:0
                   upstream: %s

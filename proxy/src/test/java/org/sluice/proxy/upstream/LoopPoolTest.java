@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,6 +13,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -53,7 +55,18 @@ class LoopPoolTest {
                         // the production pipeline is not under test here
                     }
                 });
-        pool = new LoopPool(loop, bootstrap, MAX, MAX_WAITING, WAIT_MILLIS);
+        pool = new LoopPool(loop, l -> {
+            Promise<Channel> dialled = l.newPromise();
+            bootstrap.connect().addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    dialled.setSuccess(f.channel());
+                } else {
+                    f.channel().close();
+                    dialled.setFailure(f.cause());
+                }
+            });
+            return dialled;
+        }, channel -> true, MAX, MAX_WAITING, WAIT_MILLIS);
     }
 
     @AfterEach
