@@ -5,6 +5,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -19,7 +20,8 @@ final class ConfigReader {
     static final List<String> TOP_KEYS = List.of("version", "mode", "allowNetworkAccess", "gateway", "admin", "limits",
             "audit", "rules", "algorithms");
     private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts");
-    private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop");
+    private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop",
+            "pinSha256");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace");
     private static final List<String> LIMIT_KEYS =
             List.of("maxRequestBodyBytes", "maxResponseBodyBytes", "maxUrlBytes", "maxHeaderBytes");
@@ -151,7 +153,46 @@ final class ConfigReader {
             Long value = wholeNumber(maxNode, "gateway.upstream.maxConnectionsPerLoop", 1, MAX_CONNECTIONS_PER_LOOP);
             max = value == null ? max : value.intValue();
         }
-        return upstream(urlNode, url, caNode, caFile, max);
+        UpstreamConfig config = upstream(urlNode, url, caNode, caFile, max);
+        Node pinNode = upstream.value("pinSha256");
+        if (pinNode == null || config == null) {
+            return config;
+        }
+        List<String> pins = pins(pinNode);
+        if (!config.tls()) {
+            in.problem(pinNode, "gateway.upstream.pinSha256: only an https upstream has a certificate to pin; "
+                    + "remove pinSha256 or use an https URL");
+        }
+        return config.withPins(pins);
+    }
+
+    /** Each pin is the base64 of a 32-byte SHA-256 (of a SubjectPublicKeyInfo), normalised to padded base64. */
+    private List<String> pins(Node node) {
+        String key = "gateway.upstream.pinSha256";
+        List<ScalarNode> items = in.stringList(node, key, "[\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"]");
+        if (items == null) {
+            return List.of();
+        }
+        if (items.isEmpty()) {
+            in.problem(node, key + ": expected at least one pin; remove the key to turn pinning off");
+        }
+        List<String> pins = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String text = items.get(i).getValue().trim();
+            byte[] hash = null;
+            try {
+                hash = Base64.getDecoder().decode(text);
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+            if (hash == null || hash.length != 32) {
+                in.problem(items.get(i), key + "[" + i + "]: expected the base64 of a SHA-256 hash (44 characters "
+                        + "ending in '='), got '" + NodeReader.shorten(text) + "'");
+            } else {
+                pins.add(Base64.getEncoder().encodeToString(hash));
+            }
+        }
+        return pins;
     }
 
     private UpstreamConfig upstream(Node urlNode, String url, Node caNode, Path caFile, int maxConnections) {

@@ -1,17 +1,36 @@
 package org.sluice.policy.config;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * {@code upstream:} is either a URL string, or a mapping {url: ..., caFile: ..., maxConnectionsPerLoop: ...}.
+ * {@code upstream:} is either a URL string, or a mapping {url: ..., caFile: ..., maxConnectionsPerLoop: ...,
+ * pinSha256: [...]}.
  *
  * @param scheme                "http" or "https"
  * @param host                  lower-case host name or IP literal (IPv6 without brackets)
  * @param port                  explicit port, or 80/443 by scheme
  * @param caFile                PEM file of trusted CAs, resolved against the config's folder; null for the defaults
  * @param maxConnectionsPerLoop pooled upstream connections per event loop, 1..10000 (default 64)
+ * @param pinSha256             base64 SHA-256 hashes of the SubjectPublicKeyInfo the server's leaf certificate
+ *                              must have (one of them), checked on top of normal validation; empty for no pinning
  */
-public record UpstreamConfig(String scheme, String host, int port, Path caFile, int maxConnectionsPerLoop) {
+public record UpstreamConfig(String scheme, String host, int port, Path caFile, int maxConnectionsPerLoop,
+                             List<String> pinSha256) {
+
+    public UpstreamConfig {
+        pinSha256 = List.copyOf(pinSha256);
+    }
+
+    /** Without pins. */
+    public UpstreamConfig(String scheme, String host, int port, Path caFile, int maxConnectionsPerLoop) {
+        this(scheme, host, port, caFile, maxConnectionsPerLoop, List.of());
+    }
+
+    /** The same upstream, pinned to {@code pins}. */
+    UpstreamConfig withPins(List<String> pins) {
+        return new UpstreamConfig(scheme, host, port, caFile, maxConnectionsPerLoop, pins);
+    }
 
     /** Connections per event loop when the config does not say. */
     static final int DEFAULT_MAX_CONNECTIONS_PER_LOOP = 64;

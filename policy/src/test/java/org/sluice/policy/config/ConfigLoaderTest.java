@@ -325,7 +325,7 @@ class ConfigLoaderTest {
                 "gw.yaml:6:28: gateway.upstream.maxConnectionsPerLoop: expected a whole number from 1 to 10000, "
                         + "got '0'",
                 "gw.yaml:7:5: unknown key 'pool' under gateway.upstream; expected one of: url, caFile, "
-                        + "maxConnectionsPerLoop");
+                        + "maxConnectionsPerLoop, pinSha256");
     }
 
     @Test
@@ -523,6 +523,56 @@ class ConfigLoaderTest {
                 .hasMessage(file + ":4:50: gateway.upstream.caFile: no such file '" + dir.resolve("ca.pem")
                         + "'; expected a PEM file of trusted CAs (a relative name is read from the config file's "
                         + "folder)");
+    }
+
+    @Test
+    void pinSha256IsAListOfBase64Sha256Hashes() {
+        SluiceConfig config = valid("""
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream:
+                    url: https://central.example.org
+                    pinSha256: ["47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", " AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= "]
+                audit: {path: audit.jsonl}
+                """);
+        assertThat(config.gateway().upstream().pinSha256()).containsExactly(
+                "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        assertThat(valid("""
+                version: 1
+                gateway: {listen: 127.0.0.1:0, upstream: https://central.example.org}
+                audit: {path: audit.jsonl}
+                """).gateway().upstream().pinSha256()).isEmpty();
+    }
+
+    @Test
+    void badPinsArePositioned() {
+        assertThat(problems("""
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream:
+                    url: https://central.example.org
+                    pinSha256: [not-base64!, "AAAA", 3]
+                audit: {path: audit.jsonl}
+                """)).containsExactly(
+                "gw.yaml:6:17: gateway.upstream.pinSha256[0]: expected the base64 of a SHA-256 hash (44 characters "
+                        + "ending in '='), got 'not-base64!'",
+                "gw.yaml:6:30: gateway.upstream.pinSha256[1]: expected the base64 of a SHA-256 hash (44 characters "
+                        + "ending in '='), got 'AAAA'",
+                "gw.yaml:6:38: gateway.upstream.pinSha256[2]: expected the base64 of a SHA-256 hash (44 characters "
+                        + "ending in '='), got '3'");
+        assertThat(problems("""
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream: {url: "http://127.0.0.1:9", pinSha256: []}
+                audit: {path: audit.jsonl}
+                """)).containsExactly(
+                "gw.yaml:4:52: gateway.upstream.pinSha256: expected at least one pin; remove the key to turn "
+                        + "pinning off",
+                "gw.yaml:4:52: gateway.upstream.pinSha256: only an https upstream has a certificate to pin; "
+                        + "remove pinSha256 or use an https URL");
     }
 
     @Test

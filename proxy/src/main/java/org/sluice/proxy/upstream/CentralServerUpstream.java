@@ -18,7 +18,16 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import javax.net.ssl.SSLException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.sluice.policy.Destination;
 import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.UpstreamConfig;
@@ -27,7 +36,7 @@ import org.sluice.proxy.Transport;
 /**
  * The central server as seen from Sluice: one bounded keep-alive pool per event loop, so an exchange and its
  * upstream connection always share a thread. TLS verifies the server's name against the JDK trust store or
- * the configured {@code caFile}. Names resolve through Netty's asynchronous resolver, never on an event loop.
+ * the configured {@code caFile}, optionally pinned to public keys. Names resolve through Netty's asynchronous resolver, never on an event loop.
  */
 public final class CentralServerUpstream implements Upstream, AutoCloseable {
     /** Exchanges queued for a free connection beyond maxConnectionsPerLoop, per loop, before refusing. */
@@ -35,6 +44,8 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     private static final int MAX_RESPONSE_LINE = 8192;
     private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
     private static final int MAX_RESPONSE_CHUNK = 64 * 1024;
+    /** Nothing older: TLS 1.0 and 1.1 are deprecated (RFC 8996). */
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private final UpstreamConfig config;
     /** Computed once: the relay sets it as Host on every request. */
@@ -78,14 +89,46 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
         }
     }
 
-    private static SslContext sslContext(UpstreamConfig config) throws SSLException {
+    /** TLS 1.2 and 1.3 only, the host name verified, trust from caFile or the JDK, then the pins if any. */
+    static SslContext sslContext(UpstreamConfig config) throws IOException {
         SslContextBuilder builder = SslContextBuilder.forClient()
-                .protocols("TLSv1.3", "TLSv1.2")
+                .protocols(PROTOCOLS)
                 .endpointIdentificationAlgorithm("HTTPS");
-        if (config.caFile() != null) {
-            builder.trustManager(config.caFile().toFile());
+        if (config.pinSha256().isEmpty()) {
+            if (config.caFile() != null) {
+                builder.trustManager(config.caFile().toFile());
+            }
+        } else {
+            builder.trustManager(new PinningTrustManager(trustManager(config.caFile()), config.pinSha256()));
         }
         return builder.build();
+    }
+
+    /** The JDK's PKIX trust manager over the CAs in {@code caFile}, or over the JDK's trust store when null. */
+    private static X509ExtendedTrustManager trustManager(Path caFile) throws IOException {
+        try {
+            KeyStore cas = null;
+            if (caFile != null) {
+                cas = KeyStore.getInstance(KeyStore.getDefaultType());
+                cas.load(null, null);
+                try (InputStream in = Files.newInputStream(caFile)) {
+                    int i = 0;
+                    for (Certificate ca : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                        cas.setCertificateEntry("ca-" + i++, ca);
+                    }
+                }
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(cas);
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509ExtendedTrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new IOException("the JDK has no X.509 trust manager");
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot read the CAs in " + caFile + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
