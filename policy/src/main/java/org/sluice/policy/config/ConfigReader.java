@@ -21,7 +21,7 @@ final class ConfigReader {
             "audit", "rules", "algorithms");
     private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts");
     private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop",
-            "pinSha256");
+            "pinSha256", "clientCert", "clientKey");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace");
     private static final List<String> LIMIT_KEYS =
             List.of("maxRequestBodyBytes", "maxResponseBodyBytes", "maxUrlBytes", "maxHeaderBytes");
@@ -155,15 +155,38 @@ final class ConfigReader {
         }
         UpstreamConfig config = upstream(urlNode, url, caNode, caFile, max);
         Node pinNode = upstream.value("pinSha256");
-        if (pinNode == null || config == null) {
-            return config;
-        }
-        List<String> pins = pins(pinNode);
-        if (!config.tls()) {
+        List<String> pins = pinNode == null ? List.of() : pins(pinNode);
+        if (pinNode != null && config != null && !config.tls()) {
             in.problem(pinNode, "gateway.upstream.pinSha256: only an https upstream has a certificate to pin; "
                     + "remove pinSha256 or use an https URL");
         }
-        return config.withPins(pins);
+        Node certNode = upstream.value("clientCert");
+        Node keyNode = upstream.value("clientKey");
+        if (certNode == null && keyNode == null) {
+            return config == null ? null : config.withTls(pins, null, null);
+        }
+        if (certNode == null || keyNode == null) {
+            Node present = certNode == null ? keyNode : certNode;
+            in.problem(present, "gateway.upstream: clientCert and clientKey go together; add "
+                    + (certNode == null ? "clientCert (the PEM certificate of this key)" : "clientKey (the PKCS#8 PEM "
+                    + "private key of this certificate)") + " or remove both");
+            return null;
+        }
+        if (config != null && !config.tls()) {
+            in.problem(certNode, "gateway.upstream.clientCert: only an https upstream can ask for a client "
+                    + "certificate; remove clientCert and clientKey or use an https URL");
+        }
+        Path cert = existingFile(certNode, "gateway.upstream.clientCert", "a PEM client certificate");
+        Path key = existingFile(keyNode, "gateway.upstream.clientKey", "a PKCS#8 PEM private key");
+        if (cert == null || key == null) {
+            return null;
+        }
+        String problem = ClientCertificates.check(cert, key);
+        if (problem != null) {
+            in.problem(problem.startsWith(ClientCertificates.CERT) ? certNode : keyNode, problem);
+            return null;
+        }
+        return config == null ? null : config.withTls(pins, cert, key);
     }
 
     /** Each pin is the base64 of a 32-byte SHA-256 (of a SubjectPublicKeyInfo), normalised to padded base64. */

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * {@code upstream:} is either a URL string, or a mapping {url: ..., caFile: ..., maxConnectionsPerLoop: ...,
- * pinSha256: [...]}.
+ * pinSha256: [...], clientCert: ..., clientKey: ...}.
  *
  * @param scheme                "http" or "https"
  * @param host                  lower-case host name or IP literal (IPv6 without brackets)
@@ -14,9 +14,11 @@ import java.util.List;
  * @param maxConnectionsPerLoop pooled upstream connections per event loop, 1..10000 (default 64)
  * @param pinSha256             base64 SHA-256 hashes of the SubjectPublicKeyInfo the server's leaf certificate
  *                              must have (one of them), checked on top of normal validation; empty for no pinning
+ * @param clientCert            PEM certificate chain Sluice presents to the server (mutual TLS), or null
+ * @param clientKey             the PKCS#8 PEM private key of clientCert; null exactly when clientCert is
  */
 public record UpstreamConfig(String scheme, String host, int port, Path caFile, int maxConnectionsPerLoop,
-                             List<String> pinSha256) {
+                             List<String> pinSha256, Path clientCert, Path clientKey) {
 
     public UpstreamConfig {
         pinSha256 = List.copyOf(pinSha256);
@@ -24,12 +26,12 @@ public record UpstreamConfig(String scheme, String host, int port, Path caFile, 
 
     /** Without pins. */
     public UpstreamConfig(String scheme, String host, int port, Path caFile, int maxConnectionsPerLoop) {
-        this(scheme, host, port, caFile, maxConnectionsPerLoop, List.of());
+        this(scheme, host, port, caFile, maxConnectionsPerLoop, List.of(), null, null);
     }
 
-    /** The same upstream, pinned to {@code pins}. */
-    UpstreamConfig withPins(List<String> pins) {
-        return new UpstreamConfig(scheme, host, port, caFile, maxConnectionsPerLoop, pins);
+    /** The same upstream, pinned to {@code pins} and presenting the client certificate if not null. */
+    UpstreamConfig withTls(List<String> pins, Path cert, Path key) {
+        return new UpstreamConfig(scheme, host, port, caFile, maxConnectionsPerLoop, pins, cert, key);
     }
 
     /** Connections per event loop when the config does not say. */

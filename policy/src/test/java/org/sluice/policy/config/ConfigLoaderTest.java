@@ -325,7 +325,7 @@ class ConfigLoaderTest {
                 "gw.yaml:6:28: gateway.upstream.maxConnectionsPerLoop: expected a whole number from 1 to 10000, "
                         + "got '0'",
                 "gw.yaml:7:5: unknown key 'pool' under gateway.upstream; expected one of: url, caFile, "
-                        + "maxConnectionsPerLoop, pinSha256");
+                        + "maxConnectionsPerLoop, pinSha256, clientCert, clientKey");
     }
 
     @Test
@@ -573,6 +573,55 @@ class ConfigLoaderTest {
                         + "pinning off",
                 "gw.yaml:4:52: gateway.upstream.pinSha256: only an https upstream has a certificate to pin; "
                         + "remove pinSha256 or use an https URL");
+    }
+
+    @Test
+    void clientCertAndClientKeyGoTogetherNeedHttpsAndMustExist(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("client.pem"), "x");
+        Path file = dir.resolve("gw.yaml");
+        Files.writeString(file, """
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream: {url: "https://127.0.0.1:9", clientCert: client.pem}
+                audit: {path: audit.jsonl}
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":4:54: gateway.upstream: clientCert and clientKey go together; add clientKey "
+                        + "(the PKCS#8 PEM private key of this certificate) or remove both");
+
+        Files.writeString(file, Files.readString(file).replace("clientCert: client.pem", "clientKey: client.pem")
+                .replace("https:", "http:"));
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":4:52: gateway.upstream: clientCert and clientKey go together; add clientCert "
+                        + "(the PEM certificate of this key) or remove both");
+
+        Files.writeString(file, Files.readString(file).replace("clientKey: client.pem",
+                "clientCert: client.pem, clientKey: missing.pem"));
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(String.join("\n",
+                        file + ":4:53: gateway.upstream.clientCert: only an https upstream can ask for a client "
+                                + "certificate; remove clientCert and clientKey or use an https URL",
+                        file + ":4:76: gateway.upstream.clientKey: no such file '" + dir.resolve("missing.pem")
+                                + "'; expected a PKCS#8 PEM private key (a relative name is read from the config "
+                                + "file's folder)"));
+    }
+
+    @Test
+    void aClientCertThatIsNotAPemCertificateIsPositioned(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("client.pem"), "not a certificate");
+        Files.writeString(dir.resolve("client-key.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n");
+        Path file = dir.resolve("gw.yaml");
+        Files.writeString(file, """
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream: {url: "https://127.0.0.1:9", clientCert: client.pem, clientKey: client-key.pem}
+                audit: {path: audit.jsonl}
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ":4:54: gateway.upstream.clientCert: '" + dir.resolve("client.pem")
+                        + "' is not a PEM certificate");
     }
 
     @Test

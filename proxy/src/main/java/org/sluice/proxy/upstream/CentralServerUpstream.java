@@ -89,7 +89,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
         }
     }
 
-    /** TLS 1.2 and 1.3 only, the host name verified, trust from caFile or the JDK, then the pins if any. */
+    /** TLS 1.2 and 1.3 only, host name verified, trust from caFile or the JDK, then any pins; mTLS if configured. */
     static SslContext sslContext(UpstreamConfig config) throws IOException {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .protocols(PROTOCOLS)
@@ -100,6 +100,9 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
             }
         } else {
             builder.trustManager(new PinningTrustManager(trustManager(config.caFile()), config.pinSha256()));
+        }
+        if (config.clientCert() != null) {
+            builder.keyManager(config.clientCert().toFile(), config.clientKey().toFile());
         }
         return builder.build();
     }
