@@ -325,7 +325,7 @@ class ConfigLoaderTest {
                 "gw.yaml:6:28: gateway.upstream.maxConnectionsPerLoop: expected a whole number from 1 to 10000, "
                         + "got '0'",
                 "gw.yaml:7:5: unknown key 'pool' under gateway.upstream; expected one of: url, caFile, "
-                        + "maxConnectionsPerLoop, pinSha256, clientCert, clientKey");
+                        + "maxConnectionsPerLoop, pinSha256, clientCert, clientKey, headers, clientAuthorization");
     }
 
     @Test
@@ -622,6 +622,65 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file + ":4:54: gateway.upstream.clientCert: '" + dir.resolve("client.pem")
                         + "' is not a PEM certificate");
+    }
+
+    @Test
+    void injectedHeadersAreLiteralsOrFilesAndStripTheAlgorithmsAuthorizationByDefault(@TempDir Path dir)
+            throws Exception {
+        Files.writeString(dir.resolve("token"), "t\n");
+        Path file = dir.resolve("gw.yaml");
+        Files.writeString(file, """
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream:
+                    url: https://central.example.org
+                    headers:
+                      Authorization: {file: token, prefix: "Bearer "}
+                      X-Node: node-1
+                audit: {path: audit.jsonl}
+                """);
+        UpstreamConfig upstream = ConfigLoader.load(file).gateway().upstream();
+        assertThat(upstream.headers()).containsExactly(
+                new InjectedHeader("Authorization", null, dir.resolve("token"), "Bearer "),
+                new InjectedHeader("X-Node", "node-1", null, ""));
+        assertThat(upstream.stripClientAuthorization()).isTrue();
+        assertThat(upstream.toString()).doesNotContain("node-1");
+
+        Files.writeString(file, Files.readString(file).replace("      Authorization: {file: token, prefix: \"Bearer \"}\n",
+                ""));
+        assertThat(ConfigLoader.load(file).gateway().upstream().stripClientAuthorization()).isFalse();
+        Files.writeString(file, Files.readString(file).replace("    headers:", "    clientAuthorization: strip\n    headers:"));
+        assertThat(ConfigLoader.load(file).gateway().upstream().stripClientAuthorization()).isTrue();
+    }
+
+    @Test
+    void injectedHeadersThatSluiceOwnsOrThatLackAFileArePositioned() {
+        assertThat(problems("""
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream:
+                    url: https://central.example.org
+                    clientAuthorization: sometimes
+                    headers:
+                      Host: evil.example
+                      Transfer-Encoding: chunked
+                      Bad Name: x
+                      X-Token: {file: missing-token}
+                      x-node: a
+                      X-Node: b
+                audit: {path: audit.jsonl}
+                """)).containsExactly(
+                "gw.yaml:6:26: gateway.upstream.clientAuthorization: expected strip or forward, got 'sometimes'",
+                "gw.yaml:8:7: gateway.upstream.headers: Sluice sets or removes Host itself (a hop-by-hop or framing "
+                        + "header, Host, Via or X-Sluice-Request-Id); it cannot be injected",
+                "gw.yaml:9:7: gateway.upstream.headers: Sluice sets or removes Transfer-Encoding itself (a hop-by-hop "
+                        + "or framing header, Host, Via or X-Sluice-Request-Id); it cannot be injected",
+                "gw.yaml:10:7: gateway.upstream.headers: 'Bad Name' is not a header name",
+                "gw.yaml:11:23: gateway.upstream.headers.X-Token.file: no such file '"
+                        + Path.of("missing-token").toAbsolutePath() + "'; expected a file holding the value (a relative name is read from the config file's folder)",
+                "gw.yaml:13:7: gateway.upstream.headers: X-Node is set twice (names ignore case)");
     }
 
     @Test

@@ -162,6 +162,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         HttpHeaders headers = request.headers();
         HopByHopHeaders.remove(headers, false);
         keepAllowed(headers, ex.decision.headers());
+        upstream.setCredentials(headers);
         String via = headers.get(HttpHeaderNames.VIA);
         headers.remove(HttpHeaderNames.EXPECT);
         headers.set(HttpHeaderNames.HOST, upstream.authority());

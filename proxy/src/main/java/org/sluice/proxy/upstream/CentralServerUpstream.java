@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
@@ -53,6 +54,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     private final Destination destination;
     private final DnsAddressResolverGroup resolver;
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
+    private final UpstreamCredentials credentials;
 
     public CentralServerUpstream(UpstreamConfig config, GatewayTimeouts timeouts, EventLoopGroup group,
                                  Transport transport) throws IOException {
@@ -60,6 +62,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
         this.authority = config.authority();
         this.destination = Destination.gateway(config.scheme(), config.host(), config.port());
         SslContext ssl = config.tls() ? sslContext(config) : null;
+        this.credentials = new UpstreamCredentials(config.headers(), config.stripClientAuthorization());
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel()));
@@ -166,6 +169,11 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     }
 
     @Override
+    public void setCredentials(HttpHeaders headers) {
+        credentials.apply(headers);
+    }
+
+    @Override
     public UpstreamConfig config() {
         return config;
     }
@@ -188,5 +196,6 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
             }
         });
         resolver.close();
+        credentials.close();
     }
 }

@@ -16,7 +16,8 @@ class UpstreamSslContextTest {
     void onlyTls13And12AreEnabledAndTheHostNameIsVerified() throws Exception {
         for (UpstreamConfig config : List.of(new UpstreamConfig("https", "central.example.org", 443, null, 1),
                 new UpstreamConfig("https", "central.example.org", 443, null, 1,
-                        List.of("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="), null, null))) {
+                        List.of("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="), null, null, List.of(),
+                        false))) {
             SslContext context = CentralServerUpstream.sslContext(config);
             SSLEngine engine = context.newEngine(ByteBufAllocator.DEFAULT, "central.example.org", 443);
 
