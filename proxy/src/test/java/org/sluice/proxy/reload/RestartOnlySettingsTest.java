@@ -112,6 +112,9 @@ class RestartOnlySettingsTest {
 
         assertThat(RestartOnlySettings.changed(parse(pinned), parse(otherPin))).containsExactly("gateway.upstream");
         assertThat(RestartOnlySettings.changed(parse(pinned), parse(samePinSpeltDifferently))).isEmpty();
+
+        String withHeader = pinned.replace("FU=\"]", "FU=\"]\n    headers: {X-Node: node-1}");
+        assertThat(RestartOnlySettings.changed(parse(pinned), parse(withHeader))).containsExactly("gateway.upstream");
     }
 
     @Test
