@@ -5,13 +5,17 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.function.Function;
 import org.sluice.policy.Mode;
 import org.sluice.policy.net.Cidr;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /** Turns the composed YAML tree of a config file into a validated {@link SluiceConfig}, or every problem in it. */
@@ -21,7 +25,13 @@ final class ConfigReader {
             "audit", "rules", "algorithms", "allowPrivate");
     private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts", "maxConnections",
             "maxConnectionsPerClient");
-    private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop");
+    private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop",
+            "pinSha256", "clientCert", "clientKey", "headers", "clientAuthorization");
+    /** Headers Sluice owns or that describe the connection: gateway.upstream.headers may not set them. */
+    private static final Set<String> RESERVED_HEADERS = Set.of("host", "connection", "keep-alive",
+            "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length", "expect", "via",
+            "proxy-authorization", "proxy-authenticate", "x-sluice-request-id");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace",
             "requestHeader", "minBodyRate");
     private static final List<String> LIMIT_KEYS =
@@ -144,7 +154,7 @@ final class ConfigReader {
             return null;
         }
         ListenAddress listen = listen(gateway.required("listen", LISTEN), "gateway.listen");
-        UpstreamConfig upstream = readUpstream(gateway.required("upstream",
+        UpstreamConfig upstream = readUpstreamWithHeaders(gateway.required("upstream",
                 "the central server's URL, e.g. https://central.example.org"));
         Node timeoutsNode = gateway.value("timeouts");
         GatewayTimeouts timeouts = timeoutsNode == null ? GatewayTimeouts.DEFAULTS : readTimeouts(timeoutsNode);
@@ -161,6 +171,96 @@ final class ConfigReader {
         }
         Long value = wholeNumber(node, key, 1, MAX_CONNECTIONS);
         return value == null ? fallback : value.intValue();
+    }
+
+    private UpstreamConfig readUpstreamWithHeaders(Node node) {
+        UpstreamConfig config = readUpstream(node);
+        if (config == null || !(node instanceof MappingNode mapping)) {
+            return config;
+        }
+        Node headersNode = null;
+        Node authNode = null;
+        for (NodeTuple tuple : mapping.getValue()) {
+            String key = tuple.getKeyNode() instanceof ScalarNode k ? k.getValue() : "";
+            if (key.equals("headers")) {
+                headersNode = tuple.getValueNode();
+            } else if (key.equals("clientAuthorization")) {
+                authNode = tuple.getValueNode();
+            }
+        }
+        List<InjectedHeader> headers = headersNode == null ? List.of() : injectedHeaders(headersNode);
+        boolean setsAuthorization = headers.stream().anyMatch(h -> h.name().equalsIgnoreCase("authorization"));
+        boolean strip = setsAuthorization;
+        if (authNode != null) {
+            String text = in.text(authNode, "gateway.upstream.clientAuthorization", "strip or forward");
+            if ("strip".equals(text) || "forward".equals(text)) {
+                strip = text.equals("strip");
+            } else if (text != null) {
+                in.problem(authNode, "gateway.upstream.clientAuthorization: expected strip or forward, got '"
+                        + NodeReader.shorten(text) + "'");
+            }
+        }
+        return config.withHeaders(headers, strip);
+    }
+
+    private List<InjectedHeader> injectedHeaders(Node node) {
+        String where = "gateway.upstream.headers";
+        if (!(node instanceof MappingNode mapping)) {
+            in.problem(node, where + ": expected a mapping of header name to a value or {file: PATH, prefix: ...}, "
+                    + "got " + NodeReader.describe(node));
+            return List.of();
+        }
+        List<InjectedHeader> headers = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            String name = in.text(tuple.getKeyNode(), where, "a header name");
+            if (name == null) {
+                continue;
+            }
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!HEADER_NAME.matcher(name).matches()) {
+                in.problem(tuple.getKeyNode(), where + ": '" + NodeReader.shorten(name) + "' is not a header name");
+                continue;
+            }
+            if (RESERVED_HEADERS.contains(lower)) {
+                in.problem(tuple.getKeyNode(), where + ": Sluice sets or removes " + name + " itself (a hop-by-hop "
+                        + "or framing header, Host, Via or X-Sluice-Request-Id); it cannot be injected");
+                continue;
+            }
+            if (!seen.add(lower)) {
+                in.problem(tuple.getKeyNode(), where + ": " + name + " is set twice (names ignore case)");
+                continue;
+            }
+            Node valueNode = tuple.getValueNode();
+            String key = where + "." + name;
+            if (valueNode instanceof MappingNode) {
+                NodeReader.Entries entry = in.mapping(valueNode, key, List.of("file", "prefix"));
+                if (entry == null) {
+                    continue;
+                }
+                Node fileNode = entry.required("file", "the file holding the value, e.g. /var/run/secrets/token");
+                Path file = fileNode == null ? null : existingFile(fileNode, key + ".file", "a file holding the value");
+                Node prefixNode = entry.value("prefix");
+                String prefix = prefixNode == null ? "" : in.text(prefixNode, key + ".prefix", "text such as 'Bearer '");
+                if (prefix != null && !validValue(prefix)) {
+                    in.problem(prefixNode, key + ".prefix: a header value cannot hold a line break or NUL");
+                } else if (file != null && prefix != null) {
+                    headers.add(new InjectedHeader(name, null, file, prefix));
+                }
+            } else {
+                String value = in.text(valueNode, key, "a value, or {file: PATH, prefix: ...}");
+                if (value != null && !validValue(value)) {
+                    in.problem(valueNode, key + ": a header value cannot hold a line break or NUL");
+                } else if (value != null) {
+                    headers.add(new InjectedHeader(name, value, null, ""));
+                }
+            }
+        }
+        return headers;
+    }
+
+    private static boolean validValue(String value) {
+        return value.indexOf('\r') < 0 && value.indexOf('\n') < 0 && value.indexOf('\0') < 0;
     }
 
     private UpstreamConfig readUpstream(Node node) {
@@ -188,7 +288,69 @@ final class ConfigReader {
             Long value = wholeNumber(maxNode, "gateway.upstream.maxConnectionsPerLoop", 1, MAX_CONNECTIONS_PER_LOOP);
             max = value == null ? max : value.intValue();
         }
-        return upstream(urlNode, url, caNode, caFile, max);
+        UpstreamConfig config = upstream(urlNode, url, caNode, caFile, max);
+        Node pinNode = upstream.value("pinSha256");
+        List<String> pins = pinNode == null ? List.of() : pins(pinNode);
+        if (pinNode != null && config != null && !config.tls()) {
+            in.problem(pinNode, "gateway.upstream.pinSha256: only an https upstream has a certificate to pin; "
+                    + "remove pinSha256 or use an https URL");
+        }
+        Node certNode = upstream.value("clientCert");
+        Node keyNode = upstream.value("clientKey");
+        if (certNode == null && keyNode == null) {
+            return config == null ? null : config.withTls(pins, null, null);
+        }
+        if (certNode == null || keyNode == null) {
+            Node present = certNode == null ? keyNode : certNode;
+            in.problem(present, "gateway.upstream: clientCert and clientKey go together; add "
+                    + (certNode == null ? "clientCert (the PEM certificate of this key)" : "clientKey (the PKCS#8 PEM "
+                    + "private key of this certificate)") + " or remove both");
+            return null;
+        }
+        if (config != null && !config.tls()) {
+            in.problem(certNode, "gateway.upstream.clientCert: only an https upstream can ask for a client "
+                    + "certificate; remove clientCert and clientKey or use an https URL");
+        }
+        Path cert = existingFile(certNode, "gateway.upstream.clientCert", "a PEM client certificate");
+        Path key = existingFile(keyNode, "gateway.upstream.clientKey", "a PKCS#8 PEM private key");
+        if (cert == null || key == null) {
+            return null;
+        }
+        String problem = ClientCertificates.check(cert, key);
+        if (problem != null) {
+            in.problem(problem.startsWith(ClientCertificates.CERT) ? certNode : keyNode, problem);
+            return null;
+        }
+        return config == null ? null : config.withTls(pins, cert, key);
+    }
+
+    /** Each pin is the base64 of a 32-byte SHA-256 (of a SubjectPublicKeyInfo), normalised to padded base64. */
+    private List<String> pins(Node node) {
+        String key = "gateway.upstream.pinSha256";
+        List<ScalarNode> items = in.stringList(node, key, "[\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"]");
+        if (items == null) {
+            return List.of();
+        }
+        if (items.isEmpty()) {
+            in.problem(node, key + ": expected at least one pin; remove the key to turn pinning off");
+        }
+        List<String> pins = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String text = items.get(i).getValue().trim();
+            byte[] hash = null;
+            try {
+                hash = Base64.getDecoder().decode(text);
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+            if (hash == null || hash.length != 32) {
+                in.problem(items.get(i), key + "[" + i + "]: expected the base64 of a SHA-256 hash (44 characters "
+                        + "ending in '='), got '" + NodeReader.shorten(text) + "'");
+            } else {
+                pins.add(Base64.getEncoder().encodeToString(hash));
+            }
+        }
+        return pins;
     }
 
     private UpstreamConfig upstream(Node urlNode, String url, Node caNode, Path caFile, int maxConnections) {

@@ -353,7 +353,7 @@ class ConfigLoaderTest {
                 "gw.yaml:6:28: gateway.upstream.maxConnectionsPerLoop: expected a whole number from 1 to 10000, "
                         + "got '0'",
                 "gw.yaml:7:5: unknown key 'pool' under gateway.upstream; expected one of: url, caFile, "
-                        + "maxConnectionsPerLoop");
+                        + "maxConnectionsPerLoop, pinSha256, clientCert, clientKey, headers, clientAuthorization");
     }
 
     @Test
@@ -551,6 +551,164 @@ class ConfigLoaderTest {
                 .hasMessage(file + ":4:50: gateway.upstream.caFile: no such file '" + dir.resolve("ca.pem")
                         + "'; expected a PEM file of trusted CAs (a relative name is read from the config file's "
                         + "folder)");
+    }
+
+    @Test
+    void pinSha256IsAListOfBase64Sha256Hashes() {
+        SluiceConfig config = valid("""
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream:
+                    url: https://central.example.org
+                    pinSha256: ["47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", " AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= "]
+                audit: {path: audit.jsonl}
+                """);
+        assertThat(config.gateway().upstream().pinSha256()).containsExactly(
+                "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        assertThat(valid("""
+                version: 1
+                gateway: {listen: 127.0.0.1:0, upstream: https://central.example.org}
+                audit: {path: audit.jsonl}
+                """).gateway().upstream().pinSha256()).isEmpty();
+    }
+
+    @Test
+    void badPinsArePositioned() {
+        assertThat(problems("""
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream:
+                    url: https://central.example.org
+                    pinSha256: [not-base64!, "AAAA", 3]
+                audit: {path: audit.jsonl}
+                """)).containsExactly(
+                "gw.yaml:6:17: gateway.upstream.pinSha256[0]: expected the base64 of a SHA-256 hash (44 characters "
+                        + "ending in '='), got 'not-base64!'",
+                "gw.yaml:6:30: gateway.upstream.pinSha256[1]: expected the base64 of a SHA-256 hash (44 characters "
+                        + "ending in '='), got 'AAAA'",
+                "gw.yaml:6:38: gateway.upstream.pinSha256[2]: expected the base64 of a SHA-256 hash (44 characters "
+                        + "ending in '='), got '3'");
+        assertThat(problems("""
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream: {url: "http://127.0.0.1:9", pinSha256: []}
+                audit: {path: audit.jsonl}
+                """)).containsExactly(
+                "gw.yaml:4:52: gateway.upstream.pinSha256: expected at least one pin; remove the key to turn "
+                        + "pinning off",
+                "gw.yaml:4:52: gateway.upstream.pinSha256: only an https upstream has a certificate to pin; "
+                        + "remove pinSha256 or use an https URL");
+    }
+
+    @Test
+    void clientCertAndClientKeyGoTogetherNeedHttpsAndMustExist(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("client.pem"), "x");
+        Path file = dir.resolve("gw.yaml");
+        Files.writeString(file, """
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream: {url: "https://127.0.0.1:9", clientCert: client.pem}
+                audit: {path: audit.jsonl}
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":4:54: gateway.upstream: clientCert and clientKey go together; add clientKey "
+                        + "(the PKCS#8 PEM private key of this certificate) or remove both");
+
+        Files.writeString(file, Files.readString(file).replace("clientCert: client.pem", "clientKey: client.pem")
+                .replace("https:", "http:"));
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":4:52: gateway.upstream: clientCert and clientKey go together; add clientCert "
+                        + "(the PEM certificate of this key) or remove both");
+
+        Files.writeString(file, Files.readString(file).replace("clientKey: client.pem",
+                "clientCert: client.pem, clientKey: missing.pem"));
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(String.join("\n",
+                        file + ":4:53: gateway.upstream.clientCert: only an https upstream can ask for a client "
+                                + "certificate; remove clientCert and clientKey or use an https URL",
+                        file + ":4:76: gateway.upstream.clientKey: no such file '" + dir.resolve("missing.pem")
+                                + "'; expected a PKCS#8 PEM private key (a relative name is read from the config "
+                                + "file's folder)"));
+    }
+
+    @Test
+    void aClientCertThatIsNotAPemCertificateIsPositioned(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("client.pem"), "not a certificate");
+        Files.writeString(dir.resolve("client-key.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n");
+        Path file = dir.resolve("gw.yaml");
+        Files.writeString(file, """
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream: {url: "https://127.0.0.1:9", clientCert: client.pem, clientKey: client-key.pem}
+                audit: {path: audit.jsonl}
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ":4:54: gateway.upstream.clientCert: '" + dir.resolve("client.pem")
+                        + "' is not a PEM certificate");
+    }
+
+    @Test
+    void injectedHeadersAreLiteralsOrFilesAndStripTheAlgorithmsAuthorizationByDefault(@TempDir Path dir)
+            throws Exception {
+        Files.writeString(dir.resolve("token"), "t\n");
+        Path file = dir.resolve("gw.yaml");
+        Files.writeString(file, """
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream:
+                    url: https://central.example.org
+                    headers:
+                      Authorization: {file: token, prefix: "Bearer "}
+                      X-Node: node-1
+                audit: {path: audit.jsonl}
+                """);
+        UpstreamConfig upstream = ConfigLoader.load(file).gateway().upstream();
+        assertThat(upstream.headers()).containsExactly(
+                new InjectedHeader("Authorization", null, dir.resolve("token"), "Bearer "),
+                new InjectedHeader("X-Node", "node-1", null, ""));
+        assertThat(upstream.stripClientAuthorization()).isTrue();
+        assertThat(upstream.toString()).doesNotContain("node-1");
+
+        Files.writeString(file, Files.readString(file).replace("      Authorization: {file: token, prefix: \"Bearer \"}\n",
+                ""));
+        assertThat(ConfigLoader.load(file).gateway().upstream().stripClientAuthorization()).isFalse();
+        Files.writeString(file, Files.readString(file).replace("    headers:", "    clientAuthorization: strip\n    headers:"));
+        assertThat(ConfigLoader.load(file).gateway().upstream().stripClientAuthorization()).isTrue();
+    }
+
+    @Test
+    void injectedHeadersThatSluiceOwnsOrThatLackAFileArePositioned() {
+        assertThat(problems("""
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream:
+                    url: https://central.example.org
+                    clientAuthorization: sometimes
+                    headers:
+                      Host: evil.example
+                      Transfer-Encoding: chunked
+                      Bad Name: x
+                      X-Token: {file: missing-token}
+                      x-node: a
+                      X-Node: b
+                audit: {path: audit.jsonl}
+                """)).containsExactly(
+                "gw.yaml:6:26: gateway.upstream.clientAuthorization: expected strip or forward, got 'sometimes'",
+                "gw.yaml:8:7: gateway.upstream.headers: Sluice sets or removes Host itself (a hop-by-hop or framing "
+                        + "header, Host, Via or X-Sluice-Request-Id); it cannot be injected",
+                "gw.yaml:9:7: gateway.upstream.headers: Sluice sets or removes Transfer-Encoding itself (a hop-by-hop "
+                        + "or framing header, Host, Via or X-Sluice-Request-Id); it cannot be injected",
+                "gw.yaml:10:7: gateway.upstream.headers: 'Bad Name' is not a header name",
+                "gw.yaml:11:23: gateway.upstream.headers.X-Token.file: no such file '"
+                        + Path.of("missing-token").toAbsolutePath() + "'; expected a file holding the value (a relative name is read from the config file's folder)",
+                "gw.yaml:13:7: gateway.upstream.headers: X-Node is set twice (names ignore case)");
     }
 
     @Test

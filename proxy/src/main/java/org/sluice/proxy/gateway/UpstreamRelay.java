@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLHandshakeException;
 import org.sluice.policy.HeaderAllowlist;
 import org.sluice.proxy.upstream.CentralServerUpstream;
 import org.sluice.proxy.upstream.Upstream;
@@ -163,6 +164,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         HttpHeaders headers = request.headers();
         HopByHopHeaders.remove(headers, false);
         keepAllowed(headers, ex.decision.headers());
+        upstream.setCredentials(headers);
         String via = headers.get(HttpHeaderNames.VIA);
         headers.remove(HttpHeaderNames.EXPECT);
         headers.set(HttpHeaderNames.HOST, upstream.authority());
@@ -470,6 +472,10 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         if (ex.responseStarted) {
             ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED,
                     "the central server's connection broke during the response" + detail, "upstream_reset");
+        } else if (cause instanceof SSLHandshakeException) {
+            // Host name, CA, pin or client certificate: the message names the check that failed.
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED,
+                    "the TLS handshake with the central server failed" + detail);
         } else {
             ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED,
                     "the central server closed the connection before answering" + detail);

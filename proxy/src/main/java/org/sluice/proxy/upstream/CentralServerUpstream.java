@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.resolver.NoopAddressResolverGroup;
@@ -22,14 +23,24 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.sluice.policy.Destination;
 import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.UpstreamConfig;
@@ -40,7 +51,8 @@ import org.sluice.proxy.Transport;
 /**
  * The central server as seen from Sluice: one bounded keep-alive pool per event loop, so an exchange and its
  * upstream connection always share a thread. TLS verifies the server's name against the JDK trust store or
- * the configured {@code caFile}. Names resolve through Netty's asynchronous resolver, never on an event loop.
+ * the configured {@code caFile}, optionally pinned to public keys. Names resolve through Netty's asynchronous
+ * resolver, never on an event loop.
  *
  * <p>Each new connection is resolved first, every resolved address is classified by the policy in force
  * ({@link org.sluice.policy.Policy#addresses()}), and the socket connects to exactly the address that was checked;
@@ -58,6 +70,9 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     private static final AttributeKey<AddressClassifier> CHECKED_BY =
             AttributeKey.valueOf(CentralServerUpstream.class, "checkedBy");
 
+    /** Nothing older: TLS 1.0 and 1.1 are deprecated (RFC 8996). */
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
     private final UpstreamConfig config;
     /** Computed once: the relay sets it as Host on every request. */
     private final String authority;
@@ -69,6 +84,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     /** The upstream host's bytes when it is an IP literal (never resolved); null for a name. */
     private final byte[] literal;
     private final InetSocketAddress unresolved;
+    private final UpstreamCredentials credentials;
 
     /** Opens the socket to an already checked address; a seam so tests can record dial attempts. */
     interface Connector {
@@ -95,6 +111,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
         this.authority = config.authority();
         this.destination = Destination.gateway(config.scheme(), config.host(), config.port());
         SslContext ssl = config.tls() ? sslContext(config) : null;
+        this.credentials = new UpstreamCredentials(config.headers(), config.stripClientAuthorization());
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel()));
@@ -190,14 +207,49 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
         return resolver.getResolver(loop).resolveAll(unresolved);
     }
 
-    private static SslContext sslContext(UpstreamConfig config) throws SSLException {
+    /** TLS 1.2 and 1.3 only, host name verified, trust from caFile or the JDK, then any pins; mTLS if configured. */
+    static SslContext sslContext(UpstreamConfig config) throws IOException {
         SslContextBuilder builder = SslContextBuilder.forClient()
-                .protocols("TLSv1.3", "TLSv1.2")
+                .protocols(PROTOCOLS)
                 .endpointIdentificationAlgorithm("HTTPS");
-        if (config.caFile() != null) {
-            builder.trustManager(config.caFile().toFile());
+        if (config.pinSha256().isEmpty()) {
+            if (config.caFile() != null) {
+                builder.trustManager(config.caFile().toFile());
+            }
+        } else {
+            builder.trustManager(new PinningTrustManager(trustManager(config.caFile()), config.pinSha256()));
+        }
+        if (config.clientCert() != null) {
+            builder.keyManager(config.clientCert().toFile(), config.clientKey().toFile());
         }
         return builder.build();
+    }
+
+    /** The JDK's PKIX trust manager over the CAs in {@code caFile}, or over the JDK's trust store when null. */
+    private static X509ExtendedTrustManager trustManager(Path caFile) throws IOException {
+        try {
+            KeyStore cas = null;
+            if (caFile != null) {
+                cas = KeyStore.getInstance(KeyStore.getDefaultType());
+                cas.load(null, null);
+                try (InputStream in = Files.newInputStream(caFile)) {
+                    int i = 0;
+                    for (Certificate ca : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                        cas.setCertificateEntry("ca-" + i++, ca);
+                    }
+                }
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(cas);
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509ExtendedTrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new IOException("the JDK has no X.509 trust manager");
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot read the CAs in " + caFile + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -232,6 +284,11 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     }
 
     @Override
+    public void setCredentials(HttpHeaders headers) {
+        credentials.apply(headers);
+    }
+
+    @Override
     public UpstreamConfig config() {
         return config;
     }
@@ -254,5 +311,6 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
             }
         });
         resolver.close();
+        credentials.close();
     }
 }

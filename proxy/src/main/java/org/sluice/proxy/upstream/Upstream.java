@@ -2,6 +2,7 @@ package org.sluice.proxy.upstream;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.Future;
 import org.sluice.policy.Destination;
 import org.sluice.policy.config.UpstreamConfig;
@@ -18,6 +19,12 @@ public interface Upstream {
 
     /** Hands a connection back for reuse; call only after a complete request and response on it. */
     void release(Channel channel);
+
+    /**
+     * Applies {@code gateway.upstream.headers} and {@code clientAuthorization} to a request's headers, after the
+     * rule's allowlist: removes the algorithm's Authorization when configured and sets the injected credentials.
+     */
+    default void setCredentials(HttpHeaders headers) { }
 
     /** The central server as configured: scheme, host and port. */
     UpstreamConfig config();

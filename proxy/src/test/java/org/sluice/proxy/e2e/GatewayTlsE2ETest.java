@@ -9,7 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -102,10 +108,80 @@ class GatewayTlsE2ETest {
                     "GET /api/impostor HTTP/1.1\r\nHost: sluice\r\n\r\n");
 
             assertUpstreamFailed(response);
+            assertThat((String) response.json().get("reason")).startsWith("the TLS handshake with the central server failed")
+                    .containsIgnoringCase("subject alternative name");
             impostor.verify(0, anyRequestedFor(anyUrl()));
         } finally {
             impostor.stop();
         }
+    }
+
+    @Test
+    void aServerWithACertificateFromAnotherCaThanCaFileGets502AndNoRequest() throws Exception {
+        // Trusted by a CA, just not the one caFile pins: caFile replaces the JDK's trust store, it does not add to it.
+        TestCa otherCa = TestCa.create(Files.createDirectories(folder.resolve("other-ca")));
+        WireMockServer stranger = CentralServer.startHttps(otherCa.serverKeyStore());
+        try (TestSluice sluice = TestSluice.start(tlsYaml("https://127.0.0.1:" + stranger.httpsPort()))) {
+            stranger.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("stranger")));
+
+            RawResponse response = RawHttpConnection.exchange(sluice.gatewayPort(),
+                    "GET /api/stranger HTTP/1.1\r\nHost: sluice\r\n\r\n");
+
+            assertUpstreamFailed(response);
+            assertThat((String) response.json().get("reason")).startsWith("the TLS handshake with the central server failed: PKIX path");
+            stranger.verify(0, anyRequestedFor(anyUrl()));
+        } finally {
+            stranger.stop();
+        }
+    }
+
+    @Test
+    void aPinnedServerKeyIsAccepted() throws Exception {
+        String pins = "[\"" + ZERO_PIN + "\", \"" + serverPin() + "\"]";
+        try (TestSluice sluice = TestSluice.start(pinnedYaml(pins))) {
+            RawResponse response = RawHttpConnection.exchange(sluice.gatewayPort(),
+                    "GET /api/pinned HTTP/1.1\r\nHost: sluice\r\n\r\n");
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.bodyText()).isEqualTo("over tls");
+            assertThat(CentralServer.received(central)).singleElement()
+                    .satisfies(seen -> assertThat(seen.getUrl()).isEqualTo("/api/pinned"));
+        }
+    }
+
+    @Test
+    void aValidCertificateWhoseKeyIsNotPinnedGets502NamingThePinAndNoRequest() throws Exception {
+        try (TestSluice sluice = TestSluice.start(pinnedYaml("[\"" + ZERO_PIN + "\"]"))) {
+            RawResponse response = RawHttpConnection.exchange(sluice.gatewayPort(),
+                    "POST /api/pinned HTTP/1.1\r\nHost: sluice\r\nContent-Length: 5\r\n\r\nhello");
+
+            assertUpstreamFailed(response);
+            assertThat((String) response.json().get("reason"))
+                    .contains("the central server's certificate does not match pinSha256");
+            central.verify(0, anyRequestedFor(anyUrl()));
+            Map<String, Object> record = sluice.awaitAudit(1).get(0);
+            assertThat(record).containsEntry("status", 502L).containsEntry("error", "upstream_failed");
+            assertThat((String) record.get("reason")).contains("does not match pinSha256");
+        }
+    }
+
+    /** An all-zero hash: no key hashes to it. */
+    private static final String ZERO_PIN = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+    private String pinnedYaml(String pins) {
+        return TestSluice.gatewayYaml("\n    url: " + CentralServer.httpsUrl(central, "127.0.0.1") + "\n    caFile: "
+                + ca.caPem() + "\n    pinSha256: " + pins, RULES);
+    }
+
+    /** Computed here from the key store, independently of Sluice's code: base64(SHA-256(SubjectPublicKeyInfo)). */
+    private static String serverPin() throws Exception {
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(ca.serverKeyStore())) {
+            keyStore.load(in, TestCa.KEY_STORE_PASSWORD.toCharArray());
+        }
+        Certificate leaf = keyStore.getCertificate(keyStore.aliases().nextElement());
+        return Base64.getEncoder().encodeToString(
+                MessageDigest.getInstance("SHA-256").digest(leaf.getPublicKey().getEncoded()));
     }
 
     private String tlsYaml(String url) {

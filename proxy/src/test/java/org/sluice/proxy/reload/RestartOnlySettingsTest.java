@@ -108,6 +108,23 @@ class RestartOnlySettingsTest {
     }
 
     @Test
+    void upstreamTlsKeysNeedARestartAndAreComparedByValue() throws ConfigException {
+        String pinned = BASE.replace("upstream: http://127.0.0.1:9000", """
+                upstream:
+                    url: https://127.0.0.1:9000
+                    pinSha256: ["47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="]""");
+        String otherPin = pinned.replace("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        String samePinSpeltDifferently = pinned.replace("\"47DEQ", "\" 47DEQ");
+
+        assertThat(RestartOnlySettings.changed(parse(pinned), parse(otherPin))).containsExactly("gateway.upstream");
+        assertThat(RestartOnlySettings.changed(parse(pinned), parse(samePinSpeltDifferently))).isEmpty();
+
+        String withHeader = pinned.replace("FU=\"]", "FU=\"]\n    headers: {X-Node: node-1}");
+        assertThat(RestartOnlySettings.changed(parse(pinned), parse(withHeader))).containsExactly("gateway.upstream");
+    }
+
+    @Test
     void removingTheAdminListenerNeedsARestart() throws ConfigException {
         String next = BASE.replace("admin:\n  listen: 127.0.0.1:9090\n", "");
 

@@ -45,6 +45,15 @@ public final class CentralServer {
         return server;
     }
 
+    /** Same, and the HTTPS port refuses a client without a certificate from a CA in {@code trustStore}. */
+    public static WireMockServer startHttpsRequiringClientCert(Path keyStore, Path trustStore) {
+        WireMockServer server = new WireMockServer(withKeyStore(base(), keyStore).needClientAuth(true)
+                .trustStorePath(trustStore.toString()).trustStoreType("PKCS12")
+                .trustStorePassword(TestCa.KEY_STORE_PASSWORD));
+        server.start();
+        return server;
+    }
+
     public static String httpUrl(WireMockExtension server) {
         return "http://127.0.0.1:" + server.getPort();
     }

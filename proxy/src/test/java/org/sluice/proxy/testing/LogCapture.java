@@ -19,6 +19,11 @@ public final class LogCapture implements AutoCloseable {
         logger.addAppender(appender);
     }
 
+    /** Everything any logger passes on to the root at WARN and above. */
+    public static LogCapture all() {
+        return new LogCapture((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME));
+    }
+
     public static LogCapture of(Class<?> type) {
         return new LogCapture((Logger) LoggerFactory.getLogger(type));
     }

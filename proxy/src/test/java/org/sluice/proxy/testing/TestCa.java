@@ -69,6 +69,34 @@ public final class TestCa {
         return file;
     }
 
+    /** A client certificate and key (mutual TLS) this CA issued. */
+    public record ClientPair(Path cert, Path key) { }
+
+    /** Writes {@code name}.pem (certificate) and {@code name}-key.pem (PKCS#8 key) issued by this CA. */
+    public ClientPair clientCertificate(Path folder, String name) throws Exception {
+        X509Bundle client = new CertificateBuilder()
+                .subject("CN=" + name)
+                .setKeyUsage(true, CertificateBuilder.KeyUsage.digitalSignature)
+                .addExtendedKeyUsageClientAuth()
+                .buildIssuedBy(ca);
+        Path cert = folder.resolve(name + ".pem");
+        Path key = folder.resolve(name + "-key.pem");
+        Files.writeString(cert, client.getCertificatePEM(), StandardCharsets.US_ASCII);
+        Files.writeString(key, client.getPrivateKeyPEM(), StandardCharsets.US_ASCII);
+        return new ClientPair(cert, key);
+    }
+
+    /** A PKCS12 trust store holding only this CA, password {@value #KEY_STORE_PASSWORD}: for a server's client auth. */
+    public Path trustStore(Path file) throws Exception {
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        keyStore.load(null, null);
+        keyStore.setCertificateEntry("ca", ca.getCertificate());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            keyStore.store(out, KEY_STORE_PASSWORD.toCharArray());
+        }
+        return file;
+    }
+
     private static X509Bundle issue(X509Bundle ca, String dnsName, String ipAddress) throws Exception {
         CertificateBuilder builder = new CertificateBuilder()
                 .subject("CN=" + dnsName)
