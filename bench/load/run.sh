@@ -419,6 +419,10 @@ sluice_config() {
     else
       echo "  upstream: http://127.0.0.1:$ORIGIN_PORT"
     fi
+    # Every load client comes from 127.0.0.1: lift the per-client and total connection caps (256 and 10,000 by
+    # default), which would otherwise refuse the 1,000- and 10,000-connection runs as one greedy client.
+    echo "  maxConnections: 30000"
+    echo "  maxConnectionsPerClient: 30000"
     if [[ -n "$idle" ]]; then
       echo "  timeouts: {idle: $idle, shutdownGrace: 1s}"
     else
