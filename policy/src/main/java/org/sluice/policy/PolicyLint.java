@@ -112,12 +112,12 @@ public final class PolicyLint {
         return a == null || (b != null && a.containsAll(b));
     }
 
+    /** True when host entry a matches every host entry b matches. */
     private static boolean hostCovers(String a, String b) {
-        if (!a.startsWith("*.")) {
-            return a.equals(b);
+        if (!b.startsWith("*.")) {
+            return RuleCheck.hostMatches(a, b);
         }
-        String suffix = a.substring(2);
-        String other = b.startsWith("*.") ? b.substring(2) : b;
-        return (b.startsWith("*.") && other.equals(suffix)) || HostNames.isBelow(other, suffix);
+        // A wildcard is covered by the same wildcard or by one for a domain above it.
+        return a.startsWith("*.") && (a.equals(b) || HostNames.isBelow(b.substring(2), a.substring(2)));
     }
 }
