@@ -1,5 +1,6 @@
 package org.sluice.policy.config;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.regex.Pattern;
 import java.util.function.Function;
 import org.sluice.policy.Mode;
 import org.sluice.policy.net.Cidr;
+import org.sluice.policy.net.IpLiteral;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -22,7 +24,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 final class ConfigReader {
 
     static final List<String> TOP_KEYS = List.of("version", "mode", "allowNetworkAccess", "gateway", "admin", "limits",
-            "audit", "rules", "algorithms", "allowPrivate");
+            "audit", "rules", "algorithms", "allowPrivate", "forward");
     private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts", "maxConnections",
             "maxConnectionsPerClient");
     private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop",
@@ -32,6 +34,14 @@ final class ConfigReader {
             "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length", "expect", "via",
             "proxy-authorization", "proxy-authenticate", "x-sluice-request-id");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final List<String> FORWARD_KEYS = List.of("listen", "maxConnections", "maxConnectionsPerClient",
+            "maxTunnels", "timeouts", "dns");
+    private static final List<String> FORWARD_TIMEOUT_KEYS = List.of("connect", "response", "idle", "requestHeader",
+            "minBodyRate", "clientHello", "tunnelIdle");
+    private static final List<String> DNS_KEYS = List.of("servers", "minTtl", "maxTtl", "queryTimeout");
+    private static final Duration MAX_DNS_TTL = Duration.ofDays(1);
+    private static final String DNS_SERVER = "an IP address with an optional port, e.g. 10.96.0.10, "
+            + "127.0.0.1:5353 or [::1]:53";
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace",
             "requestHeader", "minBodyRate");
     private static final List<String> LIMIT_KEYS =
@@ -84,11 +94,13 @@ final class ConfigReader {
         List<RuleConfig> rules = rulesNode == null ? List.of() : new RuleReader(in).read(rulesNode);
         AlgorithmsConfig algorithms = new AlgorithmsReader(in).read(top.value("algorithms"));
         List<Cidr> allowPrivate = readAllowPrivate(top.value("allowPrivate"));
+        Node forwardNode = top.value("forward");
+        ForwardConfig forward = forwardNode == null ? null : readForward(forwardNode, gateway, admin);
         if (in.hasProblems()) {
             throw new ConfigException(in.sortedProblems());
         }
         return new SluiceConfig(source, sha256, 1, mode, allowNetworkAccess, gateway, admin, limits, audit, rules,
-                algorithms, allowPrivate);
+                algorithms, allowPrivate, forward);
     }
 
     private void readVersion(Node node) {
@@ -163,6 +175,146 @@ final class ConfigReader {
         int perClient = cap(gateway.value("maxConnectionsPerClient"), "gateway.maxConnectionsPerClient",
                 d.maxConnectionsPerClient());
         return new GatewayConfig(listen, upstream, timeouts, new ConnectionCaps(maxConnections, perClient));
+    }
+
+    /** The forward section; its listen address may not be one another listener binds. */
+    private ForwardConfig readForward(Node node, GatewayConfig gateway, AdminConfig admin) {
+        NodeReader.Entries forward = in.mapping(node, "forward", FORWARD_KEYS);
+        if (forward == null) {
+            return null;
+        }
+        Node listenNode = forward.required("listen", "host:port, e.g. 127.0.0.1:3128");
+        ListenAddress listen = listen(listenNode, "forward.listen");
+        if (listen != null) {
+            clash(listenNode, listen, "gateway.listen", gateway == null ? null : gateway.listen());
+            clash(listenNode, listen, "admin.listen", admin == null ? null : admin.listen());
+        }
+        ConnectionCaps d = ConnectionCaps.DEFAULTS;
+        int maxConnections = cap(forward.value("maxConnections"), "forward.maxConnections", d.maxConnections());
+        int perClient = cap(forward.value("maxConnectionsPerClient"), "forward.maxConnectionsPerClient",
+                d.maxConnectionsPerClient());
+        int maxTunnels = cap(forward.value("maxTunnels"), "forward.maxTunnels", ForwardConfig.DEFAULT_MAX_TUNNELS);
+        Node timeoutsNode = forward.value("timeouts");
+        ForwardTimeouts timeouts = timeoutsNode == null ? ForwardTimeouts.DEFAULTS
+                : readForwardTimeouts(timeoutsNode);
+        Node dnsNode = forward.value("dns");
+        DnsConfig dns = dnsNode == null ? DnsConfig.DEFAULTS : readDns(dnsNode);
+        return new ForwardConfig(listen, timeouts, new ConnectionCaps(maxConnections, perClient), maxTunnels, dns);
+    }
+
+    /**
+     * A problem at node when listen binds the same port as other on the same host (or on the wildcard address,
+     * which takes the port on every host). Port 0 picks a free port each time, so it never clashes.
+     */
+    private void clash(Node node, ListenAddress listen, String otherKey, ListenAddress other) {
+        if (other == null || listen.port() == 0 || listen.port() != other.port()) {
+            return;
+        }
+        if (listen.host().equalsIgnoreCase(other.host()) || isWildcard(listen.host()) || isWildcard(other.host())) {
+            in.problem(node, "forward.listen: " + listen.host() + ":" + listen.port() + " is also " + otherKey
+                    + " (" + other.host() + ":" + other.port() + "); each listener needs a port of its own, e.g. "
+                    + "127.0.0.1:3128");
+        }
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+    }
+
+    private ForwardTimeouts readForwardTimeouts(Node node) {
+        ForwardTimeouts d = ForwardTimeouts.DEFAULTS;
+        NodeReader.Entries timeouts = in.mapping(node, "forward.timeouts", FORWARD_TIMEOUT_KEYS);
+        if (timeouts == null) {
+            return d;
+        }
+        Duration min = Duration.ofMillis(1);
+        return new ForwardTimeouts(
+                duration(timeouts.value("connect"), "forward.timeouts.connect", d.connect(), min),
+                duration(timeouts.value("response"), "forward.timeouts.response", d.response(), min),
+                duration(timeouts.value("idle"), "forward.timeouts.idle", d.idle(), min),
+                duration(timeouts.value("requestHeader"), "forward.timeouts.requestHeader", d.requestHeader(), min),
+                size(timeouts.value("minBodyRate"), "forward.timeouts.minBodyRate", d.minBodyRate(), 0,
+                        Integer.MAX_VALUE),
+                duration(timeouts.value("clientHello"), "forward.timeouts.clientHello", d.clientHello(), min),
+                duration(timeouts.value("tunnelIdle"), "forward.timeouts.tunnelIdle", d.tunnelIdle(), min));
+    }
+
+    private DnsConfig readDns(Node node) {
+        DnsConfig d = DnsConfig.DEFAULTS;
+        NodeReader.Entries dns = in.mapping(node, "forward.dns", DNS_KEYS);
+        if (dns == null) {
+            return d;
+        }
+        Node serversNode = dns.value("servers");
+        List<InetSocketAddress> servers = serversNode == null ? d.servers() : dnsServers(serversNode);
+        Node minNode = dns.value("minTtl");
+        Node maxNode = dns.value("maxTtl");
+        Duration minTtl = duration(minNode, "forward.dns.minTtl", d.minTtl(), Duration.ZERO, MAX_DNS_TTL);
+        Duration maxTtl = duration(maxNode, "forward.dns.maxTtl", d.maxTtl(), Duration.ZERO, MAX_DNS_TTL);
+        if (minTtl.compareTo(maxTtl) > 0) {
+            in.problem(minNode != null ? minNode : maxNode, "forward.dns.minTtl (" + minTtl.toMillis()
+                    + "ms) is above forward.dns.maxTtl (" + maxTtl.toMillis() + "ms); minTtl must not exceed maxTtl "
+                    + "(defaults 0s and 60s)");
+        }
+        Duration queryTimeout = duration(dns.value("queryTimeout"), "forward.dns.queryTimeout", d.queryTimeout(),
+                Duration.ofMillis(1));
+        return new DnsConfig(servers, minTtl, maxTtl, queryTimeout);
+    }
+
+    /** Each server an IP literal, optionally with a port (default 53); never looked up. Bad items are problems. */
+    private List<InetSocketAddress> dnsServers(Node node) {
+        String key = "forward.dns.servers";
+        List<ScalarNode> items = in.stringList(node, key, "[\"10.96.0.10\", \"127.0.0.1:5353\", \"[::1]:53\"]");
+        if (items == null) {
+            return List.of();
+        }
+        List<InetSocketAddress> servers = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            InetSocketAddress server = parsed(items.get(i), key + "[" + i + "]", DNS_SERVER, ConfigReader::dnsServer);
+            if (server != null) {
+                servers.add(server);
+            }
+        }
+        return servers;
+    }
+
+    /** "a.b.c.d", "a.b.c.d:port", "[v6]", "[v6]:port" or a bare IPv6 literal (then without a port). */
+    static InetSocketAddress dnsServer(String text) {
+        String host = text;
+        String port = null;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("'" + NodeReader.shorten(text) + "' has no closing ']'; expected "
+                        + DNS_SERVER);
+            }
+            host = text.substring(1, close);
+            String after = text.substring(close + 1);
+            if (after.startsWith(":")) {
+                port = after.substring(1);
+            } else if (!after.isEmpty()) {
+                throw new IllegalArgumentException("expected ':port' after ']' in '" + NodeReader.shorten(text)
+                        + "'; expected " + DNS_SERVER);
+            }
+        } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
+            host = text.substring(0, text.indexOf(':'));
+            port = text.substring(text.indexOf(':') + 1);
+        }
+        if (!IpLiteral.isLiteral(host)) {
+            throw new IllegalArgumentException("'" + NodeReader.shorten(text) + "' is not an IP address: a name "
+                    + "server is given by address, because finding it by name would need DNS; expected "
+                    + DNS_SERVER);
+        }
+        int portNumber = 53;
+        if (port != null) {
+            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new IllegalArgumentException("the port in '" + NodeReader.shorten(text)
+                        + "' must be a number from 1 to 65535");
+            }
+            portNumber = Integer.parseInt(port);
+        }
+        return new InetSocketAddress(IpLiteral.parse(host), portNumber);
     }
 
     private int cap(Node node, String key, int fallback) {

@@ -23,6 +23,7 @@ import org.sluice.policy.net.Cidr;
  *                   file has no {@code algorithms} section; never null
  * @param allowPrivate non-public address blocks that Sluice may nevertheless connect to (e.g. an on-premises
  *                     central server on 10.20.0.0/16); empty when the key is absent; never null
+ * @param forward the HTTP_PROXY/HTTPS_PROXY listener; null when the {@code forward} key is absent
  */
 public record SluiceConfig(
         Path source,
@@ -36,4 +37,14 @@ public record SluiceConfig(
         AuditConfig audit,
         List<RuleConfig> rules,
         AlgorithmsConfig algorithms,
-        List<Cidr> allowPrivate) {}
+        List<Cidr> allowPrivate,
+        ForwardConfig forward) {
+
+    /** A config without a forward listener. */
+    public SluiceConfig(Path source, String sha256, int version, Mode mode, boolean allowNetworkAccess,
+                        GatewayConfig gateway, AdminConfig admin, Limits limits, AuditConfig audit,
+                        List<RuleConfig> rules, AlgorithmsConfig algorithms, List<Cidr> allowPrivate) {
+        this(source, sha256, version, mode, allowNetworkAccess, gateway, admin, limits, audit, rules, algorithms,
+                allowPrivate, null);
+    }
+}

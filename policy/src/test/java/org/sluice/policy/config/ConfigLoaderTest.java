@@ -160,15 +160,15 @@ class ConfigLoaderTest {
                 version: 1
                 gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
                 audit: {path: audit.jsonl}
-                forward:
-                  listen: 127.0.0.1:3128
+                budgets:
+                  daily: 1GiB
                 rules:
                   - name: api
                     methods: [GET]
                     paths: [/api/**]
                     budget: 10
                 """)).containsExactly(
-                "gw.yaml:4:1: unknown key 'forward' at top level; expected one of: "
+                "gw.yaml:4:1: unknown key 'budgets' at top level; expected one of: "
                         + String.join(", ", ConfigReader.TOP_KEYS),
                 "gw.yaml:10:5: unknown key 'budget' under rules[0]; expected one of: "
                         + "name, methods, paths, hosts, ports, schemes, query, headers, mode, limits");

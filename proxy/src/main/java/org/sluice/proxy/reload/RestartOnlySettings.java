@@ -27,6 +27,7 @@ final class RestartOnlySettings {
             new Key("gateway.timeouts.minBodyRate", c -> c.gateway().timeouts().minBodyRate()),
             new Key("gateway.maxConnections", c -> c.gateway().caps().maxConnections()),
             new Key("gateway.maxConnectionsPerClient", c -> c.gateway().caps().maxConnectionsPerClient()),
+            new Key("forward", SluiceConfig::forward),
             new Key("admin", SluiceConfig::admin),
             new Key("limits.maxUrlBytes", c -> c.limits().maxUrlBytes()),
             new Key("limits.maxHeaderBytes", c -> c.limits().maxHeaderBytes()),
@@ -46,7 +47,7 @@ final class RestartOnlySettings {
 
     /**
      * The keys whose values differ between the running config and the new one, in the order of the documented
-     * layout (gateway, admin, limits, audit); empty if none.
+     * layout (gateway, forward, admin, limits, audit); empty if none.
      */
     static List<String> changed(SluiceConfig running, SluiceConfig next) {
         List<String> changed = new ArrayList<>();

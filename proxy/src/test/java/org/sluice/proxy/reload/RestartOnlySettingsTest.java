@@ -132,6 +132,17 @@ class RestartOnlySettingsTest {
     }
 
     @Test
+    void addingChangingOrRemovingTheForwardListenerNeedsARestart() throws ConfigException {
+        String forward = BASE.replace("admin:\n", "forward:\n  listen: 127.0.0.1:3128\nadmin:\n");
+        String otherTunnels = forward.replace("3128\n", "3128\n  maxTunnels: 10\n");
+
+        assertThat(RestartOnlySettings.changed(parse(BASE), parse(forward))).containsExactly("forward");
+        assertThat(RestartOnlySettings.changed(parse(forward), parse(otherTunnels))).containsExactly("forward");
+        assertThat(RestartOnlySettings.changed(parse(forward), parse(BASE))).containsExactly("forward");
+        assertThat(RestartOnlySettings.changed(parse(forward), parse(forward))).isEmpty();
+    }
+
+    @Test
     void severalKeysAreNamedInTheOrderOfTheLayout() throws ConfigException {
         String next = BASE.replace("maxUrlBytes: 8KiB", "maxUrlBytes: 4KiB").replace("8080", "8081")
                 .replace("audit.jsonl", "audit2.jsonl");
