@@ -46,6 +46,7 @@ public final class TestDnsServer implements AutoCloseable {
     private final Map<String, Map<DnsRecordType, Answer>> answers = new ConcurrentHashMap<>();
     private final Map<String, String> aliases = new ConcurrentHashMap<>();
     private final Set<String> silenced = ConcurrentHashMap.newKeySet();
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> queries = new ConcurrentHashMap<>();
     private final MultiThreadIoEventLoopGroup group;
     private final Channel channel;
@@ -114,6 +115,16 @@ public final class TestDnsServer implements AutoCloseable {
         aliases.put(normal(name), normal(target));
     }
 
+    /** Questions for name get SERVFAIL. */
+    public void serverFailure(String name) {
+        failing.add(normal(name));
+    }
+
+    /** Questions for name get an empty NOERROR: the name exists but has no address. */
+    public void noRecords(String name) {
+        answers.computeIfAbsent(normal(name), n -> new ConcurrentHashMap<>()).clear();
+    }
+
     /** Questions for name get no answer at all (to test the query timeout). */
     public void silence(String name) {
         silenced.add(normal(name));
@@ -162,7 +173,9 @@ public final class TestDnsServer implements AutoCloseable {
                 owner = target + ".";
             }
             Map<DnsRecordType, Answer> byType = answers.get(name);
-            if (byType == null && target == null) {
+            if (failing.contains(name)) {
+                response.setCode(DnsResponseCode.SERVFAIL);
+            } else if (byType == null && target == null) {
                 response.setCode(DnsResponseCode.NXDOMAIN);
             } else if (byType != null) {
                 Answer answer = byType.get(question.type());

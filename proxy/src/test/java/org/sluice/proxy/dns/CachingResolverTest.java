@@ -222,6 +222,42 @@ class CachingResolverTest {
     }
 
     @Test
+    void aNameWithoutAddressesFailsSayingSo() throws Exception {
+        server.noRecords("bare.sluice.test");
+        resolver();
+
+        assertThat(failure("bare.sluice.test")).hasMessageContaining("bare.sluice.test")
+                .hasMessageContaining("no address");
+    }
+
+    @Test
+    void aServerFailureFailsSayingSo() throws Exception {
+        server.serverFailure("broken.sluice.test");
+        resolver();
+
+        assertThat(failure("broken.sluice.test")).hasMessageContaining("broken.sluice.test")
+                .hasMessageContaining("server failure");
+    }
+
+    @Test
+    void aHostsFileEntryIsUsedWithoutAQueryAndKeptForMaxTtl() throws Exception {
+        InetAddress pinned = NetUtil.createInetAddressFromIpAddressString("127.0.0.10");
+        HostsFileEntriesResolver hostsFile = (host, types) -> host.equals("pinned.sluice.test") ? pinned : null;
+        DnsSettings settings = new DnsSettings(List.of(server.address()), Duration.ZERO, Duration.ofSeconds(10),
+                QUERY_TIMEOUT);
+        resolver = new CachingResolver(settings, group, Transport.best(), ticker, hostsFile);
+        server.answer("pinned.sluice.test", 3600, "127.0.0.11");
+
+        assertThat(resolve("pinned.sluice.test")).isEqualTo(List.of(pinned));
+        assertThat(server.queries("pinned.sluice.test")).isZero();
+        assertThat(resolver.queriesSent()).isZero();
+
+        advance(Duration.ofSeconds(11));
+        assertThat(resolve("pinned.sluice.test")).isEqualTo(List.of(pinned));
+        assertThat(server.queries("pinned.sluice.test")).isZero();
+    }
+
+    @Test
     void failuresAreNotCached() throws Exception {
         resolver();
         failure("late.sluice.test");
