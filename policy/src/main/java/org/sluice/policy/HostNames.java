@@ -32,10 +32,13 @@ public final class HostNames {
         }
         String ascii;
         try {
-            ascii = IDN.toASCII(h, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+            // Not USE_STD3_ASCII_RULES: it refuses '_', which real service names (Docker Compose) carry.
+            ascii = IDN.toASCII(h, 0).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + shorten(host) + "' is not a valid host name: letters, digits "
-                    + "and '-' in dot-separated labels (international names are converted to punycode)");
+            throw invalid(host);
+        }
+        if (!ldhOrUnderscore(ascii)) {
+            throw invalid(host);
         }
         if (ascii.isEmpty() || ascii.length() > MAX_HOST_CHARS) {
             throw new IllegalArgumentException("'" + shorten(host) + "' is not a valid host name: it must have 1 to "
@@ -48,6 +51,28 @@ public final class HostNames {
             }
         }
         return ascii;
+    }
+
+    private static IllegalArgumentException invalid(String host) {
+        return new IllegalArgumentException("'" + shorten(host) + "' is not a valid host name: letters, digits, '-' "
+                + "and '_' in dot-separated labels, no label starting or ending with '-' (international names are "
+                + "converted to punycode)");
+    }
+
+    /** Letters, digits, '-', '_' and '.', with no label starting or ending in '-'. */
+    private static boolean ldhOrUnderscore(String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            char c = ascii.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+            if (!ok) {
+                return false;
+            }
+            if (c == '-' && (i == 0 || i == ascii.length() - 1 || ascii.charAt(i - 1) == '.'
+                    || ascii.charAt(i + 1) == '.')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String ipv6(String h) {

@@ -69,43 +69,9 @@ public record RequestUrl(Destination destination, String target, String rawPath,
         return new RequestUrl(destination, target, path, query, hash >= 0);
     }
 
+    /** The forward listener's reading of an authority, so that explain refuses what the listener refuses. */
     private static Destination destination(String scheme, String authority, String url) {
-        String host;
-        String port = null;
-        if (authority.startsWith("[")) {
-            int close = authority.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("the IPv6 address in '" + HostNames.shorten(url)
-                        + "' has no closing ']'");
-            }
-            host = authority.substring(0, close + 1);
-            String after = authority.substring(close + 1);
-            if (after.startsWith(":")) {
-                port = after.substring(1);
-            } else if (!after.isEmpty()) {
-                throw new IllegalArgumentException("expected ':port' after ']' in '" + HostNames.shorten(url) + "'");
-            }
-        } else {
-            int colon = authority.lastIndexOf(':');
-            host = colon < 0 ? authority : authority.substring(0, colon);
-            port = colon < 0 ? null : authority.substring(colon + 1);
-            if (host.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("an IPv6 address must be in brackets, e.g. http://[::1]:8080/");
-            }
-        }
-        if (host.isEmpty()) {
-            throw new IllegalArgumentException("the URL '" + HostNames.shorten(url) + "' has no host");
-        }
-        int portNumber = scheme.equals("https") ? 443 : 80;
-        if (port != null) {
-            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
-                    || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
-                throw new IllegalArgumentException("the port in '" + HostNames.shorten(url)
-                        + "' must be a number from 1 to 65535");
-            }
-            portNumber = Integer.parseInt(port);
-        }
-        return new Destination(Listener.FORWARD, scheme, HostNames.normalize(host), portNumber);
+        return ForwardTargets.destination(scheme, authority, false, url);
     }
 
     /** The parameter names of the query, as sent (not decoded), in order; empty for no query. */

@@ -217,8 +217,9 @@ class RuleLanguageTest {
                         + "*.example.org; leave hosts out to match any host",
                 "p.yaml:8:18: rules[0].hosts: 'a.*.org': '*' may only stand for the leftmost labels, as in "
                         + "*.example.org; leave hosts out to match any host",
-                "p.yaml:8:29: rules[0].hosts: 'exa mple.org' is not a valid host name: letters, digits and '-' in "
-                        + "dot-separated labels (international names are converted to punycode)",
+                "p.yaml:8:29: rules[0].hosts: 'exa mple.org' is not a valid host name: letters, digits, '-' and '_' in "
+                        + "dot-separated labels, no label starting or ending with '-' (international names are "
+                        + "converted to punycode)",
                 "p.yaml:8:45: rules[0].hosts: 'central.example.org:443': write the port under ports, not in the "
                         + "host name",
                 "p.yaml:8:72: rules[0].hosts: '*.10.0.0.1': '*.' applies to host names, not to IP addresses",
