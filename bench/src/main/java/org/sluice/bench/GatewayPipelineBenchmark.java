@@ -104,7 +104,7 @@ public class GatewayPipelineBenchmark {
         audit = AuditLog.to(sink, AUDIT_QUEUE_CAPACITY);
         SluiceMetrics metrics = new SluiceMetrics();
         GatewayContext gateway = new GatewayContext(new AtomicReference<>(Policy.compile(config)), config.limits(),
-                config.gateway().timeouts(), upstream, audit, new ExchangeRecorder(audit, metrics, upstream),
+                config.gateway().timeouts(), upstream, audit, new ExchangeRecorder(audit, metrics),
                 new AtomicInteger(), new AtomicBoolean());
         connections = new DefaultChannelGroup("gateway", GlobalEventExecutor.INSTANCE);
         client = new EmbeddedChannel(new GatewayInitializer(gateway, metrics, connections));

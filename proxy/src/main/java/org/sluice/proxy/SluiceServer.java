@@ -19,12 +19,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.sluice.policy.Policy;
+import org.sluice.policy.config.DnsConfig;
+import org.sluice.policy.config.ForwardConfig;
+import org.sluice.policy.config.ForwardTimeouts;
+import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.ListenAddress;
 import org.sluice.policy.config.SluiceConfig;
 import org.sluice.proxy.admin.AdminServerInitializer;
 import org.sluice.proxy.audit.AuditIdentity;
 import org.sluice.proxy.audit.AuditLog;
+import org.sluice.proxy.dns.CachingResolver;
+import org.sluice.proxy.dns.DnsSettings;
 import org.sluice.proxy.gateway.DrainEvent;
+import org.sluice.proxy.gateway.ForwardRouter;
+import org.sluice.proxy.gateway.Tunnels;
 import org.sluice.proxy.gateway.ExchangeRecorder;
 import org.sluice.proxy.gateway.ConnectionCounts;
 import org.sluice.proxy.gateway.GatewayContext;
@@ -33,6 +41,8 @@ import org.sluice.proxy.metrics.SluiceMetrics;
 import org.sluice.proxy.reload.PolicyReloader;
 import org.sluice.proxy.reload.ReloadOutcome;
 import org.sluice.proxy.upstream.CentralServerUpstream;
+import org.sluice.proxy.upstream.Connector;
+import org.sluice.proxy.upstream.ForwardUpstreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +59,11 @@ public final class SluiceServer implements AutoCloseable {
     private final AuditLog audit;
     private final SluiceMetrics metrics;
     private final CentralServerUpstream upstream;
+    /** The forward listener's resolver and dialler; null when the config has no forward section. */
+    private final CachingResolver forwardResolver;
+    private final ForwardUpstreams forwardUpstreams;
+    private final ConnectionCounts forwardCounts;
+    private final AtomicInteger openTunnels = new AtomicInteger();
     /** The policy in force. Each request reads it once; only the reloader replaces it. */
     private final AtomicReference<Policy> policy;
     private final PolicyReloader reloader;
@@ -58,9 +73,11 @@ public final class SluiceServer implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private Channel gatewayChannel;
+    private Channel forwardChannel;
     private Channel adminChannel;
 
-    private SluiceServer(SluiceConfig config, AuditLog audit, SluiceMetrics metrics) throws IOException {
+    private SluiceServer(SluiceConfig config, AuditLog audit, SluiceMetrics metrics, Connector forwardConnector)
+            throws IOException {
         this.config = config;
         this.audit = audit;
         this.metrics = metrics;
@@ -74,6 +91,19 @@ public final class SluiceServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
+        }
+        ForwardConfig forward = config.forward();
+        if (forward == null) {
+            this.forwardResolver = null;
+            this.forwardUpstreams = null;
+            this.forwardCounts = null;
+        } else {
+            DnsConfig dns = forward.dns();
+            this.forwardResolver = new CachingResolver(new DnsSettings(dns.servers(), dns.minTtl(), dns.maxTtl(),
+                    dns.queryTimeout()), group, transport);
+            this.forwardUpstreams = new ForwardUpstreams(group, transport, forwardResolver::resolve,
+                    () -> policy.get().addresses(), forward.timeouts().connect(), forwardConnector);
+            this.forwardCounts = new ConnectionCounts(forward.caps());
         }
         this.reloader = new PolicyReloader(config, policy, this::reloaded);
         metrics.policyInForce(policy.get().hash());
@@ -90,19 +120,28 @@ public final class SluiceServer implements AutoCloseable {
                 .onWriteFailure(metrics::auditWriteFailure)
                 .onDropped(metrics::auditRecordsDropped)
                 .open();
-        return start(config, audit, metrics);
+        return start(config, audit, metrics, Connector.DIRECT);
     }
 
     /** Same with a given audit log (tests inject a failing sink). */
     public static SluiceServer start(SluiceConfig config, AuditLog audit) throws IOException, InterruptedException {
-        return start(config, audit, new SluiceMetrics());
+        return start(config, audit, new SluiceMetrics(), Connector.DIRECT);
     }
 
-    private static SluiceServer start(SluiceConfig config, AuditLog audit, SluiceMetrics metrics)
+    /**
+     * Same, with the forward listener dialling through {@code forwardConnector}: tests pass one that records dial
+     * attempts instead of dialling, to prove a refused destination is never dialled.
+     */
+    public static SluiceServer start(SluiceConfig config, AuditLog audit, Connector forwardConnector)
             throws IOException, InterruptedException {
+        return start(config, audit, new SluiceMetrics(), forwardConnector);
+    }
+
+    private static SluiceServer start(SluiceConfig config, AuditLog audit, SluiceMetrics metrics,
+                                      Connector forwardConnector) throws IOException, InterruptedException {
         SluiceServer server;
         try {
-            server = new SluiceServer(config, audit, metrics);
+            server = new SluiceServer(config, audit, metrics, forwardConnector);
         } catch (IOException | RuntimeException e) {
             audit.close();
             throw e;
@@ -117,12 +156,28 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     private void bind() throws IOException, InterruptedException {
+        ExchangeRecorder recorder = new ExchangeRecorder(audit, metrics);
         GatewayContext gateway = new GatewayContext(policy, config.limits(), config.gateway().timeouts(), upstream,
-                audit, new ExchangeRecorder(audit, metrics, upstream), inFlight, draining);
+                audit, recorder, inFlight, draining);
         gatewayChannel = listen(config.gateway().listen(), new GatewayInitializer(gateway, metrics, connections,
                 connectionCounts));
         log.info("gateway listening on {} ({}), upstream {}://{}", gatewayChannel.localAddress(), transport.name(),
                 upstream.config().scheme(), upstream.authority());
+        ForwardConfig forward = config.forward();
+        if (forward != null) {
+            ForwardTimeouts t = forward.timeouts();
+            // The HTTP handlers read the gateway's timeout record; the forward listener fills it with its own values.
+            GatewayTimeouts httpTimeouts = new GatewayTimeouts(t.connect(), t.response(), t.idle(),
+                    config.gateway().timeouts().shutdownGrace(), t.requestHeader(), t.minBodyRate());
+            Tunnels tunnels = new Tunnels(forwardUpstreams, forward.maxTunnels(), openTunnels, t.clientHello(),
+                    t.tunnelIdle());
+            GatewayContext forwardContext = new GatewayContext(GatewayContext.FORWARD, policy, config.limits(),
+                    httpTimeouts, null, new ForwardRouter(forwardUpstreams), tunnels, audit, recorder, inFlight,
+                    draining);
+            forwardChannel = listen(forward.listen(), new GatewayInitializer(forwardContext, metrics, connections,
+                    forwardCounts));
+            log.info("forward proxy listening on {}", forwardChannel.localAddress());
+        }
         if (config.admin() != null) {
             adminChannel = listen(config.admin().listen(),
                     new AdminServerInitializer(metrics, this::notReady, policy::get));
@@ -170,6 +225,9 @@ public final class SluiceServer implements AutoCloseable {
         if (gatewayChannel == null || !gatewayChannel.isActive()) {
             reasons.add("gateway listener is not bound");
         }
+        if (config.forward() != null && (forwardChannel == null || !forwardChannel.isActive())) {
+            reasons.add("forward listener is not bound");
+        }
         if (!audit.accepting()) {
             reasons.add("audit log is not accepting records");
         }
@@ -178,6 +236,16 @@ public final class SluiceServer implements AutoCloseable {
 
     public InetSocketAddress gatewayAddress() {
         return (InetSocketAddress) gatewayChannel.localAddress();
+    }
+
+    /** The forward listener's address; null when the config has none. */
+    public InetSocketAddress forwardAddress() {
+        return forwardChannel == null ? null : (InetSocketAddress) forwardChannel.localAddress();
+    }
+
+    /** CONNECT tunnels open now. */
+    public int openTunnels() {
+        return openTunnels.get();
     }
 
     public InetSocketAddress adminAddress() {
@@ -232,6 +300,9 @@ public final class SluiceServer implements AutoCloseable {
         if (gatewayChannel != null) {
             gatewayChannel.close().awaitUninterruptibly();
         }
+        if (forwardChannel != null) {
+            forwardChannel.close().awaitUninterruptibly();
+        }
         for (Channel connection : connections) {
             connection.eventLoop().execute(() -> connection.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
         }
@@ -250,6 +321,9 @@ public final class SluiceServer implements AutoCloseable {
             adminChannel.close().awaitUninterruptibly();
         }
         upstream.close();
+        if (forwardResolver != null) {
+            forwardResolver.close();
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         audit.close();
         log.info("stopped; audit log flushed");

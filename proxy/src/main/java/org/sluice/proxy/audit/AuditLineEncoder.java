@@ -54,6 +54,8 @@ final class AuditLineEncoder {
     private static final SerializableString POLICY = new SerializedString("policy");
     private static final SerializableString ERROR = new SerializedString("error");
     private static final SerializableString QUERY_SHA256 = new SerializedString("querySha256");
+    private static final SerializableString SNI = new SerializedString("sni");
+    private static final SerializableString CLOSE_REASON = new SerializedString("closeReason");
     private static final SerializableString JOB = new SerializedString("job");
     private static final SerializableString NODE = new SerializedString("node");
     private static final SerializableString SEQ = new SerializedString("seq");
@@ -127,6 +129,10 @@ final class AuditLineEncoder {
             string(UPSTREAM, r.upstream());
             string(POLICY, r.policy());
             string(ERROR, r.error());
+            if (r.tunnel() != null) {
+                string(SNI, r.tunnel().sni());
+                string(CLOSE_REASON, r.tunnel().closeReason());
+            }
             if (hashQuery) {
                 json.writeFieldName(QUERY_SHA256);
                 int query = r.target() == null ? -1 : r.target().indexOf('?');

@@ -29,11 +29,32 @@ import java.time.Instant;
  * @param target     the request target as received, null if none was read. Never written: with
  *                   {@code audit.query: hash} the writer adds the SHA-256 of its query (what follows the first '?')
  *                   as {@code querySha256}. Passed whole so that the event loop does not cut the query out.
+ * @param tunnel     for a CONNECT tunnel: the TLS server name and how the tunnel ended; null for a request
  */
 public record AuditRecord(Instant ts, String id, String listener, String client, String method,
                           String scheme, String host, int port, String path, String decision, String rule,
                           String reason, int status, long reqBytes, long respBytes, String reqSha256,
-                          long durationMs, String upstream, String policy, String error, String target) {
+                          long durationMs, String upstream, String policy, String error, String target,
+                          Tunnel tunnel) {
+
+    /**
+     * What a tunnel record adds.
+     *
+     * @param sni         the server name of the client's TLS ClientHello; null when it sent none (or no TLS)
+     * @param closeReason how the tunnel ended: client_closed, upstream_closed, idle_timeout, shutdown, or the
+     *                    check that closed it (sni_mismatch, sni_missing, not_tls, ...)
+     */
+    public record Tunnel(String sni, String closeReason) {
+    }
+
+    /** A request record (no tunnel facts). */
+    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+                       String scheme, String host, int port, String path, String decision, String rule,
+                       String reason, int status, long reqBytes, long respBytes, String reqSha256,
+                       long durationMs, String upstream, String policy, String error, String target) {
+        this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
+                respBytes, reqSha256, durationMs, upstream, policy, error, target, null);
+    }
 
     /** A record without the request target (so without a query to hash). */
     public AuditRecord(Instant ts, String id, String listener, String client, String method,
@@ -41,7 +62,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error) {
         this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
-                respBytes, reqSha256, durationMs, upstream, policy, error, null);
+                respBytes, reqSha256, durationMs, upstream, policy, error, null, null);
     }
 
     /** The target, whose query may carry credentials, never shows in logs or test output. */

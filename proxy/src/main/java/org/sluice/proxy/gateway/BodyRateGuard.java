@@ -71,8 +71,8 @@ final class BodyRateGuard extends ChannelInboundHandlerAdapter {
         if (rate < minBytesPerSecond) {
             stop();
             ex.error = "body_too_slow";
-            ex.reason = "the request body arrived at " + rate + " bytes/s, below gateway.timeouts.minBodyRate ("
-                    + minBytesPerSecond + " bytes/s)";
+            ex.reason = "the request body arrived at " + rate + " bytes/s, below " + conn.gateway.listener()
+                    + ".timeouts.minBodyRate (" + minBytesPerSecond + " bytes/s)";
             ctx.channel().close();
         }
     }

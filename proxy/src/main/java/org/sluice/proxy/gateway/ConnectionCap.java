@@ -26,7 +26,7 @@ final class ConnectionCap extends ChannelInboundHandlerAdapter {
         counted = true;
         ConnectionCounts.Cap over = counts.opened(conn.clientAddress);
         if (over == ConnectionCounts.Cap.MAX_CONNECTIONS) {
-            conn.overCap = "the gateway has maxConnections (" + counts.caps().maxConnections()
+            conn.overCap = "the " + conn.gateway.listener() + " listener has maxConnections (" + counts.caps().maxConnections()
                     + ") client connections open; try again later";
         } else if (over == ConnectionCounts.Cap.MAX_CONNECTIONS_PER_CLIENT) {
             conn.overCap = "this client has maxConnectionsPerClient (" + counts.caps().maxConnectionsPerClient()

@@ -73,7 +73,8 @@ final class ConnectionContext {
         if (!exchange.markFinished()) {
             return;
         }
-        gateway.recorder().record(exchange, clientAddress);
+        gateway.recorder().record(exchange, clientAddress, gateway.listener(),
+                gateway.upstream() == null ? null : gateway.upstream().destination());
         gateway.inFlight().decrementAndGet();
         if (current == exchange) {
             current = null;

@@ -22,8 +22,12 @@ final class Exchange {
     final boolean hasBody;
     final boolean clientKeepAlive;
 
+    /** Where the request goes, as its listener read the target; null until then (or when it could not be read). */
+    Route route;
     String path;
     Decision decision;
+    /** Set when a check after the policy's decision refused the exchange (a tunnel's TLS server name). */
+    boolean deniedAfterDecision;
     String reason;
     String error;
     int status;
@@ -34,6 +38,10 @@ final class Exchange {
     boolean refused;
     boolean responseStarted;
     boolean closeAfterResponse;
+    /** CONNECT tunnels only: the TLS server name the client sent, and how the tunnel ended. */
+    String sni;
+    String closeReason;
+    boolean tunnel;
     private boolean finished;
 
     Exchange(String id, Policy policy, String method, String target, boolean hasBody, boolean clientKeepAlive) {
@@ -62,7 +70,7 @@ final class Exchange {
     }
 
     String decisionName() {
-        return decision == null ? "deny" : decision.auditName();
+        return decision == null || deniedAfterDecision ? "deny" : decision.auditName();
     }
 
     String ruleName() {

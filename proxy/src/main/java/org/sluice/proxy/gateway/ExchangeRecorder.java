@@ -4,34 +4,36 @@ import java.time.Instant;
 import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.audit.AuditRecord;
 import org.sluice.proxy.metrics.SluiceMetrics;
-import org.sluice.proxy.upstream.Upstream;
+import org.sluice.policy.Destination;
 
 /** Turns a finished exchange into its one audit record and its metrics; the same facts feed both. */
 public final class ExchangeRecorder {
-    static final String LISTENER = "gateway";
-
     private final AuditLog audit;
     private final SluiceMetrics metrics;
-    private final Upstream upstream;
 
-    public ExchangeRecorder(AuditLog audit, SluiceMetrics metrics, Upstream upstream) {
+    public ExchangeRecorder(AuditLog audit, SluiceMetrics metrics) {
         this.audit = audit;
         this.metrics = metrics;
-        this.upstream = upstream;
     }
 
-    void record(Exchange ex, String client) {
+    /**
+     * @param listener    "gateway" or "forward"
+     * @param fallback    the destination recorded for a request whose target could not be read (the gateway's
+     *                    upstream); null for the forward listener, whose destination is then unknown
+     */
+    void record(Exchange ex, String client, String listener, Destination fallback) {
         long durationNanos = System.nanoTime() - ex.startNanos;
         String decision = ex.decisionName();
+        Destination d = ex.route != null && ex.route.destination() != null ? ex.route.destination() : fallback;
         audit.record(new AuditRecord(
                 Instant.ofEpochMilli(ex.startEpochMillis),
                 ex.id,
-                LISTENER,
+                listener,
                 client,
                 ex.method,
-                upstream.config().scheme(),
-                upstream.config().host(),
-                upstream.config().port(),
+                d == null ? null : d.scheme(),
+                d == null ? null : d.host(),
+                d == null ? 0 : d.port(),
                 ex.path != null ? ex.path : RequestTargets.pathForAudit(ex.target),
                 decision,
                 ex.ruleName(),
@@ -44,7 +46,8 @@ public final class ExchangeRecorder {
                 ex.upstreamAddress,
                 ex.policy.hash(),
                 ex.error,
-                ex.target));
-        metrics.requestFinished(LISTENER, decision, ex.status, durationNanos, ex.reqBytes, ex.respBytes);
+                ex.target,
+                ex.tunnel ? new AuditRecord.Tunnel(ex.sni, ex.closeReason) : null));
+        metrics.requestFinished(listener, decision, ex.status, durationNanos, ex.reqBytes, ex.respBytes);
     }
 }

@@ -10,16 +10,35 @@ import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.upstream.Upstream;
 
 /**
- * What every gateway connection shares: the policy in force (swapped whole on reload; each exchange reads it
- * once, when its request arrives), the upstream pools, the audit log, and the server's drain state.
+ * What every connection of one HTTP listener shares: the policy in force (swapped whole on reload; each exchange
+ * reads it once, when its request arrives), how request targets are routed, the audit log, and the server's drain
+ * state. The gateway and the forward listener each have one; they differ in {@code listener}, {@code router}
+ * and {@code tunnels}.
+ *
+ * @param listener "gateway" or "forward": the audit records' {@code listener} and how messages name it
+ * @param upstream the central server for the gateway; null for the forward listener, whose routes carry their own
+ * @param tunnels  CONNECT support (forward listener only); null when the listener refuses CONNECT
  */
 public record GatewayContext(
+        String listener,
         AtomicReference<Policy> policy,
         Limits limits,
         GatewayTimeouts timeouts,
         Upstream upstream,
+        RequestRouter router,
+        Tunnels tunnels,
         AuditLog audit,
         ExchangeRecorder recorder,
         AtomicInteger inFlight,
         AtomicBoolean draining) {
+
+    public static final String GATEWAY = "gateway";
+    public static final String FORWARD = "forward";
+
+    /** The gateway listener: origin-form requests, all to {@code upstream}. */
+    public GatewayContext(AtomicReference<Policy> policy, Limits limits, GatewayTimeouts timeouts, Upstream upstream,
+                          AuditLog audit, ExchangeRecorder recorder, AtomicInteger inFlight, AtomicBoolean draining) {
+        this(GATEWAY, policy, limits, timeouts, upstream, new GatewayRouter(upstream), null, audit, recorder,
+                inFlight, draining);
+    }
 }

@@ -15,8 +15,9 @@ import org.sluice.policy.config.Limits;
 import org.sluice.proxy.metrics.SluiceMetrics;
 
 /**
- * The gateway pipeline, in the order a request meets it. Takes any channel: a socket in production, an
- * EmbeddedChannel in the pipeline benchmark.
+ * The pipeline of an HTTP listener (the gateway, or the forward listener), in the order a request meets it. The
+ * forward listener adds a tunnel intake right after the codec, which takes over a connection that starts with
+ * CONNECT. Takes any channel: a socket in production, an EmbeddedChannel in the pipeline benchmark.
  */
 public final class GatewayInitializer extends ChannelInitializer<Channel> {
     /** Method, spaces and version around the target: the request line may exceed maxUrlBytes by this much. */
@@ -61,6 +62,9 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         p.addLast("idle", new IdleStateHandler(gateway.timeouts().idle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("headDeadline", new RequestHeadDeadline(conn, gateway.timeouts().requestHeader()));
         p.addLast("http", new HttpServerCodec(decoder));
+        if (gateway.tunnels() != null) {
+            p.addLast("tunnelIntake", new TunnelIntake(conn, ids));
+        }
         p.addLast("order", new PipelineOrderer(conn));
         p.addLast("intake", new RequestIntake(conn, ids));
         p.addLast("policy", new PolicyGate(conn));

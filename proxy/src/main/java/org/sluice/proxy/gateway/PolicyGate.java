@@ -26,7 +26,8 @@ final class PolicyGate extends ChannelInboundHandlerAdapter {
             return;
         }
         Exchange ex = conn.current;
-        NormalizedPath normalized = PathNormalizer.normalize(RequestTargets.rawPath(ex.target));
+        Route route = ex.route;
+        NormalizedPath normalized = PathNormalizer.normalize(route.rawPath());
         if (!normalized.ok()) {
             ReferenceCountUtil.release(request);
             ErrorResponder.refuse(ctx, conn, ex, Refusal.BAD_REQUEST, normalized.error());
@@ -34,8 +35,7 @@ final class PolicyGate extends ChannelInboundHandlerAdapter {
         }
         ex.path = normalized.path();
         // The exchange's own policy, not the reference: the audit record names the policy that decided.
-        Decision decision = ex.policy.decide(conn.gateway.upstream().destination(), ex.method, ex.path,
-                RequestTargets.queryOrNull(ex.target));
+        Decision decision = ex.policy.decide(route.destination(), ex.method, ex.path, route.rawQuery());
         ex.decision = decision;
         ex.reason = decision.reason();
         if (!decision.forwards()) {

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -15,7 +14,8 @@ import java.time.Duration;
 
 /**
  * The strict front door: opens an exchange per request, refuses what the decoder could not parse, targets that
- * are too long or not origin-form, and everything while the audit log cannot take records. Body parts of a
+ * are too long or that the listener's router refuses (not origin-form at the gateway, not an absolute http URL at
+ * the forward listener), and everything while the audit log cannot take records. Body parts of a
  * refused request are dropped here, so nothing after this handler ever sees them.
  */
 final class RequestIntake extends ChannelInboundHandlerAdapter {
@@ -87,16 +87,17 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
         } else if (target.length() > maxUrlBytes) {
             refusal = Refusal.URL_TOO_LONG;
             reason = "the request target is " + target.length() + " bytes; maxUrlBytes allows " + maxUrlBytes;
-        } else if (request.method() == HttpMethod.CONNECT || !target.startsWith("/")) {
-            refusal = Refusal.BAD_REQUEST;
-            reason = "the gateway takes origin-form targets such as /api/tasks; absolute URLs and CONNECT "
-                    + "are for a forward proxy";
-        } else if (target.indexOf('#') >= 0) {
-            refusal = Refusal.BAD_REQUEST;
-            reason = "a request target must not carry a fragment ('#')";
         } else if (!conn.gateway.audit().accepting()) {
             refusal = Refusal.UNAVAILABLE;
             reason = "the audit log cannot be written, and nothing is forwarded unrecorded; try again later";
+        }
+        if (refusal == null) {
+            ex.route = conn.gateway.router().route(request);
+            if (ex.route.problem() != null) {
+                refusal = Refusal.BAD_REQUEST;
+                reason = ex.route.problem();
+                ex.route = null;
+            }
         }
         if (refusal != null) {
             ReferenceCountUtil.release(request);
@@ -117,7 +118,7 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
         ex.closeAfterResponse = true;
         conn.pauseReading(ConnectionContext.AWAITING_RESPONSE);
         ErrorResponder.refuse(ctx, conn, ex, Refusal.BAD_REQUEST, "request head not complete within "
-                + spelt(conn.gateway.timeouts().requestHeader()) + " (gateway.timeouts.requestHeader)");
+                + spelt(conn.gateway.timeouts().requestHeader()) + " (" + conn.gateway.listener() + ".timeouts.requestHeader)");
     }
 
     /** As a config file would spell it: 10s, 1500ms. */

@@ -39,19 +39,22 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import org.sluice.policy.HeaderAllowlist;
+import org.sluice.policy.Listener;
 import org.sluice.proxy.upstream.CentralServerUpstream;
 import org.sluice.proxy.upstream.Upstream;
 import org.sluice.proxy.upstream.UpstreamAddressDeniedException;
 import org.sluice.proxy.upstream.UpstreamListener;
 
 /**
- * Streams an allowed request to the central server and its response back, on one event loop, with
+ * Streams an allowed request to its upstream (the central server, or a forward request's destination) and the
+ * response back, on one event loop, with
  * backpressure both ways by autoRead. Sends exactly the normalised path the policy checked. Cuts responses
  * above maxResponseBodyBytes and answers 502/504 when the central server fails or stays silent.
  */
 final class UpstreamRelay extends ChannelInboundHandlerAdapter implements UpstreamListener {
     private final ConnectionContext conn;
-    private final Upstream upstream;
+    /** The current exchange's upstream: the central server, or a forward request's destination. */
+    private Upstream upstream;
     private final long responseTimeoutNanos;
     private final Runnable timeoutCheck = this::checkTimeout;
     private final ArrayDeque<HttpObject> beforeConnect = new ArrayDeque<>();
@@ -79,7 +82,6 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
 
     UpstreamRelay(ConnectionContext conn) {
         this.conn = conn;
-        this.upstream = conn.gateway.upstream();
         this.responseTimeoutNanos = conn.gateway.timeouts().response().toNanos();
     }
 
@@ -109,6 +111,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
 
     private void start(HttpRequest request) {
         ex = conn.current;
+        upstream = ex.route.upstream();
         bodyDigest = null;
         clientVersion = request.protocolVersion();
         maxResponseBytes = ex.decision.limits().maxResponseBodyBytes();
@@ -199,7 +202,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     private void connected(Exchange mine, Future<Channel> acquired) {
         if (mine != ex || mine.finished()) {
             if (acquired.isSuccess()) {
-                upstream.release(acquired.getNow());
+                mine.route.upstream().release(acquired.getNow());
             }
             return;
         }
@@ -207,13 +210,17 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
             releaseBeforeConnect();
             conn.resumeReading(ConnectionContext.CONNECTING);
             if (acquired.cause() instanceof UpstreamAddressDeniedException denied) {
-                ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "the central server "
-                        + upstream.authority() + " is not dialled: " + denied.getMessage()
-                        + ", which the policy refuses (see allowPrivate)", UpstreamAddressDeniedException.ERROR);
+                // The central server is the operator's choice (502); a forward destination is the client's (403).
+                boolean forward = upstream.destination().listener() == Listener.FORWARD;
+                ex.deniedAfterDecision = forward;
+                Refusal refusal = forward ? Refusal.DENIED : Refusal.UPSTREAM_FAILED;
+                ErrorResponder.refuse(ctx, conn, ex, refusal, upstream.describe() + " is not dialled: "
+                        + denied.getMessage() + ", which the policy refuses (see allowPrivate)",
+                        UpstreamAddressDeniedException.ERROR);
                 return;
             }
-            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "cannot reach the central server "
-                    + upstream.authority() + ": " + describe(acquired.cause()));
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "cannot reach " + upstream.describe()
+                    + ": " + describe(acquired.cause()));
             return;
         }
         upstreamChannel = acquired.getNow();
@@ -316,7 +323,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         lastUpstreamActivity = System.nanoTime();
         if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
             // The decoder's stand-in (status 999) or a broken chunk must never reach the client.
-            String reason = "the central server's response is not valid HTTP: " + describe(object.decoderResult().cause());
+            String reason = upstream.describe() + "'s response is not valid HTTP: " + describe(object.decoderResult().cause());
             ReferenceCountUtil.release(msg);
             discardUpstream();
             ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, reason,
@@ -357,7 +364,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         if (declared > maxResponseBytes) {
             ex.status = response.status().code();
             discardUpstream();
-            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "the central server's response is "
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, upstream.describe() + "'s response is "
                     + declared + " bytes; maxResponseBodyBytes allows " + maxResponseBytes, "response_too_large");
             return false;
         }
@@ -401,7 +408,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         if (ex.respBytes > maxResponseBytes) {
             content.release();
             discardUpstream();
-            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "the central server's response grew past "
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, upstream.describe() + "'s response grew past "
                     + maxResponseBytes + " bytes (maxResponseBodyBytes); the connection was cut",
                     "response_too_large");
             return;
@@ -471,14 +478,14 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         String detail = cause == null ? "" : ": " + describe(cause);
         if (ex.responseStarted) {
             ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED,
-                    "the central server's connection broke during the response" + detail, "upstream_reset");
+                    "the connection to " + upstream.describe() + " broke during the response" + detail, "upstream_reset");
         } else if (cause instanceof SSLHandshakeException) {
             // Host name, CA, pin or client certificate: the message names the check that failed.
             ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED,
-                    "the TLS handshake with the central server failed" + detail);
+                    "the TLS handshake with " + upstream.describe() + " failed" + detail);
         } else {
             ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED,
-                    "the central server closed the connection before answering" + detail);
+                    upstream.describe() + " closed the connection before answering" + detail);
         }
     }
 
@@ -517,13 +524,13 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
             return;
         }
         discardUpstream();
-        String limit = TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos) + " ms (gateway.timeouts.response)";
+        String limit = TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos) + " ms (" + conn.gateway.listener() + ".timeouts.response)";
         if (ex.responseStarted) {
             ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_TIMEOUT,
-                    "the central server stopped sending its response for " + limit);
+                    upstream.describe() + " stopped sending its response for " + limit);
         } else {
             ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_TIMEOUT,
-                    "the central server did not answer within " + limit);
+                    upstream.describe() + " did not answer within " + limit);
         }
     }
 
@@ -569,7 +576,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         }
     }
 
-    private static String address(SocketAddress address) {
+    static String address(SocketAddress address) {
         if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
             String ip = inet.getAddress().getHostAddress();
             return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + inet.getPort();

@@ -44,7 +44,6 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import org.sluice.policy.Destination;
 import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.UpstreamConfig;
-import org.sluice.policy.net.AddressClass;
 import org.sluice.policy.net.AddressClassifier;
 import org.sluice.proxy.Transport;
 
@@ -86,18 +85,13 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     private final InetSocketAddress unresolved;
     private final UpstreamCredentials credentials;
 
-    /** Opens the socket to an already checked address; a seam so tests can record dial attempts. */
-    interface Connector {
-        ChannelFuture connect(Bootstrap bootstrap, InetSocketAddress checked);
-    }
-
     /**
      * @param addresses the address classifier of the policy in force, asked on every new connection (so a reload
      *                  applies to the next connection)
      */
     public CentralServerUpstream(UpstreamConfig config, GatewayTimeouts timeouts, EventLoopGroup group,
                                  Transport transport, Supplier<AddressClassifier> addresses) throws IOException {
-        this(config, timeouts, group, transport, addresses, Bootstrap::connect);
+        this(config, timeouts, group, transport, addresses, Connector.DIRECT);
     }
 
     CentralServerUpstream(UpstreamConfig config, GatewayTimeouts timeouts, EventLoopGroup group,
@@ -154,14 +148,15 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
                 return;
             }
             AddressClassifier classifier = addresses.get();
-            for (InetSocketAddress candidate : candidates) {
-                AddressClass verdict = classifier.classify(candidate.getAddress());
-                if (!verdict.allowed()) {
-                    dialled.tryFailure(new UpstreamAddressDeniedException(verdict));
-                    return;
-                }
+            InetSocketAddress checked;
+            try {
+                checked = new InetSocketAddress(AddressCheck.choose(
+                        candidates.stream().map(InetSocketAddress::getAddress).toList(), classifier), config.port());
+            } catch (UpstreamAddressDeniedException denied) {
+                dialled.tryFailure(denied);
+                return;
             }
-            ChannelFuture connecting = connector.connect(bootstrap, candidates.get(0));
+            ChannelFuture connecting = connector.connect(bootstrap, checked);
             connecting.addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
                     f.channel().attr(CHECKED_BY).set(classifier);
@@ -288,7 +283,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
         credentials.apply(headers);
     }
 
-    @Override
+    /** The central server as configured: scheme, host and port. */
     public UpstreamConfig config() {
         return config;
     }

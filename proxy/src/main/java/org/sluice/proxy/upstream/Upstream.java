@@ -5,10 +5,10 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.Future;
 import org.sluice.policy.Destination;
-import org.sluice.policy.config.UpstreamConfig;
 
 /**
- * Where allowed requests go: connections to the central server, handed out per event loop. Each connection's
+ * Where allowed requests go: connections to the central server (or, through the forward listener, to the
+ * destination of one request), handed out per event loop. Each connection's
  * pipeline ends with {@link CentralServerUpstream#addHttpHandlers}, so the relay can
  * {@link CentralServerUpstream#attach attach} to it.
  */
@@ -26,12 +26,14 @@ public interface Upstream {
      */
     default void setCredentials(HttpHeaders headers) { }
 
-    /** The central server as configured: scheme, host and port. */
-    UpstreamConfig config();
-
     /** The central server as the policy sees it: every gateway request is decided for this destination. */
     Destination destination();
 
     /** host, or host:port when the port is not the scheme's default: the Host header requests get. */
     String authority();
+
+    /** How messages to the client name this upstream: "the central server central.example.org". */
+    default String describe() {
+        return "the central server " + authority();
+    }
 }

@@ -10,12 +10,12 @@ import org.sluice.policy.net.AddressClass;
 public final class UpstreamAddressDeniedException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** The audit record's {@code error} for this refusal (the client gets 502 {@code upstream_failed}). */
+    /** The audit record's {@code error} for this refusal (through the gateway the client gets 502 {@code upstream_failed}, through the forward listener 403 {@code denied}). */
     public static final String ERROR = "upstream_address_denied";
 
     private final transient AddressClass address;
 
-    UpstreamAddressDeniedException(AddressClass address) {
+    public UpstreamAddressDeniedException(AddressClass address) {
         super(address.reason());
         this.address = address;
     }

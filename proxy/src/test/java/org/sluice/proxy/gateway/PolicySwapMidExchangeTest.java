@@ -79,24 +79,19 @@ class PolicySwapMidExchangeTest {
             }
 
             @Override
-            public UpstreamConfig config() {
-                return other.gateway().upstream();
-            }
-
-            @Override
             public Destination destination() {
-                UpstreamConfig c = config();
+                UpstreamConfig c = other.gateway().upstream();
                 return Destination.gateway(c.scheme(), c.host(), c.port());
             }
 
             @Override
             public String authority() {
-                return config().authority();
+                return other.gateway().upstream().authority();
             }
         };
         SluiceMetrics metrics = new SluiceMetrics();
         GatewayContext gateway = new GatewayContext(policy, other.limits(), other.gateway().timeouts(), unreachable,
-                audit, new ExchangeRecorder(audit, metrics, unreachable), new AtomicInteger(), new AtomicBoolean());
+                audit, new ExchangeRecorder(audit, metrics), new AtomicInteger(), new AtomicBoolean());
         client = new EmbeddedChannel(new GatewayInitializer(gateway, metrics,
                 new DefaultChannelGroup("test", GlobalEventExecutor.INSTANCE)));
     }

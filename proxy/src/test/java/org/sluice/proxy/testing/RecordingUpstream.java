@@ -65,6 +65,14 @@ public final class RecordingUpstream implements AutoCloseable {
     }
 
     public static RecordingUpstream start() throws InterruptedException {
+        return start("127.0.0.1", 0);
+    }
+
+    /** Listening on {@code loopbackIp} (an address of 127.0.0.0/8) and {@code port} (0: any free port). */
+    public static RecordingUpstream start(String loopbackIp, int port) throws InterruptedException {
+        if (!loopbackIp.startsWith("127.")) {
+            throw new IllegalArgumentException("tests listen on 127.0.0.0/8 only: " + loopbackIp);
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         AtomicInteger connections = new AtomicInteger();
         List<Received> received = new CopyOnWriteArrayList<>();
@@ -80,7 +88,7 @@ public final class RecordingUpstream implements AutoCloseable {
                                     new Recorder(received));
                         }
                     })
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+                    .bind(new InetSocketAddress(loopbackIp, port)).sync().channel();
             return new RecordingUpstream(group, server, connections, received);
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);

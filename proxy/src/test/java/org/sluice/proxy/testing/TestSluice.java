@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.sluice.policy.config.ConfigLoader;
 import org.sluice.policy.config.SluiceConfig;
 import org.sluice.proxy.SluiceServer;
+import org.sluice.proxy.upstream.Connector;
 import org.sluice.proxy.audit.AuditLog;
 
 /**
@@ -41,11 +42,23 @@ public final class TestSluice implements AutoCloseable {
 
     /** Parses the YAML with {@link ConfigLoader#parse} and starts {@link SluiceServer} with its own audit file. */
     public static TestSluice start(String yaml) throws Exception {
-        return start(yaml, null);
+        return start(yaml, (AuditLog) null);
     }
 
     /** Same, with the given audit log (e.g. one over a sink that fails on demand) instead of the file. */
     public static TestSluice start(String yaml, AuditLog audit) throws Exception {
+        return start(yaml, audit, null);
+    }
+
+    /**
+     * Same, with the forward listener dialling through {@code connector} (e.g. one that records dial attempts and
+     * dials nothing) and an audit log on the file.
+     */
+    public static TestSluice start(String yaml, Connector connector) throws Exception {
+        return start(yaml, null, connector);
+    }
+
+    private static TestSluice start(String yaml, AuditLog audit, Connector connector) throws Exception {
         Path dir = Files.createTempDirectory("sluice-e2e-");
         try {
             Path configFile = dir.resolve("sluice.yaml");
@@ -53,7 +66,13 @@ public final class TestSluice implements AutoCloseable {
             String text = yaml.replace("${dir}", dir.toString()).replace("${audit}", auditFile.toString());
             Files.writeString(configFile, text, StandardCharsets.UTF_8);
             SluiceConfig config = ConfigLoader.parse(text, configFile);
-            SluiceServer server = audit == null ? SluiceServer.start(config) : SluiceServer.start(config, audit);
+            SluiceServer server;
+            if (connector != null) {
+                server = SluiceServer.start(config, AuditLog.builder(config.audit(), Map.of(), () -> "test")
+                        .queueCapacity(AuditLog.DEFAULT_QUEUE_CAPACITY).open(), connector);
+            } else {
+                server = audit == null ? SluiceServer.start(config) : SluiceServer.start(config, audit);
+            }
             return new TestSluice(dir, configFile, auditFile, server);
         } catch (Exception | Error e) {
             deleteRecursively(dir);
@@ -95,6 +114,34 @@ public final class TestSluice implements AutoCloseable {
                 audit:
                   path: ${audit}
                 """.formatted(upstream) + rest;
+    }
+
+    /**
+     * A forward-proxy config: the forward listener on 127.0.0.1:0 asking only {@code dnsServer} (the test's own
+     * DNS server on 127.0.0.1; never the machine's), a gateway whose central server is never contacted, then
+     * {@code rest} (rules, allowPrivate, ...). Loopback is NOT admitted unless {@code rest} says so.
+     */
+    public static String forwardYaml(InetSocketAddress dnsServer, String rest) {
+        return """
+                version: 1
+                gateway:
+                  listen: 127.0.0.1:0
+                  upstream: http://central.invalid
+                forward:
+                  listen: 127.0.0.1:0
+                  dns:
+                    servers: ["127.0.0.1:%d"]
+                audit:
+                  path: ${audit}
+                """.formatted(dnsServer.getPort()) + rest;
+    }
+
+    public int forwardPort() {
+        InetSocketAddress forward = server.forwardAddress();
+        if (forward == null) {
+            throw new IllegalStateException("this Sluice has no forward listener");
+        }
+        return forward.getPort();
     }
 
     public SluiceServer server() {

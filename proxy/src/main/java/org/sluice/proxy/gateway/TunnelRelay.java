@@ -1,0 +1,196 @@
+package org.sluice.proxy.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * Relays a tunnel's bytes both ways once {@link SniCheck} has let its ClientHello through: connects to exactly the
+ * address checked before the 200, counts the bytes each way, applies backpressure by autoRead, and writes the
+ * tunnel's one audit record when either side closes (or {@code forward.timeouts.tunnelIdle} passes with no byte).
+ */
+final class TunnelRelay extends ChannelInboundHandlerAdapter {
+    private final ConnectionContext conn;
+    private final Exchange ex;
+    private final Tunnels tunnels;
+    private final InetSocketAddress checked;
+    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private Channel upstream;
+    private boolean connecting;
+
+    TunnelRelay(ConnectionContext conn, Exchange ex, Tunnels tunnels, InetSocketAddress checked) {
+        this.conn = conn;
+        this.ex = ex;
+        this.tunnels = tunnels;
+        this.checked = checked;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** A check refused the tunnel before anything was relayed: it is closed, and audited as denied. */
+    void refuse(String code, String reason) {
+        if (ex.closeReason != null) {
+            return;
+        }
+        ex.deniedAfterDecision = true;
+        ex.error = code;
+        ex.closeReason = code;
+        ex.reason = reason;
+        ctx.close();
+    }
+
+    // ---- client -> upstream
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf bytes) || ex.closeReason != null) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (upstream == null) {
+            pending.add(bytes);
+            if (!connecting) {
+                connect();
+            }
+            return;
+        }
+        ex.reqBytes += bytes.readableBytes();
+        upstream.write(bytes, upstream.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (upstream != null) {
+            upstream.flush();
+            if (!upstream.isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void connect() {
+        connecting = true;
+        ctx.channel().config().setAutoRead(false);
+        tunnels.upstreams().connectTunnel(ctx.channel().eventLoop(), checked, new UpstreamSide())
+                .addListener((ChannelFutureListener) f -> {
+                    connecting = false;
+                    if (!f.isSuccess()) {
+                        f.channel().close();
+                        if (ex.closeReason == null) {
+                            ex.error = Refusal.UPSTREAM_FAILED.code;
+                            ex.closeReason = Refusal.UPSTREAM_FAILED.code;
+                            ex.reason = "cannot connect to " + ex.upstreamAddress + ": " + f.cause().getMessage();
+                        }
+                        ctx.close();
+                        return;
+                    }
+                    if (!ctx.channel().isActive()) {
+                        f.channel().close();
+                        return;
+                    }
+                    upstream = f.channel();
+                    ByteBuf bytes;
+                    while ((bytes = pending.poll()) != null) {
+                        ex.reqBytes += bytes.readableBytes();
+                        upstream.write(bytes, upstream.voidPromise());
+                    }
+                    upstream.flush();
+                    ctx.channel().config().setAutoRead(upstream.isWritable());
+                });
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upstream != null) {
+            upstream.config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (ex.closeReason == null) {
+                ex.closeReason = "idle_timeout";
+            }
+            ctx.close();
+            return;
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ByteBuf bytes;
+        while ((bytes = pending.poll()) != null) {
+            bytes.release();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+        if (ex.closeReason == null) {
+            ex.closeReason = conn.gateway.draining().get() ? "shutdown" : "client_closed";
+        }
+        conn.finish(ex);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    // ---- upstream -> client
+
+    /** The upstream socket's end: on the client's event loop, so it shares the exchange without locks. */
+    private final class UpstreamSide extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext upstreamCtx, Object msg) {
+            if (!(msg instanceof ByteBuf bytes)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            ex.respBytes += bytes.readableBytes();
+            ctx.write(bytes, ctx.voidPromise());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext upstreamCtx) {
+            ctx.flush();
+            if (!ctx.channel().isWritable()) {
+                upstreamCtx.channel().config().setAutoRead(false);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext upstreamCtx) {
+            ctx.channel().config().setAutoRead(upstreamCtx.channel().isWritable());
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext upstreamCtx) {
+            if (ex.closeReason == null) {
+                ex.closeReason = "upstream_closed";
+            }
+            // What the upstream sent before closing still reaches the client.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext upstreamCtx, Throwable cause) {
+            upstreamCtx.close();
+        }
+    }
+}
