@@ -34,7 +34,7 @@ public final class ExchangeRecorder {
                 d == null ? null : d.scheme(),
                 d == null ? null : d.host(),
                 d == null ? 0 : d.port(),
-                ex.path != null ? ex.path : RequestTargets.pathForAudit(ex.target),
+                ex.path != null || ex.tunnel ? ex.path : RequestTargets.pathForAudit(ex.target),
                 decision,
                 ex.ruleName(),
                 ex.reason,

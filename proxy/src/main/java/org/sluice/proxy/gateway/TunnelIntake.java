@@ -81,9 +81,6 @@ final class TunnelIntake extends ChannelInboundHandlerAdapter {
 
     private void takeOver(ChannelHandlerContext ctx, HttpRequest request) {
         conn.headArrived();
-        // What follows the head is tunnel bytes: with the decoder gone they arrive here raw.
-        ctx.pipeline().get(HttpServerCodec.class).removeInboundHandler();
-        conn.pauseReading(ConnectionContext.CONNECTING);
         String target = request.uri();
         List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
         ReferenceCountUtil.release(request);
@@ -94,6 +91,10 @@ final class TunnelIntake extends ChannelInboundHandlerAdapter {
         ex = tunnel;
         conn.current = tunnel;
         conn.gateway.inFlight().incrementAndGet();
+        conn.pauseReading(ConnectionContext.CONNECTING);
+        // What follows the head is tunnel bytes: with the decoder gone they arrive here raw. The decoder hands
+        // over what it holds at once, re-entering channelRead, which keeps it now that ex is set.
+        ctx.pipeline().get(HttpServerCodec.class).removeInboundHandler();
 
         if (conn.overCap != null) {
             refuse(ctx, Refusal.UNAVAILABLE, conn.overCap);

@@ -122,6 +122,11 @@ public final class TestSluice implements AutoCloseable {
      * {@code rest} (rules, allowPrivate, ...). Loopback is NOT admitted unless {@code rest} says so.
      */
     public static String forwardYaml(InetSocketAddress dnsServer, String rest) {
+        return forwardYaml(dnsServer, "", rest);
+    }
+
+    /** Same, with {@code forwardKeys} (YAML lines indented by two spaces, e.g. "  maxTunnels: 1\n") under forward. */
+    public static String forwardYaml(InetSocketAddress dnsServer, String forwardKeys, String rest) {
         return """
                 version: 1
                 gateway:
@@ -131,9 +136,10 @@ public final class TestSluice implements AutoCloseable {
                   listen: 127.0.0.1:0
                   dns:
                     servers: ["127.0.0.1:%d"]
+                """.formatted(dnsServer.getPort()) + forwardKeys + """
                 audit:
                   path: ${audit}
-                """.formatted(dnsServer.getPort()) + rest;
+                """ + rest;
     }
 
     public int forwardPort() {
