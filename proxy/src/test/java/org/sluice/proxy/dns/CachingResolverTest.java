@@ -2,6 +2,7 @@ package org.sluice.proxy.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.EventLoop;
@@ -12,6 +13,7 @@ import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -80,14 +82,14 @@ class CachingResolverTest {
 
     private UnknownHostException failure(String host) {
         Future<List<InetAddress>> future = resolver.resolve(loop, host);
-        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> future.get(5, TimeUnit.SECONDS));
+        Throwable thrown = catchThrowable(() -> future.get(5, TimeUnit.SECONDS));
         assertThat(thrown).isInstanceOf(ExecutionException.class);
         assertThat(thrown.getCause()).isInstanceOf(UnknownHostException.class);
         return (UnknownHostException) thrown.getCause();
     }
 
     private static List<InetAddress> ips(String... literals) {
-        return java.util.Arrays.stream(literals).map(NetUtil::createInetAddressFromIpAddressString).toList();
+        return Arrays.stream(literals).map(NetUtil::createInetAddressFromIpAddressString).toList();
     }
 
     @Test
