@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sluice.proxy.Transport;
-import org.sluice.testing.TestDnsServer;
+import org.sluice.proxy.testing.TestDnsServer;
 
 class CachingResolverTest {
 

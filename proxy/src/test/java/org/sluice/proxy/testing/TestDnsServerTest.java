@@ -1,4 +1,4 @@
-package org.sluice.testing;
+package org.sluice.proxy.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
