@@ -116,7 +116,12 @@ final class AuditLineEncoder {
             string(METHOD, r.method());
             string(SCHEME, r.scheme());
             string(HOST, r.host());
-            number(PORT, r.port());
+            if (r.host() == null) {
+                json.writeFieldName(PORT);
+                json.writeNull(); // a forward request whose target could not be read has no destination
+            } else {
+                number(PORT, r.port());
+            }
             string(PATH, r.path());
             string(DECISION, r.decision());
             string(RULE, r.rule());

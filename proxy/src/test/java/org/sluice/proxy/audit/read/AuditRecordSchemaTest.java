@@ -85,10 +85,28 @@ class AuditRecordSchemaTest {
     }
 
     @Test
+    void tunnelAndForwardRecordsAreValid() {
+        String request = fixtureLines().get(0);
+        String tunnel = request.replace("\"method\":\"GET\"", "\"method\":\"CONNECT\"")
+                .replace("\"error\":null", "\"error\":\"sni_mismatch\",\"sni\":\"other.example\","
+                        + "\"closeReason\":\"sni_mismatch\"");
+        assertThat(tunnel).isNotEqualTo(request);
+        assertThat(valid(tunnel)).as(tunnel).isTrue();
+        assertThat(valid(tunnel.replace("\"closeReason\":\"sni_mismatch\"", "\"closeReason\":7"))).isFalse();
+        String unknownDestination = request.replaceFirst("\"scheme\":\"[a-z]+\"", "\"scheme\":null")
+                .replaceFirst("\"host\":\"[^\"]+\"", "\"host\":null").replace("\"port\":443", "\"port\":null");
+        assertThat(unknownDestination).isNotEqualTo(request);
+        assertThat(valid(unknownDestination)).as("a forward request whose target could not be read").isTrue();
+    }
+
+    @Test
     void theSchemaDeclaresEveryFieldOfTheRecordAndTheChain() throws IOException {
         // target (the request target as received) is only the writer's input for querySha256, never written.
+        // tunnel is written as its two fields, sni and closeReason, on tunnel records only.
         List<String> expected = new ArrayList<>(Arrays.stream(AuditRecord.class.getRecordComponents())
-                .map(RecordComponent::getName).filter(name -> !name.equals("target")).toList());
+                .map(RecordComponent::getName).filter(name -> !name.equals("target"))
+                .flatMap(name -> name.equals("tunnel") ? Stream.of("sni", "closeReason") : Stream.of(name))
+                .toList());
         expected.add("querySha256");
         expected.addAll(CHAIN_FIELDS);
 
