@@ -104,6 +104,7 @@ public final class SluiceServer implements AutoCloseable {
             this.forwardUpstreams = new ForwardUpstreams(group, transport, forwardResolver::resolve,
                     () -> policy.get().addresses(), forward.timeouts().connect(), forwardConnector);
             this.forwardCounts = new ConnectionCounts(forward.caps());
+            metrics.tunnelsOpen(openTunnels::get);
         }
         this.reloader = new PolicyReloader(config, policy, this::reloaded);
         metrics.policyInForce(policy.get().hash());

@@ -18,6 +18,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -202,6 +203,16 @@ public final class SluiceMetrics {
             }
             return point;
         }
+    }
+
+    /** Registers sluice_tunnels_open, read from {@code open} at each scrape (forward listener only). */
+    public void tunnelsOpen(IntSupplier open) {
+        GaugeWithCallback.builder()
+                .name("sluice_tunnels_open")
+                .help("CONNECT tunnels open now, from the CONNECT's acceptance to the connection's close "
+                        + "(forward.maxTunnels caps it)")
+                .callback(cb -> cb.call(open.getAsInt()))
+                .register(registry);
     }
 
     public void connectionOpened() {

@@ -293,12 +293,19 @@ class ConnectTunnelE2ETest {
         }
     }
 
+    private static String metricsText(TestSluice sluice) throws IOException {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        sluice.server().metrics().writeText(text);
+        return text.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
     void aConnectOverMaxTunnelsGets503() throws Exception {
         try (TestSluice sluice = sluice("  maxTunnels: 1\n")) {
             Connected first = connect(sluice, "mirror.test:" + mirror.port(), "");
             try (SSLSocket tls = tls(first.socket(), "mirror.test")) {
                 tls.startHandshake();
+                assertThat(metricsText(sluice)).contains("sluice_tunnels_open 1.0");
                 Connected second = connect(sluice, "mirror.test:" + mirror.port(), "");
                 assertThat(second.head()).startsWith("HTTP/1.1 503 ").containsIgnoringCase("X-Sluice-Error: unavailable");
                 assertThat(new String(second.socket().getInputStream().readAllBytes(), StandardCharsets.UTF_8))
@@ -307,6 +314,7 @@ class ConnectTunnelE2ETest {
                 assertThat(get(tls)).as("the open tunnel is unaffected").endsWith("hello");
             }
             Await.until(() -> sluice.server().openTunnels() == 0, Duration.ofSeconds(5), "the tunnel count drops");
+            assertThat(metricsText(sluice)).contains("sluice_tunnels_open 0.0");
             Connected third = connect(sluice, "mirror.test:" + mirror.port(), "");
             assertThat(third.head()).as("a slot is free again").startsWith("HTTP/1.1 200 ");
             third.socket().close();
