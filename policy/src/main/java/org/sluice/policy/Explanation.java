@@ -9,7 +9,8 @@ import org.sluice.policy.config.RuleConfig;
  *
  * @param decision the compiled policy's decision
  * @param rule     the rule that matched, or null
- * @param nearest  for a request no rule matched: up to three rules with the fewest failed criteria, in that order
+ * @param nearest  for a request no rule matched: up to three rules of its kind (CONNECT rules for a tunnel, the
+ *                 others for a request) with the fewest failed criteria, in that order
  *                 (file order among equals); empty when a rule matched
  */
 public record Explanation(Decision decision, RuleConfig rule, List<Miss> nearest) {

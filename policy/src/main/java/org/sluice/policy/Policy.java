@@ -21,12 +21,18 @@ import org.sluice.policy.net.AddressClassifier;
  * hash table of exact names and one of wildcard suffixes, each host bucket indexes its rules by a literal first
  * (else last) path segment, methods become small integer ids, globs are split, and every decision the policy can
  * return is built up front, so {@link #decide} allocates nothing.
+ *
+ * <p>CONNECT rules ({@link RuleConfig#tunnel()}) are indexed like the others, with the one path glob {@code /**},
+ * and marked: {@link #decideTunnel} considers only them, {@link #decide} never does.
  */
 public final class Policy {
 
     /** Seeded so that a refusal of a common method names it even when no rule mentions that method. */
     private static final List<String> COMMON_METHODS =
             List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+
+    /** The path a tunnel is decided on: a tunnel has none, and CONNECT rules match every path. */
+    private static final String TUNNEL_PATH = "/";
 
     private final String hash;
     private final Mode mode;
@@ -41,12 +47,15 @@ public final class Policy {
     private final PathIndex anyHost;
     private final Decision[] noMatchByMethod;
     private final Decision noMatchOtherMethod;
+    private final Decision noMatchTunnel;
+    private final int connectId;
     private final Decision noNetworkAccess;
     private final AddressClassifier addresses;
 
     private Policy(SluiceConfig config, Mode mode, Map<String, Integer> methodIds, CompiledRule[] rules,
                    RegionIndex<PathIndex> byHost, RegionIndex<PathIndex> byHostSuffix, PathIndex anyHost,
-                   Decision[] noMatchByMethod, Decision noMatchOtherMethod, Decision noNetworkAccess) {
+                   Decision[] noMatchByMethod, Decision noMatchOtherMethod, Decision noMatchTunnel,
+                   Decision noNetworkAccess) {
         this.hash = config.sha256();
         this.mode = mode;
         this.allowNetworkAccess = config.allowNetworkAccess();
@@ -57,6 +66,8 @@ public final class Policy {
         this.anyHost = anyHost;
         this.noMatchByMethod = noMatchByMethod;
         this.noMatchOtherMethod = noMatchOtherMethod;
+        this.noMatchTunnel = noMatchTunnel;
+        this.connectId = methodIds.get("CONNECT");
         this.noNetworkAccess = noNetworkAccess;
         this.addresses = config.allowPrivate() == null || config.allowPrivate().isEmpty()
                 ? AddressClassifier.DENY_PRIVATE : new AddressClassifier(config.allowPrivate());
@@ -101,11 +112,12 @@ public final class Policy {
         methodIds.forEach((method, id) -> noMatch[id] = noMatch(mode, "no rule allows " + method + " on this path",
                 defaultLimits));
         Decision other = noMatch(mode, "no rule allows this method on this path", defaultLimits);
+        Decision noTunnel = noMatch(mode, "no CONNECT rule allows a tunnel to this host and port", defaultLimits);
         Decision noNetwork = new Decision(Verdict.DENY, "allowNetworkAccess is false: only the gateway's upstream "
                 + "is reachable", null, Mode.ENFORCE, defaultLimits, HeaderAllowlist.DEFAULT);
 
         return new Policy(config, mode, Map.copyOf(methodIds), rules, build(byHost), build(byHostSuffix),
-                anyHost.build(), noMatch, other, noNetwork);
+                anyHost.build(), noMatch, other, noTunnel, noNetwork);
     }
 
     private static RegionIndex<PathIndex> build(Map<String, PathIndex.Builder> builders) {
@@ -117,7 +129,8 @@ public final class Policy {
     private static CompiledRule compileRule(RuleConfig rule, Limits limits, Map<String, Integer> methodIds) {
         boolean[] methods = new boolean[methodIds.size()];
         rule.methods().forEach(m -> methods[methodIds.get(m)] = true);
-        PathGlob[] globs = rule.paths().stream().map(PathGlob::compile).toArray(PathGlob[]::new);
+        PathGlob[] globs = rule.tunnel() ? new PathGlob[] {PathGlob.compile(TUNNEL_PATH + "**")}
+                : rule.paths().stream().map(PathGlob::compile).toArray(PathGlob[]::new);
         LimitOverrides overrides = rule.limits();
         long maxRequest = overrides != null && overrides.maxRequestBodyBytes() != null
                 ? overrides.maxRequestBodyBytes() : limits.maxRequestBodyBytes();
@@ -134,7 +147,7 @@ public final class Policy {
                 .toArray();
         String[] query = rule.query() == null ? null : rule.query().toArray(String[]::new);
         return new CompiledRule(methods, globs, ports, rule.schemes() == null || rule.schemes().contains("http"),
-                rule.schemes() == null || rule.schemes().contains("https"), query, decision);
+                rule.schemes() == null || rule.schemes().contains("https"), query, rule.tunnel(), decision);
     }
 
     private static Decision noMatch(Mode mode, String reason, EffectiveLimits limits) {
@@ -165,38 +178,59 @@ public final class Policy {
         if (normalizedPath == null || normalizedPath.isEmpty() || normalizedPath.charAt(0) != '/') {
             return noMatchByMethod[m];
         }
-        Destination d = destination;
-        String path = normalizedPath;
-        String host = d.host();
-        int best = Integer.MAX_VALUE;
-        best = firstMatch(byHost.get(host, 0, host.length()), d, m, path, rawQuery, best);
-        // A wildcard never covers an IP literal: IPv6 has no labels, and wildcard suffixes never end in a digit.
-        if (!byHostSuffix.isEmpty() && host.indexOf(':') < 0) {
-            for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-                best = firstMatch(byHostSuffix.get(host, dot + 1, host.length()), d, m, path, rawQuery, best);
-            }
-        }
-        best = firstMatch(anyHost, d, m, path, rawQuery, best);
+        int best = firstMatch(destination, m, normalizedPath, rawQuery, false);
         return best == Integer.MAX_VALUE ? noMatchByMethod[m] : rules[best].decision;
     }
 
+    /**
+     * Decides one CONNECT tunnel: only CONNECT rules are considered, on host, port and scheme (https). What the
+     * tunnel carries is encrypted, so there is no method, path or query to check. allowNetworkAccess: false denies
+     * every tunnel.
+     *
+     * @param destination the CONNECT target (listener FORWARD, scheme https), host in normal form
+     * @return a shared, pre-built decision
+     */
+    public Decision decideTunnel(Destination destination) {
+        if (!allowNetworkAccess) {
+            return noNetworkAccess;
+        }
+        int best = firstMatch(destination, connectId, TUNNEL_PATH, null, true);
+        return best == Integer.MAX_VALUE ? noMatchTunnel : rules[best].decision;
+    }
+
+    /** The index of the first rule of the given kind that matches, else Integer.MAX_VALUE. */
+    private int firstMatch(Destination d, int m, String path, String rawQuery, boolean tunnel) {
+        String host = d.host();
+        int best = Integer.MAX_VALUE;
+        best = firstMatch(byHost.get(host, 0, host.length()), d, m, path, rawQuery, tunnel, best);
+        // A wildcard never covers an IP literal: IPv6 has no labels, and wildcard suffixes never end in a digit.
+        if (!byHostSuffix.isEmpty() && host.indexOf(':') < 0) {
+            for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+                best = firstMatch(byHostSuffix.get(host, dot + 1, host.length()), d, m, path, rawQuery, tunnel, best);
+            }
+        }
+        return firstMatch(anyHost, d, m, path, rawQuery, tunnel, best);
+    }
+
     /** The lowest rule index below {@code best} in this bucket that matches, else best. */
-    private int firstMatch(PathIndex bucket, Destination d, int m, String path, String query, int best) {
+    private int firstMatch(PathIndex bucket, Destination d, int m, String path, String query, boolean tunnel,
+                           int best) {
         if (bucket == null) {
             return best;
         }
         int length = path.length();
         int firstEnd = path.indexOf('/', 1);
         int[] first = bucket.byFirstSegment.get(path, 1, firstEnd < 0 ? length : firstEnd);
-        best = firstMatch(first, d, m, path, query, best);
+        best = firstMatch(first, d, m, path, query, tunnel, best);
         if (!bucket.byLastSegment.isEmpty()) {
             int[] last = bucket.byLastSegment.get(path, path.lastIndexOf('/') + 1, length);
-            best = firstMatch(last, d, m, path, query, best);
+            best = firstMatch(last, d, m, path, query, tunnel, best);
         }
-        return firstMatch(bucket.unindexed, d, m, path, query, best);
+        return firstMatch(bucket.unindexed, d, m, path, query, tunnel, best);
     }
 
-    private int firstMatch(int[] candidates, Destination d, int m, String path, String query, int best) {
+    private int firstMatch(int[] candidates, Destination d, int m, String path, String query, boolean tunnel,
+                           int best) {
         if (candidates == null) {
             return best;
         }
@@ -204,7 +238,7 @@ public final class Policy {
             if (r >= best) {
                 break;
             }
-            if (rules[r].matches(d, m, path, query)) {
+            if (rules[r].tunnel == tunnel && rules[r].matches(d, m, path, query)) {
                 return r;
             }
         }
@@ -304,16 +338,19 @@ public final class Policy {
         final boolean https;
         /** null = any query. */
         final String[] query;
+        /** A CONNECT rule: it decides tunnels and nothing else. */
+        final boolean tunnel;
         final Decision decision;
 
         CompiledRule(boolean[] methods, PathGlob[] globs, int[] ports, boolean http, boolean https, String[] query,
-                     Decision decision) {
+                     boolean tunnel, Decision decision) {
             this.methods = methods;
             this.globs = globs;
             this.ports = ports;
             this.http = http;
             this.https = https;
             this.query = query;
+            this.tunnel = tunnel;
             this.decision = decision;
         }
 

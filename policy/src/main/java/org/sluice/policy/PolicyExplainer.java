@@ -32,13 +32,50 @@ public final class PolicyExplainer {
         }
         List<Explanation.Miss> misses = new ArrayList<>();
         for (RuleConfig rule : config.rules()) {
-            misses.add(new Explanation.Miss(rule, RuleCheck.misses(rule, d, method, normalizedPath, rawQuery)));
+            if (!rule.tunnel()) {
+                misses.add(new Explanation.Miss(rule, RuleCheck.misses(rule, d, method, normalizedPath, rawQuery)));
+            }
         }
         List<Explanation.Miss> nearest = misses.stream()
                 .sorted(Comparator.comparingInt(miss -> miss.reasons().size()))
                 .limit(NEAREST)
                 .toList();
         return new Explanation(decision, null, nearest);
+    }
+
+    /**
+     * The decision for one CONNECT tunnel, the CONNECT rule behind it, and for a tunnel no rule matched the nearest
+     * CONNECT rules (other rules never match a tunnel, so they are not near).
+     */
+    public Explanation explainTunnel(Destination d) {
+        Decision decision = policy.decideTunnel(d);
+        RuleConfig matched = firstTunnelMatch(d);
+        if (matched != null || !config.allowNetworkAccess()) {
+            return new Explanation(decision, matched, List.of());
+        }
+        List<Explanation.Miss> nearest = config.rules().stream()
+                .filter(RuleConfig::tunnel)
+                .map(rule -> new Explanation.Miss(rule, RuleCheck.tunnelMisses(rule, d)))
+                .sorted(Comparator.comparingInt(miss -> miss.reasons().size()))
+                .limit(NEAREST)
+                .toList();
+        return new Explanation(decision, null, nearest);
+    }
+
+    /**
+     * The first CONNECT rule in file order that matches a tunnel to d, by the reference matcher; null when none
+     * does or when allowNetworkAccess: false shuts the forward listener.
+     */
+    public RuleConfig firstTunnelMatch(Destination d) {
+        if (!config.allowNetworkAccess()) {
+            return null;
+        }
+        for (RuleConfig rule : config.rules()) {
+            if (RuleCheck.tunnelMisses(rule, d).isEmpty()) {
+                return rule;
+            }
+        }
+        return null;
     }
 
     /**

@@ -3,6 +3,7 @@ package org.sluice.policy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.sluice.policy.config.Position;
 import org.sluice.policy.config.Problem;
 import org.sluice.policy.config.RuleConfig;
 import org.sluice.policy.config.SluiceConfig;
@@ -32,15 +33,20 @@ public final class PolicyLint {
                 warnings.add(new Problem(rule.positionOf("methods"),
                         label + " has no methods, so it never matches; list the methods it allows, e.g. [GET]"));
             }
-            if (rule.paths().isEmpty()) {
+            if (rule.paths().isEmpty() && !rule.tunnel()) {
                 warnings.add(new Problem(rule.positionOf("paths"),
                         label + " has no paths, so it never matches; list the paths it allows, e.g. [\"/api/**\"]"));
             }
-            String unreachable = unreachable(rule, gateway, config.allowNetworkAccess());
+            String unreachable = unreachable(rule, gateway, config);
             if (unreachable != null) {
                 warnings.add(new Problem(rule.position(), label + " can never match: " + unreachable));
             }
-            for (int i = 0; i < j && !rule.methods().isEmpty() && !rule.paths().isEmpty(); i++) {
+            if (rule.tunnel() && rule.hosts() == null && rule.mode() != Mode.REPORT) {
+                warnings.add(new Problem(rule.position(), label + " has no hosts, so it lets a tunnel to any host "
+                        + "that passes the address checks" + (rule.ports() == null ? " on any port" : "")
+                        + "; list the hosts it may reach under hosts"));
+            }
+            for (int i = 0; i < j && !rule.methods().isEmpty() && (!rule.paths().isEmpty() || rule.tunnel()); i++) {
                 if (covers(rules.get(i), globs.get(i), rule, globs.get(j))) {
                     RuleConfig earlier = rules.get(i);
                     warnings.add(new Problem(rule.position(), label + " can never match: rule '" + earlier.name()
@@ -57,16 +63,47 @@ public final class PolicyLint {
                         + "while you find out"));
             }
         }
+        if (config.forward() != null && !config.allowNetworkAccess()) {
+            warnings.add(new Problem(new Position(config.source(), 1, 1), "forward is configured but "
+                    + "allowNetworkAccess is false, so every forward request is denied; remove forward, or set "
+                    + "allowNetworkAccess: true"));
+        }
         warnings.sort(Comparator.comparingInt((Problem p) -> p.position().line())
                 .thenComparingInt(p -> p.position().column()));
         return List.copyOf(warnings);
     }
 
     /**
-     * Why the rule cannot match any request this config can receive, or null. Only the gateway listener exists,
-     * so a rule must cover the gateway's upstream.
+     * Why the rule cannot match any request this config can receive, or null. When the forward listener is absent
+     * or shut by allowNetworkAccess: false, only the gateway's upstream is reachable, so a rule must cover it, and a
+     * CONNECT rule never matches (the gateway takes no tunnels).
      */
-    private static String unreachable(RuleConfig rule, Destination gateway, boolean allowNetworkAccess) {
+    private static String unreachable(RuleConfig rule, Destination gateway, SluiceConfig config) {
+        boolean allowNetworkAccess = config.allowNetworkAccess();
+        List<String> misses = gatewayMisses(rule, gateway);
+        if (config.forward() != null && allowNetworkAccess) {
+            if (!rule.tunnel() && rule.schemes() != null && !rule.schemes().contains("http") && !misses.isEmpty()) {
+                return "the forward listener takes https only as CONNECT tunnels, which only a CONNECT rule "
+                        + "(methods: [CONNECT]) matches, and the gateway's upstream " + gateway + " is not covered "
+                        + "(its " + String.join("; its ", misses) + "); allow https destinations with a CONNECT rule";
+            }
+            return null;
+        }
+        if (rule.tunnel()) {
+            return allowNetworkAccess ? "it is a CONNECT rule and this config has no forward listener, the only one "
+                    + "that takes tunnels; add a forward section or remove the rule"
+                    : "it is a CONNECT rule and allowNetworkAccess is false, so every tunnel is denied";
+        }
+        if (misses.isEmpty()) {
+            return null;
+        }
+        String why = allowNetworkAccess ? "this config has no forward listener, so" : "allowNetworkAccess is false, so";
+        return why + " only the gateway's upstream " + gateway + " is reachable, and its " + String.join("; its ",
+                misses);
+    }
+
+    /** The rule's hosts, ports and schemes that exclude the gateway's upstream, one phrase each. */
+    private static List<String> gatewayMisses(RuleConfig rule, Destination gateway) {
         List<String> misses = new ArrayList<>();
         if (rule.hosts() != null && rule.hosts().stream().noneMatch(h -> RuleCheck.hostMatches(h, gateway.host()))) {
             misses.add("hosts " + rule.hosts() + " do not include " + gateway.host());
@@ -77,17 +114,12 @@ public final class PolicyLint {
         if (rule.schemes() != null && !rule.schemes().contains(gateway.scheme())) {
             misses.add("schemes " + rule.schemes() + " do not include " + gateway.scheme());
         }
-        if (misses.isEmpty()) {
-            return null;
-        }
-        String why = allowNetworkAccess ? "this config has no forward listener, so" : "allowNetworkAccess is false, so";
-        return why + " only the gateway's upstream " + gateway + " is reachable, and its " + String.join("; its ",
-                misses);
+        return misses;
     }
 
     /** True when every request rule b matches is matched by a (so b, coming after a, never decides). */
     static boolean covers(RuleConfig a, PathGlob[] aGlobs, RuleConfig b, PathGlob[] bGlobs) {
-        if (!a.methods().containsAll(b.methods()) || !superset(a.ports(), b.ports())
+        if (a.tunnel() != b.tunnel() || !a.methods().containsAll(b.methods()) || !superset(a.ports(), b.ports())
                 || !superset(a.schemes(), b.schemes()) || !superset(a.query(), b.query())) {
             return false;
         }

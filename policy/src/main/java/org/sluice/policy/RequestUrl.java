@@ -18,8 +18,33 @@ import java.util.Locale;
  * @param rawPath     the path as written, before '?' ("/" when an absolute URL has none)
  * @param rawQuery    the query as written, without '?'; null when there is no '?'
  * @param fragment    true when the URL carries a '#' fragment, which Sluice refuses in a request target
+ * @param tunnel      true for a CONNECT target (host:port, to the forward listener): rawPath is "/" and there is no
+ *                    query, since what a tunnel carries is encrypted
  */
-public record RequestUrl(Destination destination, String target, String rawPath, String rawQuery, boolean fragment) {
+public record RequestUrl(Destination destination, String target, String rawPath, String rawQuery, boolean fragment,
+                         boolean tunnel) {
+
+    /**
+     * Reads a request's target as its method takes it: for CONNECT, a host:port target ({@link #connect}); for any
+     * other method, or a CONNECT to a path (which the gateway refuses), {@link #parse(String, Destination)}.
+     *
+     * @throws IllegalArgumentException with a sentence saying what is wrong and what is expected
+     */
+    public static RequestUrl parse(String method, String url, Destination gateway) {
+        if ("CONNECT".equals(method) && url != null && !url.startsWith("/")) {
+            return connect(url);
+        }
+        return parse(url, gateway);
+    }
+
+    /**
+     * A CONNECT target, host:port, as the forward listener reads it ({@link ForwardTargets#connect}).
+     *
+     * @throws IllegalArgumentException with a sentence saying what is wrong and what is expected
+     */
+    public static RequestUrl connect(String target) {
+        return new RequestUrl(ForwardTargets.connect(target), target, "/", null, false, true);
+    }
 
     /**
      * Reads url relative to the gateway's one destination.
@@ -66,7 +91,7 @@ public record RequestUrl(Destination destination, String target, String rawPath,
         int q = beforeFragment.indexOf('?');
         String path = q < 0 ? beforeFragment : beforeFragment.substring(0, q);
         String query = q < 0 ? null : beforeFragment.substring(q + 1);
-        return new RequestUrl(destination, target, path, query, hash >= 0);
+        return new RequestUrl(destination, target, path, query, hash >= 0, false);
     }
 
     /** The forward listener's reading of an authority, so that explain refuses what the listener refuses. */

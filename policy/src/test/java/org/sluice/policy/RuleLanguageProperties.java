@@ -12,6 +12,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.AlphaChars;
 import net.jqwik.api.constraints.StringLength;
 import org.sluice.policy.config.AlgorithmsConfig;
@@ -44,9 +45,16 @@ class RuleLanguageProperties {
         Arbitrary<List<String>> query = Arbitraries.of("a", "b").set().ofMaxSize(2).map(List::copyOf)
                 .injectNull(0.5);
         Arbitrary<Mode> mode = Arbitraries.of(Mode.ENFORCE, Mode.REPORT).injectNull(0.5);
-        return Combinators.combine(methods, globs, hosts, ports, schemes, query, mode)
+        Arbitrary<RuleConfig> plain = Combinators.combine(methods, globs, hosts, ports, schemes, query, mode)
                 .as((m, g, h, p, s, q, md) -> new RuleConfig("?", m, g, h, p, s, q, List.of(), md, null, null,
-                        Map.of()))
+                        Map.of()));
+        // A CONNECT rule as the loader lets it through: no paths, query, headers or limits; schemes allow https.
+        Arbitrary<List<String>> tunnelSchemes = Arbitraries.of(List.of("https"), List.of("http", "https"))
+                .injectNull(0.6);
+        Arbitrary<RuleConfig> tunnel = Combinators.combine(hosts, ports, tunnelSchemes, mode)
+                .as((h, p, s, md) -> new RuleConfig("?", List.of("CONNECT"), List.of(), h, p, s, null, List.of(), md,
+                        null, null, Map.of()));
+        return Arbitraries.frequencyOf(Tuple.of(3, plain), Tuple.of(1, tunnel))
                 .list().ofMaxSize(10)
                 .map(RuleLanguageProperties::named);
     }
@@ -73,8 +81,41 @@ class RuleLanguageProperties {
                 .list().ofMinSize(1).ofMaxSize(5).map(s -> "/" + String.join("/", s));
         Arbitrary<String> query = Arbitraries.of("a=1", "a=1&b=2", "b", "c=3", "a&&b", "%61=1", "", "a=1&c")
                 .injectNull(0.3);
-        return Combinators.combine(destination, Arbitraries.of("GET", "POST", "PUT", "PATCH"), path, query)
+        return Combinators.combine(destination, Arbitraries.of("GET", "POST", "PUT", "PATCH", "CONNECT"), path, query)
                 .as(Request::new).list().ofMinSize(1).ofMaxSize(8);
+    }
+
+    @Provide
+    Arbitrary<List<Destination>> tunnels() {
+        return Combinators.combine(Arbitraries.of(REQUEST_HOSTS), Arbitraries.of(80, 443, 8443, 22))
+                .as((host, port) -> new Destination(Listener.FORWARD, "https", host, port))
+                .list().ofMinSize(1).ofMaxSize(8);
+    }
+
+    @Property(tries = 2000)
+    void compiledTunnelDecisionAgreesWithTheReferenceMatcher(@ForAll("rules") List<RuleConfig> rules,
+                                                              @ForAll("tunnels") List<Destination> tunnels,
+                                                              @ForAll boolean report, @ForAll boolean networkAccess) {
+        SluiceConfig config = new SluiceConfig(Path.of("p.yaml"), "0".repeat(64), 1,
+                report ? Mode.REPORT : Mode.ENFORCE, networkAccess, (GatewayConfig) null, null, Limits.DEFAULTS,
+                null, rules, AlgorithmsConfig.ABSENT, List.of());
+        Policy policy = Policy.compile(config);
+        PolicyExplainer reference = new PolicyExplainer(config, policy);
+        for (Destination d : tunnels) {
+            RuleConfig expected = reference.firstTunnelMatch(d);
+            Decision decision = policy.decideTunnel(d);
+            assertThat(decision.rule()).as("%s", d).isEqualTo(expected == null ? null : expected.name());
+            assertThat(expected == null || expected.tunnel()).as("only CONNECT rules match a tunnel").isTrue();
+            Verdict verdict;
+            if (expected != null) {
+                verdict = expected.mode() == Mode.REPORT ? Verdict.REPORT : Verdict.ALLOW;
+            } else if (!networkAccess) {
+                verdict = Verdict.DENY;
+            } else {
+                verdict = report ? Verdict.REPORT : Verdict.DENY;
+            }
+            assertThat(decision.verdict()).as("%s", d).isEqualTo(verdict);
+        }
     }
 
     @Property(tries = 3000)
@@ -90,6 +131,7 @@ class RuleLanguageProperties {
             RuleConfig expected = reference.firstMatch(r.destination(), r.method(), r.path(), r.query());
             Decision decision = policy.decide(r.destination(), r.method(), r.path(), r.query());
             assertThat(decision.rule()).as("%s", r).isEqualTo(expected == null ? null : expected.name());
+            assertThat(expected == null || !expected.tunnel()).as("a CONNECT rule never matches a request").isTrue();
             Verdict verdict;
             if (expected != null) {
                 verdict = expected.mode() == Mode.REPORT ? Verdict.REPORT : Verdict.ALLOW;

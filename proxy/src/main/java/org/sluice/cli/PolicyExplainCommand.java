@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.sluice.policy.Decision;
 import org.sluice.policy.Explanation;
+import org.sluice.policy.ForwardTargets;
 import org.sluice.policy.HeaderAllowlist;
 import org.sluice.policy.HttpTokens;
 import org.sluice.policy.Listener;
@@ -39,13 +40,18 @@ import picocli.CommandLine.Spec;
                     + "request when its scheme, host and port are the gateway upstream's, else a request to the "
                     + "forward proxy listener.",
             "",
+            "CONNECT host:port is a tunnel through the forward proxy listener: only CONNECT rules (methods: "
+                    + "[CONNECT]) match it, on host, port and scheme https; what the tunnel carries is encrypted, "
+                    + "so there is no path, query, body limit or header to check.",
+            "",
             "METHOD is used as given: HTTP methods are case-sensitive, and a method that is not upper case gets a "
                     + "warning (rules list methods in upper case).",
             "",
             "Examples:",
             "  sluice policy explain examples/gateway.yaml GET '/api/tasks?limit=10'",
             "  sluice policy explain examples/gateway.yaml POST /admin/export -H 'X-Debug: 1'",
-            "  sluice policy explain examples/gateway.yaml GET https://pypi.org/simple/"},
+            "  sluice policy explain examples/gateway.yaml GET https://pypi.org/simple/",
+            "  sluice policy explain examples/sidecar-mirror.yaml CONNECT mirror.example.org:443"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the request would be forwarded (allow, or report)",
@@ -63,8 +69,8 @@ final class PolicyExplainCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "METHOD", description = "HTTP method, e.g. GET")
     private String method;
 
-    @Parameters(index = "2", paramLabel = "URL", description = "a path such as /api/tasks?limit=10, or an "
-            + "absolute http(s) URL")
+    @Parameters(index = "2", paramLabel = "URL", description = "a path such as /api/tasks?limit=10, an "
+            + "absolute http(s) URL, or host:port after CONNECT")
     private String url;
 
     @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
@@ -96,7 +102,7 @@ final class PolicyExplainCommand implements Callable<Integer> {
         RequestCheck check = new RequestCheck(config);
         RequestUrl requestUrl;
         try {
-            requestUrl = RequestUrl.parse(url, check.gateway());
+            requestUrl = RequestUrl.parse(method, url, check.gateway());
         } catch (IllegalArgumentException e) {
             return usageError(err, "URL: " + e.getMessage());
         }
@@ -140,7 +146,7 @@ final class PolicyExplainCommand implements Callable<Integer> {
             }
             out.println();
             printLimits();
-            if (result.forwards()) {
+            if (result.forwards() && !result.url().tunnel()) {
                 out.println();
                 printHeaders();
             }
@@ -153,6 +159,12 @@ final class PolicyExplainCommand implements Callable<Integer> {
                     ? "gateway (to its upstream " + u.destination() + ")"
                     : "forward proxy (to " + u.destination() + ")");
             row("  method", method);
+            if (u.tunnel()) {
+                row("  tunnel", "to " + ForwardTargets.authority(u.destination()) + " port " + u.destination().port()
+                        + "; only host and port are checked (and, by the listener, that the TLS SNI names the "
+                        + "host): the tunnel's contents are encrypted");
+                return;
+            }
             if (result.path().ok()) {
                 row("  path", result.path().path().equals(u.rawPath()) ? u.rawPath()
                         : result.path().path() + " (normalised from " + u.rawPath() + ")");
@@ -178,7 +190,8 @@ final class PolicyExplainCommand implements Callable<Integer> {
             }
             Decision decision = explanation.decision();
             row("decision", switch (decision.verdict()) {
-                case ALLOW -> "allow (forwarded to " + result.url().destination() + ")";
+                case ALLOW -> result.url().tunnel() ? "allow (tunnel opened to " + result.url().destination() + ")"
+                        : "allow (forwarded to " + result.url().destination() + ")";
                 case REPORT -> "report (forwarded, and audited as report)";
                 case DENY -> "deny (403 denied; nothing is forwarded)";
             });
@@ -204,7 +217,8 @@ final class PolicyExplainCommand implements Callable<Integer> {
                 return;
             }
             if (explanation.nearest().isEmpty()) {
-                row("nearest rules", "none: the policy has no rules");
+                row("nearest rules", result.url().tunnel() ? "none: the policy has no CONNECT rules"
+                        : "none: the policy has no rules");
                 return;
             }
             row("nearest rules", "");
@@ -223,6 +237,11 @@ final class PolicyExplainCommand implements Callable<Integer> {
             row("  maxHeaderBytes", Sizes.format(config.limits().maxHeaderBytes()) + "; the -H headers: "
                     + result.headerBytes() + " bytes (a client adds its own, e.g. Host, User-Agent)");
             if (!result.forwards()) {
+                return;
+            }
+            if (result.url().tunnel()) {
+                row("  body limits", "none inside a tunnel: its contents are encrypted (use a plain-HTTP rule or "
+                        + "the gateway where body size matters)");
                 return;
             }
             Decision decision = result.explanation().decision();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.sluice.policy.Destination;
 import org.sluice.policy.Explanation;
+import org.sluice.policy.ForwardTargets;
 import org.sluice.policy.Listener;
 import org.sluice.policy.NormalizedPath;
 import org.sluice.policy.PathNormalizer;
@@ -47,8 +48,8 @@ final class RequestCheck {
         int targetBytes = url.target().getBytes(StandardCharsets.UTF_8).length;
         int headerBytes = headers.stream().mapToInt(RequestHeader::lineBytes).sum();
         NormalizedPath path = PathNormalizer.normalize(url.rawPath());
-        Explanation explanation = path.ok() ? explainer.explain(url.destination(), method, path.path(), url.rawQuery())
-                : null;
+        Explanation explanation = url.tunnel() ? explainer.explainTunnel(url.destination())
+                : path.ok() ? explainer.explain(url.destination(), method, path.path(), url.rawQuery()) : null;
         Refusal refusal = null;
         if (targetBytes > limits.maxUrlBytes()) {
             refusal = new Refusal(414, "url_too_long", "the request target is " + targetBytes
@@ -61,11 +62,26 @@ final class RequestCheck {
                     + "absolute URLs and CONNECT are for a forward proxy");
         } else if (url.fragment()) {
             refusal = new Refusal(400, "bad_request", "a request target must not carry a fragment ('#')");
+        } else if (forwardRefusal(url) != null) {
+            refusal = new Refusal(400, "bad_request", forwardRefusal(url));
         } else if (!path.ok()) {
             refusal = new Refusal(400, "bad_request", path.error());
         }
         return new Result(url, headers, targetBytes, headerBytes, path, refusal, explanation, requestHeaders(headers),
                 hostSent(url));
+    }
+
+    /** Why the forward listener refuses an absolute-form target (an https:// URL: that goes by CONNECT), or null. */
+    private static String forwardRefusal(RequestUrl url) {
+        if (url.destination().listener() != Listener.FORWARD || url.tunnel()) {
+            return null;
+        }
+        try {
+            ForwardTargets.absolute(url.target());
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     private static HttpHeaders requestHeaders(List<RequestHeader> headers) {
@@ -79,10 +95,7 @@ final class RequestCheck {
         if (url.destination().listener() == Listener.GATEWAY) {
             return config.gateway().upstream().authority();
         }
-        Destination d = url.destination();
-        String host = d.host().indexOf(':') >= 0 ? "[" + d.host() + "]" : d.host();
-        int defaultPort = d.scheme().equals("https") ? 443 : 80;
-        return d.port() == defaultPort ? host : host + ":" + d.port();
+        return ForwardTargets.authority(url.destination());
     }
 
     /**
@@ -123,7 +136,7 @@ final class RequestCheck {
     record Result(RequestUrl url, List<RequestHeader> headers, int targetBytes, int headerBytes, NormalizedPath path,
                   Refusal refusal, Explanation explanation, HttpHeaders sent, String hostSent) {
 
-        /** True when the request goes upstream: no refusal and the policy allows or reports it. */
+        /** True when the request goes upstream (or the tunnel opens): no refusal and the policy allows or reports it. */
         boolean forwards() {
             return refusal == null && explanation.decision().forwards();
         }

@@ -149,11 +149,11 @@ class PolicyExplainCommandTest {
     void anAbsoluteUrlElsewhereIsAForwardProxyRequestWhichAllowNetworkAccessFalseDenies() throws IOException {
         Path config = write("p.yaml", policy("enforce", false));
 
-        CliResult result = explain(config, "GET", "https://PyPI.org./simple/numpy/");
+        CliResult result = explain(config, "GET", "http://PyPI.org./simple/numpy/");
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.out())
-                .containsPattern("(?m)^  listener +forward proxy \\(to https://pypi.org:443\\)$")
+                .containsPattern("(?m)^  listener +forward proxy \\(to http://pypi.org:80\\)$")
                 .containsPattern("(?m)^decision +deny ")
                 .containsPattern("(?m)^  reason +allowNetworkAccess is false: only the gateway's upstream is "
                         + "reachable$")
@@ -167,13 +167,86 @@ class PolicyExplainCommandTest {
         CliResult pypi = explain(config, "GET", "https://pypi.org/simple/numpy/");
         CliResult plainHttp = explain(config, "GET", "http://pypi.org/simple/numpy/");
 
-        assertThat(pypi.exitCode()).isZero();
-        assertThat(pypi.out()).contains("  rule                  pypi at " + config + ":27:5");
+        // The forward listener takes https only as CONNECT, so the plain https request is refused before the policy.
+        assertThat(pypi.exitCode()).isEqualTo(1);
+        assertThat(pypi.out())
+                .containsPattern("(?m)^decision +refused before the policy: 400 bad_request")
+                .contains("send CONNECT host:443 and speak TLS through the tunnel")
+                .contains("not consulted; within the limits: allow (allowed by rule 'pypi')");
         assertThat(plainHttp.exitCode()).isEqualTo(1);
         assertThat(plainHttp.out())
                 .containsPattern("(?m)^  listener +forward proxy \\(to http://pypi.org:80\\)$")
                 .contains("- scheme http is not in schemes [https]")
                 .contains("- port 80 is not in ports [443]");
+    }
+
+    @Test
+    void aConnectIsATunnelDecidedByConnectRulesOnHostAndPortOnly() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+
+        CliResult allowed = explain(config, "CONNECT", "PyPI.org.:443");
+
+        assertThat(allowed.exitCode()).as(allowed.out() + allowed.err()).isZero();
+        assertThat(allowed.err()).isEmpty();
+        assertThat(allowed.out())
+                .containsPattern("(?m)^request +CONNECT PyPI.org.:443$")
+                .containsPattern("(?m)^  listener +forward proxy \\(to https://pypi.org:443\\)$")
+                .containsPattern("(?m)^  tunnel +to pypi.org port 443; only host and port are checked")
+                .containsPattern("(?m)^decision +allow \\(tunnel opened to https://pypi.org:443\\)$")
+                .contains("  rule                  pypi-tunnel at " + config + ":33:5")
+                .containsPattern("(?m)^  body limits +none inside a tunnel")
+                .doesNotContain("  path ").doesNotContain("maxRequestBodyBytes").doesNotContainPattern("(?m)^headers");
+
+        CliResult otherPort = explain(config, "CONNECT", "pypi.org:22");
+
+        assertThat(otherPort.exitCode()).isEqualTo(1);
+        List<String> lines = otherPort.out().lines().toList();
+        assertThat(lines).contains(
+                "decision                deny (403 denied; nothing is forwarded)",
+                "  reason                no CONNECT rule allows a tunnel to this host and port",
+                "nearest rules",
+                "  pypi-tunnel           " + config + ":33:5",
+                "                        - port 22 is not in ports [443]");
+        assertThat(otherPort.out()).as("only CONNECT rules are near a tunnel").doesNotContain("central-api");
+    }
+
+    @Test
+    void aConnectIsDeniedWhenNetworkAccessIsNotAllowed() throws IOException {
+        Path config = write("p.yaml", policy("enforce", false));
+
+        CliResult result = explain(config, "CONNECT", "pypi.org:443");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out())
+                .containsPattern("(?m)^  reason +allowNetworkAccess is false: only the gateway's upstream is "
+                        + "reachable$")
+                .containsPattern("(?m)^nearest rules +none consulted: allowNetworkAccess is false");
+    }
+
+    @Test
+    void aBadConnectTargetIsAUsageError() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+
+        CliResult noPort = explain(config, "CONNECT", "pypi.org");
+        CliResult url = explain(config, "CONNECT", "https://pypi.org:443");
+        CliResult octal = explain(config, "CONNECT", "0177.0.0.1:443");
+
+        assertThat(noPort.exitCode()).isEqualTo(2);
+        assertThat(noPort.err()).contains("URL: 'pypi.org' has no port; a CONNECT target is host:port");
+        assertThat(url.exitCode()).isEqualTo(2);
+        assertThat(url.err()).contains("without scheme, path or query");
+        assertThat(octal.exitCode()).isEqualTo(2);
+        assertThat(octal.err()).contains("is not a canonical IPv4 address");
+    }
+
+    @Test
+    void aConnectToAPathIsTheGatewaysToRefuse() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true));
+
+        CliResult result = explain(config, "CONNECT", "/api/tasks");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out()).containsPattern("(?m)^decision +refused before the policy: 400 bad_request");
     }
 
     @Test
@@ -282,6 +355,10 @@ class PolicyExplainCommandTest {
                 "    hosts: [pypi.org]",
                 "    ports: [443]",
                 "    schemes: [https]",
+                "  - name: pypi-tunnel",
+                "    methods: [CONNECT]",
+                "    hosts: [pypi.org]",
+                "    ports: [443]",
                 "");
     }
 

@@ -75,7 +75,7 @@ final class CasesReader {
         Position position = in.position(node);
         String name = readName(entries.required("name", "a name for the case, e.g. name: algorithm fetches "
                 + "its task"), where, position);
-        Node requestNode = entries.required("request", "METHOD URL, e.g. request: GET /api/tasks");
+        Node requestNode = entries.required("request", "METHOD URL, e.g. request: GET /api/tasks, or CONNECT host:port");
         String request = requestNode == null ? null : in.text(requestNode, where + ".request",
                 "METHOD URL, e.g. GET /api/tasks");
         String method = null;
@@ -90,7 +90,7 @@ final class CasesReader {
                         + "' is not an HTTP method; expected a token such as GET or POST");
             } else {
                 method = parts[0];
-                url = url(requestNode, where, parts[1]);
+                url = url(requestNode, where, method, parts[1]);
             }
         }
         Node headersNode = entries.value("headers");
@@ -101,6 +101,13 @@ final class CasesReader {
         String rule = ruleNode == null ? null : readRule(ruleNode, where + ".rule", expect);
         List<String> forwarded = readNames(entries.value("forwarded"), where + ".forwarded", expect);
         List<String> stripped = readNames(entries.value("stripped"), where + ".stripped", expect);
+        if (url != null && url.tunnel() && forwarded != null && stripped != null
+                && (!forwarded.isEmpty() || !stripped.isEmpty())) {
+            in.problem(entries.value(!forwarded.isEmpty() ? "forwarded" : "stripped"),
+                    where + ": a CONNECT tunnel forwards no headers of its own (what it carries is encrypted); "
+                            + "remove forwarded and stripped");
+            return null;
+        }
         if (name == null || method == null || url == null || headers == null || expect == null
                 || (ruleNode != null && rule == null) || forwarded == null || stripped == null) {
             return null;
@@ -130,9 +137,9 @@ final class CasesReader {
         return name;
     }
 
-    private RequestUrl url(Node node, String where, String text) {
+    private RequestUrl url(Node node, String where, String method, String text) {
         try {
-            return RequestUrl.parse(text, gateway);
+            return RequestUrl.parse(method, text, gateway);
         } catch (IllegalArgumentException e) {
             in.problem(node, where + ".request: " + e.getMessage());
             return null;

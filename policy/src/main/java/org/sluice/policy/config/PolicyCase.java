@@ -10,7 +10,7 @@ import org.sluice.policy.RequestUrl;
  * @param name      unique within the file
  * @param request   the request as written, "METHOD URL"
  * @param method    the method token, as written (methods are case-sensitive)
- * @param url       the URL, read relative to the policy's gateway upstream
+ * @param url       the URL, read relative to the policy's gateway upstream; for CONNECT, the host:port target
  * @param headers   headers sent with the request, in file order
  * @param expect    one of {@link #OUTCOMES}
  * @param rule      the rule that must decide, or null when any (or none) may

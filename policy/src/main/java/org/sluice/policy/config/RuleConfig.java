@@ -9,7 +9,8 @@ import org.sluice.policy.Mode;
  *
  * @param name     unique within the file
  * @param methods  upper-cased HTTP method tokens (empty: the rule matches nothing; lint warns)
- * @param paths    validated globs, each starting with '/' (empty: the rule matches nothing; lint warns)
+ * @param paths    validated globs, each starting with '/' (empty: the rule matches nothing, lint warns; always
+ *                 empty for a CONNECT rule, which has no paths)
  * @param hosts    host names in normal form, or {@code *.suffix} wildcards; null = any host
  * @param ports    ports 1..65535; null = any port
  * @param schemes  "http" and/or "https"; null = any scheme
@@ -28,6 +29,14 @@ public record RuleConfig(String name, List<String> methods, List<String> paths, 
     public static RuleConfig of(String name, List<String> methods, List<String> paths, Position position) {
         return new RuleConfig(name, methods, paths, null, null, null, null, List.of(), null, null, position,
                 Map.of());
+    }
+
+    /**
+     * True for a CONNECT rule ({@code methods: [CONNECT]}): it matches tunnels by host, port and scheme alone, and
+     * never a request with a method and path of its own; every other rule never matches a tunnel.
+     */
+    public boolean tunnel() {
+        return methods.size() == 1 && methods.get(0).equals("CONNECT");
     }
 
     /** Where key's value is written, else where the rule starts. */

@@ -64,10 +64,20 @@ final class RuleReader {
             }
         }
         String name = readName(rule.required("name", "a unique rule name, e.g. name: central-api"), where, position);
-        List<String> methods = readMethods(rule.required("methods", "a list of HTTP methods, e.g. [GET, POST]"),
-                where + ".methods");
-        List<String> paths = readPaths(rule.required("paths", "a list of path globs, e.g. [\"/api/**\"]"),
-                where + ".paths");
+        Node methodsNode = rule.required("methods", "a list of HTTP methods, e.g. [GET, POST]");
+        List<String> methods = readMethods(methodsNode, where + ".methods");
+        boolean tunnel = methods != null && methods.equals(List.of("CONNECT"));
+        if (methods != null && methods.contains("CONNECT") && !tunnel) {
+            in.problem(methodsNode, where + ".methods: a tunnel has no method or path of its own; put CONNECT in a "
+                    + "rule of its own (methods: [CONNECT], with hosts and ports)");
+            methods = null;
+        }
+        List<String> paths;
+        if (tunnel) {
+            paths = tunnelRefuses(rule, where) ? null : List.of();
+        } else {
+            paths = readPaths(rule.required("paths", "a list of path globs, e.g. [\"/api/**\"]"), where + ".paths");
+        }
         Node hostsNode = rule.value("hosts");
         List<String> hosts = hostsNode == null ? null : readHosts(hostsNode, where + ".hosts");
         Node portsNode = rule.value("ports");
@@ -75,20 +85,60 @@ final class RuleReader {
         Node schemesNode = rule.value("schemes");
         List<String> schemes = schemesNode == null ? null : readSchemes(schemesNode, where + ".schemes");
         Node queryNode = rule.value("query");
-        List<String> query = queryNode == null ? null : readQuery(queryNode, where + ".query");
+        List<String> query = queryNode == null || tunnel ? null : readQuery(queryNode, where + ".query");
         Node headersNode = rule.value("headers");
-        List<String> headers = headersNode == null ? List.of() : readHeaders(headersNode, where + ".headers");
+        List<String> headers = headersNode == null || tunnel ? List.of()
+                : readHeaders(headersNode, where + ".headers");
         Node modeNode = rule.value("mode");
         Mode mode = modeNode == null ? null : ConfigReader.mode(in, modeNode, where + ".mode");
         Node limitsNode = rule.value("limits");
-        LimitOverrides limits = limitsNode == null ? null : readLimits(limitsNode, where + ".limits");
+        LimitOverrides limits = limitsNode == null || tunnel ? null : readLimits(limitsNode, where + ".limits");
+        if (tunnel && schemes != null && !schemes.contains("https")) {
+            in.problem(schemesNode, where + ".schemes: a CONNECT tunnel carries https; include https in schemes or "
+                    + "leave schemes out");
+            return null;
+        }
         if (name == null || methods == null || paths == null || (hostsNode != null && hosts == null)
                 || (portsNode != null && ports == null) || (schemesNode != null && schemes == null)
-                || (queryNode != null && query == null) || headers == null || (modeNode != null && mode == null)) {
+                || (queryNode != null && query == null && !tunnel) || headers == null
+                || (modeNode != null && mode == null)) {
             return null;
         }
         return new RuleConfig(name, methods, paths, hosts, ports, schemes, query, headers, mode, limits, position,
                 Map.copyOf(keys));
+    }
+
+    /**
+     * A CONNECT rule checks host and port only: what a tunnel carries is encrypted. True (with a problem for each)
+     * when the rule has a key that would check something inside the tunnel.
+     */
+    private boolean tunnelRefuses(NodeReader.Entries rule, String where) {
+        boolean refused = false;
+        String why = "a CONNECT rule matches a tunnel, whose requests are encrypted inside TLS, so ";
+        Node paths = rule.value("paths");
+        if (paths != null) {
+            in.problem(paths, where + ".paths: " + why + "their paths cannot be checked; remove paths (a CONNECT "
+                    + "rule checks hosts and ports), or allow plain-HTTP requests with a rule of their own");
+            refused = true;
+        }
+        Node query = rule.value("query");
+        if (query != null) {
+            in.problem(query, where + ".query: " + why + "their queries cannot be checked; remove query");
+            refused = true;
+        }
+        Node headers = rule.value("headers");
+        if (headers != null) {
+            in.problem(headers, where + ".headers: " + why + "their headers are neither seen nor stripped; remove "
+                    + "headers");
+            refused = true;
+        }
+        Node limits = rule.value("limits");
+        if (limits != null) {
+            in.problem(limits, where + ".limits: " + why + "body limits cannot be checked inside it; remove limits, "
+                    + "and use a plain-HTTP rule or the gateway where body size matters");
+            refused = true;
+        }
+        return refused;
     }
 
     private String readName(Node node, String where, Position rulePosition) {

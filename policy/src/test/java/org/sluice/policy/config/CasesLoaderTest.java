@@ -54,6 +54,38 @@ class CasesLoaderTest {
     }
 
     @Test
+    void aConnectCaseIsATunnelToHostAndPort() throws ConfigException {
+        List<PolicyCase> cases = CasesLoader.parse("""
+                cases:
+                  - {name: tunnel, request: CONNECT Mirror.Example.ORG.:443, expect: deny}
+                  - {name: to the gateway, request: CONNECT /api, expect: bad_request}
+                """, CASES, config());
+
+        assertThat(cases.get(0).method()).isEqualTo("CONNECT");
+        assertThat(cases.get(0).url().tunnel()).isTrue();
+        assertThat(cases.get(0).url().destination())
+                .isEqualTo(new Destination(Listener.FORWARD, "https", "mirror.example.org", 443));
+        assertThat(cases.get(0).url().rawPath()).isEqualTo("/");
+        assertThat(cases.get(0).url().rawQuery()).isNull();
+        assertThat(cases.get(1).url().tunnel()).isFalse();
+        assertThat(cases.get(1).url().destination().listener()).isEqualTo(Listener.GATEWAY);
+    }
+
+    @Test
+    void aConnectCaseNeedsAPortAndHasNoHeadersToCheck() {
+        assertThatThrownBy(() -> CasesLoader.parse("""
+                cases:
+                  - {name: a, request: CONNECT mirror.example.org, expect: deny}
+                  - {name: b, request: CONNECT mirror.example.org:443, expect: allow, forwarded: [Accept]}
+                """, CASES, config()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("cases.yaml:2:24: cases[0].request: 'mirror.example.org' has no port; a CONNECT target "
+                        + "is host:port, e.g. CONNECT mirror.example.org:443\n"
+                        + "cases.yaml:3:82: cases[1]: a CONNECT tunnel forwards no headers of its own (what it carries "
+                        + "is encrypted); remove forwarded and stripped");
+    }
+
+    @Test
     void optionalKeysDefaultToNothing() throws ConfigException {
         PolicyCase c = CasesLoader.parse("cases: [{name: a, request: GET /api, expect: deny}]", CASES, config())
                 .get(0);
