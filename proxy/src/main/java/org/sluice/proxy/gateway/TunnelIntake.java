@@ -131,7 +131,7 @@ final class TunnelIntake extends ChannelInboundHandlerAdapter {
             return;
         }
         tunnel.route = new Route(destination, null, null, null, null);
-        Decision decision = tunnel.policy.decide(destination, "CONNECT", "/", null); // SHIM
+        Decision decision = tunnel.policy.decideTunnel(destination);
         tunnel.decision = decision;
         tunnel.reason = decision.reason();
         if (!decision.forwards()) {

@@ -64,7 +64,6 @@ class ConnectTunnelE2ETest {
                 rules:
                   - name: mirror-tunnel
                     methods: [CONNECT]
-                    paths: ["/**"]
                     hosts: [mirror.test, metadata.test]
                     ports: [%d, 443]
                 """.formatted(mirror.port());
