@@ -17,14 +17,12 @@ import org.sluice.policy.config.UpstreamConfig;
  * {@link CentralServerUpstream#release} does.
  */
 public final class EmbeddedUpstream implements Upstream {
-    private final UpstreamConfig config;
     private final String authority;
     private final Destination destination;
     private final EmbeddedChannel channel;
     private boolean acquired;
 
     public EmbeddedUpstream(UpstreamConfig config) {
-        this.config = config;
         this.authority = config.authority();
         this.destination = Destination.gateway(config.scheme(), config.host(), config.port());
         this.channel = new CentralServerChannel(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()));
@@ -50,11 +48,6 @@ public final class EmbeddedUpstream implements Upstream {
     public void release(Channel ch) {
         ch.pipeline().get(UpstreamChannelHandler.class).detach();
         acquired = false;
-    }
-
-    @Override
-    public UpstreamConfig config() {
-        return config;
     }
 
     @Override
