@@ -80,12 +80,15 @@ class ForwardLimitsE2ETest {
     @Test
     void theConnectionOverMaxConnectionsPerClientGets503() throws Exception {
         try (TestSluice sluice = sluice("  maxConnectionsPerClient: 1\n");
-             RawHttpConnection first = RawHttpConnection.open(sluice.forwardPort());
-             RawHttpConnection second = RawHttpConnection.open(sluice.forwardPort())) {
+             RawHttpConnection first = RawHttpConnection.open(sluice.forwardPort())) {
             String get = "GET http://mirror.test:" + mirror.port() + "/x HTTP/1.1\r\nHost: mirror.test:"
                     + mirror.port() + "\r\n\r\n";
+            // Answered first, so the server has counted it before the second connection opens.
             assertThat(first.send(get).readResponse().status()).isEqualTo(200);
-            RawResponse refused = second.send(get).readResponse();
+            RawResponse refused;
+            try (RawHttpConnection second = RawHttpConnection.open(sluice.forwardPort())) {
+                refused = second.send(get).readResponse();
+            }
 
             assertThat(refused.status()).isEqualTo(503);
             assertThat((String) refused.json().get("reason")).contains("maxConnectionsPerClient (1)");
