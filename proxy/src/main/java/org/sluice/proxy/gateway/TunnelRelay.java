@@ -10,13 +10,17 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Relays a tunnel's bytes both ways once {@link SniCheck} has let its ClientHello through: connects to exactly the
  * address checked before the 200, counts the bytes each way, applies backpressure by autoRead, and writes the
- * tunnel's one audit record when either side closes (or {@code forward.timeouts.tunnelIdle} passes with no byte).
+ * tunnel's one audit record when either side closes (or {@code forward.timeouts.tunnelIdle} passes with no byte,
+ * or Sluice stops).
  */
 final class TunnelRelay extends ChannelInboundHandlerAdapter {
+    private static final long QUIET_MILLIS = 500;
+
     private final ConnectionContext conn;
     private final Exchange ex;
     private final Tunnels tunnels;
@@ -25,6 +29,8 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private Channel upstream;
     private boolean connecting;
+    /** System.nanoTime() of the last byte either way: a draining Sluice closes the tunnel once it is quiet. */
+    private long lastActivity = System.nanoTime();
 
     TunnelRelay(ConnectionContext conn, Exchange ex, Tunnels tunnels, InetSocketAddress checked) {
         this.conn = conn;
@@ -66,6 +72,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         ex.reqBytes += bytes.readableBytes();
+        lastActivity = System.nanoTime();
         upstream.write(bytes, upstream.voidPromise());
     }
 
@@ -128,7 +135,29 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (evt == DrainEvent.INSTANCE) {
+            closeWhenQuiet();
+            return;
+        }
         ReferenceCountUtil.release(evt);
+    }
+
+    /**
+     * Sluice is stopping: a tunnel has no end of its own to wait for, and clients keep idle ones open in their
+     * pools, so it is closed as soon as no byte has moved for {@link #QUIET_MILLIS}; a busy one runs on until the
+     * shutdown grace period ends and every connection is closed.
+     */
+    private void closeWhenQuiet() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
+        if (quietMillis >= QUIET_MILLIS) {
+            ex.closeReason = ex.closeReason == null ? "shutdown" : ex.closeReason;
+            ctx.close();
+            return;
+        }
+        ctx.executor().schedule(this::closeWhenQuiet, QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -163,6 +192,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
                 return;
             }
             ex.respBytes += bytes.readableBytes();
+            lastActivity = System.nanoTime();
             ctx.write(bytes, ctx.voidPromise());
         }
 

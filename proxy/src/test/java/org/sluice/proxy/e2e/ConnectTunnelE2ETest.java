@@ -7,6 +7,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -156,6 +161,29 @@ class ConnectTunnelE2ETest {
     }
 
     @Test
+    void aStockHttpsProxyClientReachesTheAllowedHostAndNothingElse() throws Exception {
+        try (TestSluice sluice = sluice("")) {
+            // The JDK's own HTTP client with only a proxy set, as an algorithm with HTTPS_PROXY would be.
+            HttpClient client = HttpClient.newBuilder()
+                    .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", sluice.forwardPort())))
+                    .sslContext(CA.clientContext())
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
+            HttpResponse<String> allowed = client.send(HttpRequest.newBuilder(
+                    URI.create("https://mirror.test:" + mirror.port() + "/simple/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(allowed.statusCode()).isEqualTo(200);
+            assertThat(allowed.body()).isEqualTo("hello");
+
+            assertThatThrownBy(() -> client.send(HttpRequest.newBuilder(
+                    URI.create("https://other.test:" + mirror.port() + "/simple/")).build(),
+                    HttpResponse.BodyHandlers.ofString()))
+                    .as("the CONNECT is answered 403").isInstanceOf(IOException.class);
+            assertThat(mirror.handshakes()).as("only the allowed request reached the server").isEqualTo(1);
+        }
+    }
+
+    @Test
     void aClientHelloNamingAnotherServerClosesTheTunnelBeforeAnythingIsDialled() throws Exception {
         try (TestSluice sluice = sluice("")) {
             Connected tunnel = connect(sluice, "mirror.test:" + mirror.port(), "");
@@ -296,6 +324,23 @@ class ConnectTunnelE2ETest {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         sluice.server().metrics().writeText(text);
         return text.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void stoppingClosesAQuietTunnelWithoutWaitingOutTheGracePeriod() throws Exception {
+        try (TestSluice sluice = sluice("")) {
+            Connected tunnel = connect(sluice, "mirror.test:" + mirror.port(), "");
+            try (SSLSocket tls = tls(tunnel.socket(), "mirror.test")) {
+                tls.startHandshake();
+                assertThat(get(tls)).endsWith("hello");
+                long start = System.nanoTime();
+                sluice.server().shutdownGracefully();
+
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the grace period is 10 s")
+                        .isLessThan(Duration.ofSeconds(5));
+            }
+            assertThat(onlyRecord(sluice)).containsEntry("closeReason", "shutdown").containsEntry("decision", "allow");
+        }
     }
 
     @Test
