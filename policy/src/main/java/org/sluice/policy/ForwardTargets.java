@@ -212,7 +212,7 @@ public final class ForwardTargets {
                         + "dot or two dots in a row), in '" + HostNames.shorten(whole) + "'");
             }
         }
-        if (isNumeric(labels[labels.length - 1]) && !isDottedQuad(host)) {
+        if (isNumeric(labels[labels.length - 1]) && !IpLiteral.isDottedQuad(host)) {
             throw new IllegalArgumentException("'" + HostNames.shorten(host) + "' is not a canonical IPv4 address: "
                     + CANONICAL_IPV4);
         }
@@ -231,21 +231,6 @@ public final class ForwardTargets {
         }
         final int r = radix;
         return !digits.isEmpty() && digits.chars().allMatch(c -> c < 0x80 && Character.digit(c, r) >= 0);
-    }
-
-    /** Exactly four decimal parts 0..255 without leading zeros, and no trailing dot. */
-    private static boolean isDottedQuad(String host) {
-        String[] parts = host.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')
-                    || !part.chars().allMatch(c -> c >= '0' && c <= '9') || Integer.parseInt(part) > 255) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean isScheme(String text) {

@@ -1,6 +1,7 @@
 package org.sluice.policy.config;
 
 import java.util.Locale;
+import org.sluice.policy.net.IpLiteral;
 
 /**
  * Parses listen addresses and upstream URLs by hand, so that nothing is resolved while a config is read and every
@@ -135,20 +136,7 @@ final class Addresses {
                 numeric &= c >= '0' && c <= '9';
             }
         }
-        return !numeric || isIpv4(labels);
-    }
-
-    private static boolean isIpv4(String[] parts) {
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')
-                    || !part.chars().allMatch(c -> c >= '0' && c <= '9') || Integer.parseInt(part) > 255) {
-                return false;
-            }
-        }
-        return true;
+        return !numeric || IpLiteral.isDottedQuad(host);
     }
 
     /** RFC 4291 text form without a zone: eight groups, or fewer around one "::", optionally ending in IPv4. */
@@ -178,7 +166,7 @@ final class Addresses {
         for (int i = 0; i < fields.length; i++) {
             String field = fields[i];
             if (mayEndInIpv4 && i == fields.length - 1 && field.indexOf('.') >= 0) {
-                if (!isIpv4(field.split("\\.", -1))) {
+                if (!IpLiteral.isDottedQuad(field)) {
                     return -1;
                 }
                 groups += 2;

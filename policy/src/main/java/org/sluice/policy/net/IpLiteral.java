@@ -33,4 +33,19 @@ public final class IpLiteral {
     public static boolean isLiteral(String text) {
         return text != null && Cidr.literal(text) != null;
     }
+
+    /** True when text is exactly four decimal parts 0..255 without leading zeros (and no trailing dot). */
+    public static boolean isDottedQuad(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')
+                    || !part.chars().allMatch(c -> c >= '0' && c <= '9') || Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
 }
