@@ -323,6 +323,7 @@ public final class SluiceServer implements AutoCloseable {
         }
         upstream.close();
         if (forwardResolver != null) {
+            forwardUpstreams.close();
             forwardResolver.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
@@ -31,8 +32,8 @@ import org.sluice.proxy.Transport;
  * Connections for the forward listener, whose destinations the client names: resolve (through the caching
  * resolver), check every address against the policy in force, and dial exactly the address that was checked. The
  * bootstraps have no resolver of their own, so nothing can resolve a name again between the check and the dial.
- * Plain-HTTP requests get one connection each (no pooling: forward traffic is mostly CONNECT tunnels); tunnels get
- * a raw byte connection.
+ * Plain-HTTP requests reuse kept-alive connections to the same destination ({@link IdleConnections}), each
+ * re-checked against the policy in force before reuse; tunnels get a raw byte connection of their own.
  */
 public final class ForwardUpstreams {
     private final NameResolver resolver;
@@ -40,6 +41,10 @@ public final class ForwardUpstreams {
     private final Connector connector;
     private final Map<EventExecutor, Bootstrap> http = new IdentityHashMap<>();
     private final Map<EventExecutor, Bootstrap> raw = new IdentityHashMap<>();
+    private final Map<EventExecutor, IdleConnections> idle = new IdentityHashMap<>();
+    /** The classifier that last allowed a connection's address. */
+    private static final AttributeKey<AddressClassifier> CHECKED_BY =
+            AttributeKey.valueOf(ForwardUpstreams.class, "checkedBy");
 
     /**
      * @param addresses the address classifier of the policy in force, asked for every dial
@@ -59,6 +64,7 @@ public final class ForwardUpstreams {
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
                     .option(ChannelOption.TCP_NODELAY, true);
             raw.put(executor, base);
+            idle.put(executor, new IdleConnections((EventLoop) executor, this::stillAllowed));
             http.put(executor, base.clone()
                     // As for the central server: a failed write shuts only the output, so an early answer is read.
                     .option(ChannelOption.AUTO_CLOSE, false)
@@ -97,6 +103,29 @@ public final class ForwardUpstreams {
         return checked;
     }
 
+    /** An idle connection may serve another request only while the policy in force allows its address. */
+    private boolean stillAllowed(Channel channel) {
+        AddressClassifier current = addresses.get();
+        if (channel.attr(CHECKED_BY).get() == current) {
+            return true;
+        }
+        if (!(channel.remoteAddress() instanceof InetSocketAddress remote)
+                || !current.classify(remote.getAddress()).allowed()) {
+            return false;
+        }
+        channel.attr(CHECKED_BY).set(current);
+        return true;
+    }
+
+    /** Closes the idle connections of every loop (Sluice is stopping). */
+    public void close() {
+        idle.forEach((loop, pool) -> {
+            if (!loop.isShuttingDown()) {
+                loop.execute(pool::close);
+            }
+        });
+    }
+
     /** A raw connection for a tunnel to an address {@link #check} returned; {@code handler} reads its bytes. */
     public ChannelFuture connectTunnel(EventLoop loop, InetSocketAddress checked, ChannelHandler handler) {
         return connector.connect(raw.get(loop).clone().handler(handler), checked);
@@ -118,7 +147,13 @@ public final class ForwardUpstreams {
 
         @Override
         public Future<Channel> acquire(EventLoop loop) {
+            IdleConnections pool = idle.get(loop);
+            Channel kept = pool.poll(destination);
+            if (kept != null) {
+                return loop.newSucceededFuture(kept);
+            }
             Promise<Channel> acquired = loop.newPromise();
+            AddressClassifier classifier = addresses.get();
             check(loop, destination.host(), destination.port()).addListener(
                     (FutureListener<InetSocketAddress>) checked -> {
                         if (!checked.isSuccess()) {
@@ -129,7 +164,11 @@ public final class ForwardUpstreams {
                             if (!f.isSuccess()) {
                                 f.channel().close();
                                 acquired.tryFailure(f.cause());
-                            } else if (!acquired.trySuccess(f.channel())) {
+                                return;
+                            }
+                            f.channel().attr(CHECKED_BY).set(classifier);
+                            pool.track(destination, f.channel());
+                            if (!acquired.trySuccess(f.channel())) {
                                 f.channel().close();
                             }
                         });
@@ -137,10 +176,11 @@ public final class ForwardUpstreams {
             return acquired;
         }
 
-        /** Never reused: the connection served one request for one destination. */
+        /** Kept for the next request to the same destination (the relay calls this only after a clean exchange). */
         @Override
         public void release(Channel channel) {
-            CentralServerUpstream.discard(channel);
+            channel.pipeline().get(UpstreamChannelHandler.class).detach();
+            idle.get(channel.eventLoop()).offer(destination, channel);
         }
 
         @Override

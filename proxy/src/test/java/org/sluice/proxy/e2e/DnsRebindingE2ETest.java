@@ -32,7 +32,9 @@ class DnsRebindingE2ETest {
     @BeforeEach
     void start() throws Exception {
         dns = TestDnsServer.start();
-        allowed = RecordingUpstream.start("127.0.0.2", 0);
+        // Closes after each answer: a kept-alive connection (already checked) would serve the second request
+        // without a new look-up, and this test is about the look-up.
+        allowed = RecordingUpstream.start("127.0.0.2", 0, false);
         port = allowed.port();
         refused = RecordingUpstream.start("127.0.0.1", port);
         dials = new RecordingConnector();

@@ -90,6 +90,25 @@ class ForwardProxyE2ETest {
     }
 
     @Test
+    void requestsToTheSameDestinationReuseOneCheckedConnection() throws Exception {
+        try (TestSluice sluice = sluice(RULES);
+             RawHttpConnection client = RawHttpConnection.open(sluice.forwardPort())) {
+            String get = "GET http://mirror.test:" + mirror.port() + "/simple/%d HTTP/1.1\r\nHost: mirror.test:"
+                    + mirror.port() + "\r\n\r\n";
+            for (int i = 0; i < 3; i++) {
+                assertThat(client.send(get.formatted(i)).readResponse().status()).isEqualTo(200);
+            }
+            try (RawHttpConnection other = RawHttpConnection.open(sluice.forwardPort())) {
+                assertThat(other.send(get.formatted(3)).readResponse().status()).isEqualTo(200);
+            }
+
+            assertThat(mirror.received()).hasSize(4);
+            assertThat(mirror.connectionsAccepted()).as("one upstream connection, kept alive").isEqualTo(1);
+            assertThat(dials.attempts()).hasSize(1);
+        }
+    }
+
+    @Test
     void aHostNoRuleAllowsIsRefusedAndNeverDialled() throws Exception {
         try (TestSluice sluice = sluice(RULES)) {
             RawResponse response = send(sluice, "GET http://other.test:" + mirror.port() + "/simple/x HTTP/1.1\r\n"

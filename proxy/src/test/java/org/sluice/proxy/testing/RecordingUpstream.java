@@ -70,6 +70,14 @@ public final class RecordingUpstream implements AutoCloseable {
 
     /** Listening on {@code loopbackIp} (an address of 127.0.0.0/8) and {@code port} (0: any free port). */
     public static RecordingUpstream start(String loopbackIp, int port) throws InterruptedException {
+        return start(loopbackIp, port, true);
+    }
+
+    /**
+     * Same; with {@code keepAlive} false every response says {@code Connection: close} and the connection ends, so
+     * a proxy cannot keep it for the next request.
+     */
+    public static RecordingUpstream start(String loopbackIp, int port, boolean keepAlive) throws InterruptedException {
         if (!loopbackIp.startsWith("127.")) {
             throw new IllegalArgumentException("tests listen on 127.0.0.0/8 only: " + loopbackIp);
         }
@@ -85,7 +93,7 @@ public final class RecordingUpstream implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             connections.incrementAndGet();
                             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20),
-                                    new Recorder(received));
+                                    new Recorder(received, keepAlive));
                         }
                     })
                     .bind(new InetSocketAddress(loopbackIp, port)).sync().channel();
@@ -123,9 +131,11 @@ public final class RecordingUpstream implements AutoCloseable {
 
     private static final class Recorder extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final List<Received> received;
+        private final boolean keepAliveAllowed;
 
-        Recorder(List<Received> received) {
+        Recorder(List<Received> received, boolean keepAliveAllowed) {
             this.received = received;
+            this.keepAliveAllowed = keepAliveAllowed;
         }
 
         @Override
@@ -136,7 +146,7 @@ public final class RecordingUpstream implements AutoCloseable {
                     Unpooled.wrappedBuffer(OK));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
             HttpUtil.setContentLength(response, OK.length);
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            boolean keepAlive = keepAliveAllowed && HttpUtil.isKeepAlive(request);
             HttpUtil.setKeepAlive(response, keepAlive);
             if (keepAlive) {
                 ctx.writeAndFlush(response);
