@@ -19,8 +19,8 @@ import org.sluice.policy.Destination;
  * out again only to the same destination, and only while the policy in force still allows its address.
  */
 final class IdleConnections {
-    static final int MAX_PER_DESTINATION = 8;
-    static final int MAX_PER_LOOP = 256;
+    static final int MAX_PER_DESTINATION = 64;
+    static final int MAX_PER_LOOP = 1024;
     static final long MAX_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf(IdleConnections.class, "idleSince");
 
