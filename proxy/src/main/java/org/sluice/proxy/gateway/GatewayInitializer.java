@@ -5,7 +5,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -61,7 +60,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         p.addLast("caps", new ConnectionCap(conn, counts, metrics));
         p.addLast("idle", new IdleStateHandler(gateway.timeouts().idle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("headDeadline", new RequestHeadDeadline(conn, gateway.timeouts().requestHeader()));
-        p.addLast("http", new HttpServerCodec(decoder));
+        p.addLast("http", new StrictServerCodec(decoder));
         if (gateway.tunnels() != null) {
             p.addLast("tunnelIntake", new TunnelIntake(conn, ids));
         }

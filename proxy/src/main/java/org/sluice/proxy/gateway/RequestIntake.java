@@ -6,6 +6,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -40,6 +41,12 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
                 ex.closeAfterResponse = true;
                 ErrorResponder.refuse(ctx, conn, ex, Refusal.BAD_REQUEST, "the request body is malformed: "
                         + describe(content.decoderResult()));
+            } else if (content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()) {
+                // Trailer fields would be headers no rule has seen; they are not forwarded, so refuse them.
+                content.release();
+                ex.closeAfterResponse = true;
+                ErrorResponder.refuse(ctx, conn, ex, Refusal.BAD_REQUEST, "the chunked body ends with trailer "
+                        + "fields, which Sluice does not forward; send them as headers the policy can check");
             } else {
                 ctx.fireChannelRead(content);
             }
@@ -87,6 +94,10 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
         } else if (target.length() > maxUrlBytes) {
             refusal = Refusal.URL_TOO_LONG;
             reason = "the request target is " + target.length() + " bytes; maxUrlBytes allows " + maxUrlBytes;
+        } else if ((reason = StrictRequestCheck.problem(request)) != null) {
+            // Ambiguous framing or a protocol switch: the connection cannot be trusted to stay in step.
+            ex.closeAfterResponse = true;
+            refusal = Refusal.BAD_REQUEST;
         } else if (!conn.gateway.audit().accepting()) {
             refusal = Refusal.UNAVAILABLE;
             reason = "the audit log cannot be written, and nothing is forwarded unrecorded; try again later";

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
@@ -94,7 +93,7 @@ final class TunnelIntake extends ChannelInboundHandlerAdapter {
         conn.pauseReading(ConnectionContext.CONNECTING);
         // What follows the head is tunnel bytes: with the decoder gone they arrive here raw. The decoder hands
         // over what it holds at once, re-entering channelRead, which keeps it now that ex is set.
-        ctx.pipeline().get(HttpServerCodec.class).removeInboundHandler();
+        ctx.pipeline().get(StrictServerCodec.class).stopDecoding();
 
         if (conn.overCap != null) {
             refuse(ctx, Refusal.UNAVAILABLE, conn.overCap);
@@ -181,7 +180,7 @@ final class TunnelIntake extends ChannelInboundHandlerAdapter {
                 pipeline.remove(name);
             }
         }
-        pipeline.remove(HttpServerCodec.class);
+        pipeline.remove(StrictServerCodec.class);
         ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(("HTTP/1.1 200 Connection Established\r\n"
                 + "X-Sluice-Request-Id: " + ex.id + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
         pipeline.addAfter(ctx.name(), "tunnelIdle",
