@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * What the decoder accepts but Sluice refuses in a parsed request head, because two parties could read it two ways
  * or because it would switch the connection to a protocol Sluice does not check: versions other than HTTP/1.0 and
- * 1.1, several Host headers (or none in HTTP/1.1), any Transfer-Encoding but exactly {@code chunked}, and
- * protocol upgrades (h2c, WebSocket).
+ * 1.1, several Host headers (or none in HTTP/1.1), a Host that is not host[:port], any Transfer-Encoding but
+ * exactly {@code chunked}, and protocol upgrades (WebSocket and every other but an h2c offer, which is ignored).
  */
 final class StrictRequestCheck {
     private StrictRequestCheck() {
@@ -39,10 +39,16 @@ final class StrictRequestCheck {
             return "Transfer-Encoding must be exactly 'chunked' (got '" + shorten(String.join(", ", codings))
                     + "'); send the body chunked or with Content-Length";
         }
-        if (headers.contains(HttpHeaderNames.UPGRADE) || headers.contains("HTTP2-Settings")) {
-            return "Sluice does not switch protocols (Upgrade: " + shorten(headers.get(HttpHeaderNames.UPGRADE, ""))
-                    + "): h2c and WebSocket would carry data it cannot check; send plain HTTP/1.1 requests";
+        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        if (upgrade != null && !upgrade.equals("h2c")) {
+            return "Sluice does not switch protocols (Upgrade: " + shorten(upgrade) + "): WebSocket and the like "
+                    + "would carry data it cannot check; send plain HTTP/1.1 requests";
         }
+        if (upgrade == null && headers.contains("HTTP2-Settings")) {
+            return "HTTP2-Settings without Upgrade: h2c; send plain HTTP/1.1 requests";
+        }
+        // Upgrade: h2c alone is the one offer a server may ignore (RFC 9113 3.1; the JDK's HTTP client makes it on
+        // every cleartext request): it is stripped with the other hop-by-hop headers and answered in HTTP/1.1.
         return null;
     }
 

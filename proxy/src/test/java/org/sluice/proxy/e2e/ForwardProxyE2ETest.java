@@ -195,7 +195,8 @@ class ForwardProxyE2ETest {
             for (String host : List.of("mirror.test:" + port, "127.0.0.1:" + port, "[::ffff:127.0.0.1]:" + port,
                     "[::1]:" + port, "localhost:" + port)) {
                 String path = host.startsWith("mirror") ? "/simple/x" : "/status";
-                RawResponse response = send(sluice, "GET http://" + host + path + " HTTP/1.1\r\n\r\n");
+                RawResponse response = send(sluice, "GET http://" + host + path + " HTTP/1.1\r\nHost: " + host
+                        + "\r\n\r\n");
                 assertThat(response.status()).as(host).isEqualTo(403);
                 assertThat(response.header("X-Sluice-Error")).isEqualTo("denied");
             }
