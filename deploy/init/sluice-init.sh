@@ -10,12 +10,14 @@
 # IPv4 (chain SLUICE_OUT, jumped to first from OUTPUT):
 #   1. any user -> 127.0.0.1:<SLUICE_PORTS> over loopback (TCP): accepted
 #   2. everything sent by SLUICE_UID: accepted
-#   3. loopback packets of established/related connections (replies): accepted
+#   3. loopback packets of established/related connections (replies, and the resets and ICMP errors of the
+#      rejections below, which reach the local client over loopback): accepted
 #   4. everything else, loopback to other ports, UDP (DNS included) and replies on inbound connections to other
 #      users' listeners included: rejected (TCP with a reset, the rest with ICMP port unreachable), so that
 #      clients fail at once instead of waiting for a timeout.
-# IPv6 (chain SLUICE_OUT in ip6tables): SLUICE_UID accepted, neighbour discovery (hop limit 255) accepted so that
-# Sluice's own IPv6 works, everything else rejected.
+# IPv6 (chain SLUICE_OUT in ip6tables): SLUICE_UID accepted, loopback packets of established/related connections
+# accepted (the rejections' own resets and ICMP errors reach the client that way), neighbour discovery (hop limit
+# 255) accepted so that Sluice's own IPv6 works, everything else rejected.
 #
 # Each table is replaced in one iptables-restore transaction (--noflush: only SLUICE_OUT is rebuilt), so a re-run
 # on a live pod never leaves the chain empty. Works with the nft and the legacy back end of iptables.
@@ -29,7 +31,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
 case "${1:-}" in
@@ -90,6 +92,7 @@ v6_rules() {
   echo "*filter"
   echo ":$CHAIN - [0:0]"
   echo "-A $CHAIN -m owner --uid-owner $uid -j ACCEPT"
+  echo "-A $CHAIN -o lo -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
   # Neighbour discovery is sent by the kernel, not by Sluice's sockets; without it Sluice's IPv6 cannot work.
   for type in router-solicitation neighbour-solicitation neighbour-advertisement; do
     echo "-A $CHAIN -p ipv6-icmp -m icmp6 --icmpv6-type $type -m hl --hl-eq 255 -j ACCEPT"
