@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.opentest4j.TestAbortedException;
+import org.sluice.proxy.testing.JsonLines;
 
 /**
  * The proof that a pod locked by {@code deploy/init/sluice-init.sh} has one way out, Sluice. Builds three network
@@ -266,6 +267,21 @@ class NetworkEnforcementIT {
                 .containsExactly("http GET /probe/before 0", "http GET /probe/before 0",
                         "http GET /probe/sluice 0", "http GET /probe/sluice 0");
         assertNothingFromTheLockedUsers(outside);
+    }
+
+    @Test
+    @Order(15)
+    void auditLogRecordsEveryRequestThroughSluice() throws Exception {
+        Path auditLog = work.resolve("audit").resolve("audit.jsonl");
+        await("five audit records", () -> JsonLines.read(auditLog).size() >= 5);
+        assertThat(JsonLines.read(auditLog)).extracting(r -> r.get("listener") + " " + r.get("method") + " "
+                + r.get("host") + " " + r.get("path") + " " + r.get("decision") + " " + r.get("status"))
+                .containsExactly(
+                        "gateway GET " + CENTRAL_V4 + " /api/tasks/7 allow 200",
+                        "gateway GET " + CENTRAL_V4 + " /admin/export deny 403",
+                        "gateway POST " + CENTRAL_V4 + " /api/results allow 413",
+                        "gateway POST " + CENTRAL_V4 + " /api/results allow 200",
+                        "forward GET " + OUTSIDE_V4 + " /api/tasks/7 deny 403");
     }
 
     // --- assertions ---
@@ -504,8 +520,11 @@ class NetworkEnforcementIT {
         Path output = Files.createTempFile(work == null ? Path.of(System.getProperty("java.io.tmpdir")) : work,
                 "command-", ".out");
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            // iptables and ip live in /usr/sbin, which a non-login PATH may lack; the init script needs them too.
+            builder.environment().merge("PATH", "/usr/sbin:/sbin", (path, sbin) -> path + ":" + sbin);
+            Process process = builder.start();
             if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 return new CommandResult(-1, Files.readString(output) + "\n(timed out after " + COMMAND_TIMEOUT
