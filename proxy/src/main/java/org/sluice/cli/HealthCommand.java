@@ -112,7 +112,7 @@ final class HealthCommand implements Callable<Integer> {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, duration.toMillis()));
     }
 
-    /** The answer's first non-blank line after the status line ("not ready:" says little; its first reason says why). */
+    /** The answer's first line; after a bare "not ready:" also the next one, the first reason. */
     private static String firstLine(InputStream body) throws IOException {
         if (body == null) {
             return "";

@@ -41,7 +41,7 @@ class DockerFilesTest {
     void theImageIsBuiltInStagesAndTheProxyStageIsTheDefaultTarget() throws IOException {
         Dockerfile dockerfile = dockerfile();
 
-        assertThat(dockerfile.stages()).extracting(Stage::name).containsExactly("build", "jre", "init", "sluice");
+        assertThat(dockerfile.stages()).extracting(Stage::name).containsExactly("build", "jre", "sluice");
         assertThat(dockerfile.last().base()).isEqualTo("debian:bookworm-slim");
         assertThat(dockerfile.stage("build").orElseThrow().all("RUN")).extracting(Instruction::arguments)
                 .anyMatch(run -> run.startsWith("./mvnw ") && run.contains("-DskipTests package -pl proxy -am"));
@@ -92,17 +92,19 @@ class DockerFilesTest {
     }
 
     @Test
-    void theProxyImageHasNoIptablesAndTheInitScriptOnlyInTheInitTarget() throws IOException {
-        Dockerfile dockerfile = dockerfile();
-        Stage sluice = dockerfile.last();
-        Stage init = dockerfile.stage("init").orElseThrow();
+    void theSameImageCarriesTheKubernetesInitScriptAndTheIptablesItNeeds() throws IOException {
+        Stage sluice = dockerfile().last();
 
-        assertThat(sluice.instructions()).extracting(Instruction::arguments)
-                .noneMatch(a -> a.contains("iptables") || a.contains("sluice-init.sh"));
-        assertThat(init.all("RUN")).extracting(Instruction::arguments).anyMatch(a -> a.contains("install")
-                && a.contains("iptables"));
-        assertThat(init.all("COPY")).extracting(Instruction::withoutFlags)
+        // The init container runs /opt/sluice/sluice-init.sh from this image (deploy/k8s, ./sluice inject).
+        assertThat(sluice.all("COPY")).extracting(Instruction::withoutFlags)
                 .contains("deploy/init/sluice-init.sh /opt/sluice/sluice-init.sh");
+        assertThat(sluice.all("RUN")).extracting(Instruction::arguments)
+                .anyMatch(a -> a.contains("apt-get install -y --no-install-recommends iptables"));
+        // ... but the proxy itself is no root: the USER comes after everything that needed root.
+        int lastRoot = Math.max(sluice.indexOf("RUN", "apt-get"), sluice.indexOf("RUN", "useradd"));
+        assertThat(sluice.indexOf("USER", "10001")).isGreaterThan(lastRoot);
+        assertThat(sluice.instructions().subList(sluice.indexOf("USER", "10001") + 1, sluice.instructions().size()))
+                .extracting(Instruction::keyword).doesNotContain("RUN", "USER");
     }
 
     @Test

@@ -36,10 +36,12 @@ class MonitoringFilesTest {
     private static final Pattern METRIC = Pattern.compile("\\bsluice_[a-z0-9_]+");
     /** A metric name followed by its matchers: sluice_x{a="b",c=~"d|e"}. */
     private static final Pattern SELECTOR = Pattern.compile("\\b(sluice_[a-z0-9_]+)\\{([^}]*)}");
-    private static final Pattern MATCHER = Pattern.compile("\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"([^\"]*)\"\\s*");
+    private static final Pattern MATCHER =
+            Pattern.compile("\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"([^\"]*)\"\\s*");
     private static final Pattern BY = Pattern.compile("\\b(?:by|without)\\s*\\(([^)]*)\\)");
     /** Labels Prometheus adds (job, instance) or prometheus.yml's relabelling and static labels add. */
-    private static final Set<String> TARGET_LABELS = Set.of("job", "instance", "deployment", "namespace", "pod", "node");
+    private static final Set<String> TARGET_LABELS =
+            Set.of("job", "instance", "deployment", "namespace", "pod", "node");
 
     /** Every exported series name, with its label names and the values seen for each. */
     private static Map<String, Map<String, Set<String>>> exported;
