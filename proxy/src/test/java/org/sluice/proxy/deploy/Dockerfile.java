@@ -74,7 +74,8 @@ record Dockerfile(List<Stage> stages) {
         String[] lines = text.split("\n", -1);
         for (int n = 0; n < lines.length; n++) {
             String line = lines[n].strip();
-            if (line.startsWith("#") || (line.isEmpty() && pending.length() == 0)) {
+                // Docker skips comment lines and empty lines, also inside a continued instruction.
+            if (line.startsWith("#") || line.isEmpty()) {
                 continue;
             }
             if (pending.length() == 0) {
