@@ -74,7 +74,7 @@ record Dockerfile(List<Stage> stages) {
         String[] lines = text.split("\n", -1);
         for (int n = 0; n < lines.length; n++) {
             String line = lines[n].strip();
-                // Docker skips comment lines and empty lines, also inside a continued instruction.
+            // Docker skips comment lines and empty lines, also inside a continued instruction.
             if (line.startsWith("#") || line.isEmpty()) {
                 continue;
             }
