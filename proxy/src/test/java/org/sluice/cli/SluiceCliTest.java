@@ -22,8 +22,9 @@ class SluiceCliTest {
     }
 
     @Test
-    void onlyRunDemoPolicyAndAuditExist() {
-        assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy", "audit");
+    void onlyRunDemoPolicyAuditAndHealthExist() {
+        assertThat(SluiceCli.commandLine().getSubcommands())
+                .containsOnlyKeys("run", "demo", "policy", "audit", "health");
         assertThat(SluiceCli.commandLine().getSubcommands().get("policy").getSubcommands())
                 .containsOnlyKeys("lint", "explain", "test", "check-image");
         assertThat(SluiceCli.commandLine().getSubcommands().get("audit").getSubcommands())
