@@ -5,8 +5,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -123,9 +125,12 @@ final class IdleConnections {
 
     /** Closes every idle connection (Sluice is stopping). */
     void close() {
-        idle.values().forEach(queue -> queue.forEach(Channel::close));
+        // Emptied first: each close runs the connection's close listener, which would edit the queues under us.
+        List<Channel> all = new ArrayList<>(count);
+        idle.values().forEach(all::addAll);
         idle.clear();
         count = 0;
+        all.forEach(Channel::close);
     }
 
     int size() {

@@ -67,6 +67,17 @@ class IdleConnectionsTest {
     }
 
     @Test
+    void closingThePoolClosesEveryIdleConnection() {
+        List<EmbeddedChannel> kept = List.of(connection(MIRROR), connection(MIRROR), connection(OTHER));
+        kept.forEach(c -> pool.offer(c == kept.get(2) ? OTHER : MIRROR, c));
+
+        pool.close();
+
+        assertThat(kept).allSatisfy(c -> assertThat(c.isOpen()).isFalse());
+        assertThat(pool.size()).isZero();
+    }
+
+    @Test
     void thePoolIsBoundedPerDestination() {
         List<EmbeddedChannel> kept = new ArrayList<>();
         for (int i = 0; i < IdleConnections.MAX_PER_DESTINATION + 3; i++) {
