@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code sluice} command: {@code run} serves a config file, {@code demo} shows a newcomer what Sluice does,
- * {@code policy} checks a policy without running it, {@code audit} works with the audit log.
+ * {@code policy} checks a policy without running it, {@code audit} works with the audit log, {@code inject} adds
+ * Sluice to Kubernetes manifests.
  * Exit codes: 0 ok, 1 a check failed, 2 usage or config error.
  */
 @Command(
@@ -22,12 +23,13 @@ import picocli.CommandLine.Spec;
         exitCodeOnInvalidInput = SluiceCli.USAGE_OR_CONFIG_ERROR,
         description = "Egress-filtering HTTP proxy for algorithm containers that run next to private data: "
                 + "lets through only what the policy allows, refuses oversize bodies, audits every request.",
-        subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class, AuditCommand.class},
+        subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class, AuditCommand.class,
+            InjectCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
             "1:a check failed (demo: an outcome was not the expected one; policy: see its commands; audit verify: "
-                    + "the log is damaged)",
+                    + "the log is damaged; inject: a container was refused)",
             "2:usage or config error (nothing was started)"})
 public final class SluiceCli implements Callable<Integer> {
 
@@ -59,7 +61,7 @@ public final class SluiceCli implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine commandLine = spec.commandLine();
-        commandLine.getErr().println("sluice: missing command (run, demo, policy or audit)");
+        commandLine.getErr().println("sluice: missing command (run, demo, policy, audit or inject)");
         commandLine.usage(commandLine.getErr());
         return USAGE_OR_CONFIG_ERROR;
     }
