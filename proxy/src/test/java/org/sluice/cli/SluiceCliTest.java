@@ -18,6 +18,7 @@ class SluiceCliTest {
                 .containsPattern("(?m)^\\s+policy\\s+Check a policy")
                 .containsPattern("(?m)^\\s+audit\\s+Work with the audit log")
                 .containsPattern("(?m)^\\s+inject\\s+Add Sluice to the pods")
+                .containsPattern("(?m)^\\s+webhook\\s+Serve sluice inject as a Kubernetes")
                 .contains("Exit codes:");
         assertThat(result.err()).isEmpty();
     }
@@ -25,7 +26,7 @@ class SluiceCliTest {
     @Test
     void onlyRunDemoPolicyAuditAndInjectExist() {
         assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy", "audit",
-                "inject");
+                "inject", "webhook");
         assertThat(SluiceCli.commandLine().getSubcommands().get("policy").getSubcommands())
                 .containsOnlyKeys("lint", "explain", "test", "check-image");
         assertThat(SluiceCli.commandLine().getSubcommands().get("audit").getSubcommands())
@@ -36,7 +37,7 @@ class SluiceCliTest {
     void everyCommandHasHelp() {
         for (String command : new String[] {"run", "demo", "policy", "policy lint", "policy explain", "policy test",
                 "policy check-image", "audit", "audit keygen",
-                "audit verify", "audit summary", "audit tail", "inject"}) {
+                "audit verify", "audit summary", "audit tail", "inject", "webhook"}) {
             String[] args = (command + " --help").split(" ");
             CliResult result = CliResult.execute(args);
 

@@ -28,7 +28,7 @@ import java.util.Map;
  * Binds Kubernetes objects to the fabric8 model with every unknown field an error. The model classes keep unknown
  * fields in an any-setter map; that is switched off, so FAIL_ON_UNKNOWN_PROPERTIES sees a misspelled field.
  */
-final class StrictKubernetes {
+public final class StrictKubernetes {
 
     /** apiVersion/kind to model class; a kind missing here fails the test until it is added. */
     private static final Map<String, Class<? extends KubernetesResource>> KINDS = Map.ofEntries(
@@ -47,7 +47,7 @@ final class StrictKubernetes {
                     ValidatingWebhookConfiguration.class),
             Map.entry("admission.k8s.io/v1/AdmissionReview", AdmissionReview.class));
 
-    static final ObjectMapper MAPPER = YAMLMapper.builder()
+    public static final ObjectMapper MAPPER = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
@@ -67,7 +67,7 @@ final class StrictKubernetes {
     }
 
     /** The model class for an object's apiVersion and kind; IllegalArgumentException when there is none. */
-    static Class<? extends KubernetesResource> modelOf(JsonNode object) {
+    public static Class<? extends KubernetesResource> modelOf(JsonNode object) {
         String key = object.path("apiVersion").asText("?") + "/" + object.path("kind").asText("?");
         Class<? extends KubernetesResource> type = KINDS.get(key);
         if (type == null) {
@@ -77,7 +77,7 @@ final class StrictKubernetes {
     }
 
     /** Binds object strictly to its model class; a Jackson exception names the unknown field and its path. */
-    static KubernetesResource bind(JsonNode object) throws java.io.IOException {
+    public static KubernetesResource bind(JsonNode object) throws java.io.IOException {
         return MAPPER.treeToValue(object, modelOf(object));
     }
 }
