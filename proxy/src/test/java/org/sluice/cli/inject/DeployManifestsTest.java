@@ -60,7 +60,10 @@ class DeployManifestsTest {
                 bound.add(file.getFileName() + ":" + document.path("kind").asText());
             }
         }
-        assertThat(bound).contains("algorithm-job.yaml:Job", "networkpolicy.yaml:NetworkPolicy");
+        assertThat(bound).contains("algorithm-job.yaml:Job", "networkpolicy.yaml:NetworkPolicy",
+                "deployment.yaml:Deployment", "deployment.yaml:ServiceAccount", "service.yaml:Service",
+                "mutating-webhook.yaml:MutatingWebhookConfiguration",
+                "validating-webhook.yaml:ValidatingWebhookConfiguration");
     }
 
     @Test
@@ -94,7 +97,7 @@ class DeployManifestsTest {
             root.path("resources").forEach(resource -> named.add(resource.asText()));
             root.path("patches").forEach(patch -> named.add(patch.path("path").asText()));
             root.path("configMapGenerator").forEach(generator ->
-                    generator.path("files").forEach(f -> named.add(f.asText())));
+                    generator.path("files").forEach(f -> named.add(f.asText().replaceFirst("^[^=]*=", ""))));
             assertThat(named).as(kustomization.toString()).isNotEmpty();
             for (String path : named) {
                 Path target = folder.resolve(path);
@@ -117,6 +120,28 @@ class DeployManifestsTest {
         assertThat(allowlist(base).check(baseImage).allowed()).as(baseImage).isTrue();
         assertThat(allowlist(overlay).check(overlayImage).allowed()).as(overlayImage).isTrue();
         assertThat(allowlist(overlay).check(baseImage).allowed()).isFalse();
+    }
+
+    @Test
+    void theWebhooksPolicyAllowsTheSameAlgorithmsAsThePodsPolicy() throws Exception {
+        Path webhook = DEPLOY.resolve("webhook/sluice.yaml");
+
+        assertThat(yaml(webhook).path("algorithms")).isEqualTo(yaml(DEPLOY.resolve("base/sluice.yaml"))
+                .path("algorithms"));
+        assertThat(allowlist(webhook).check(InjectFixtures.AVERAGE).allowed()).isTrue();
+    }
+
+    @Test
+    void theWebhookDeploymentInjectsTheImageItRunsAndNeverInjectsItself() throws Exception {
+        List<JsonNode> objects = InjectFixtures.documents(DEPLOY.resolve("webhook/deployment.yaml"));
+        JsonNode container = objects.get(1).at("/spec/template/spec/containers/0");
+        JsonNode mutating = yaml(DEPLOY.resolve("webhook/mutating-webhook.yaml"));
+
+        assertThat(container.path("args").toString()).contains("--image=" + container.path("image").asText());
+        assertThat(mutating.at("/webhooks/0/namespaceSelector/matchLabels/sluice~1inject").asText())
+                .isEqualTo("enabled");
+        assertThat(mutating.at("/webhooks/0/clientConfig/service/namespace").asText())
+                .isEqualTo(yaml(DEPLOY.resolve("webhook/kustomization.yaml")).path("namespace").asText());
     }
 
     private static AlgorithmAllowlist allowlist(Path policy) throws IOException {
