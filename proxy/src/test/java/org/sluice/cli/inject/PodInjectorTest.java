@@ -159,6 +159,61 @@ class PodInjectorTest {
         }
     }
 
+    private static com.fasterxml.jackson.databind.node.ObjectNode injectedPod() {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) injector().inject(fixture("pod.yaml")).object();
+    }
+
+    @Test
+    void anInjectedPodWithWhatTheApiServerDefaultsIsStillInjected() {
+        var pod = injectedPod();
+        var sidecar = (com.fasterxml.jackson.databind.node.ObjectNode) pod.at("/spec/initContainers/1");
+        sidecar.put("terminationMessagePath", "/dev/termination-log").put("imagePullPolicy", "IfNotPresent");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) sidecar.at("/readinessProbe")).put("timeoutSeconds", 1);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) sidecar.at("/readinessProbe/httpGet")).put("scheme", "HTTP");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) sidecar.at("/env/0/valueFrom/fieldRef"))
+                .put("apiVersion", "v1");
+
+        Injection injection = injector.inject(pod);
+
+        assertThat(injection.refusals()).isEmpty();
+        assertThat(injection.outcome()).isEqualTo(Injection.Outcome.ALREADY_INJECTED);
+    }
+
+    @Test
+    void anInjectedPodMustCarrySluiceAsInjectAddsIt() {
+        var otherUid = injectedPod();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) otherUid.at("/spec/initContainers/0/env/0"))
+                .put("value", "10002");
+        var extraMount = injectedPod();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) extraMount.at("/spec/initContainers/0"))
+                .putArray("volumeMounts").addObject().put("name", "tools").put("mountPath", "/opt/sluice");
+        var runsFirst = injectedPod();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) runsFirst.at("/spec/initContainers"))
+                .insertObject(0).put("name", "early").put("image", AVERAGE);
+        var otherPolicy = injectedPod();
+        for (JsonNode volume : otherPolicy.at("/spec/volumes")) {
+            if (volume.path("name").asText().equals("sluice-policy")) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) volume.path("configMap")).put("name", "permissive");
+            }
+        }
+        var noInit = injectedPod();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) noInit.at("/spec/initContainers")).remove(0);
+
+        assertThat(injector.inject(otherUid).refusals()).extracting(Refusal::line).containsExactly(
+                "container sluice-init: differs from the init container Sluice adds: env[0].value is \"10002\", "
+                        + "expected \"10001\"");
+        assertThat(injector.inject(extraMount).refusals()).extracting(Refusal::line).containsExactly(
+                "container sluice-init: differs from the init container Sluice adds: has volumeMounts, which "
+                        + "Sluice does not set");
+        assertThat(injector.inject(runsFirst).refusals()).extracting(Refusal::line).singleElement().asString()
+                .startsWith("pod: has a sluice container, but the first two init containers are not sluice-init "
+                        + "and sluice");
+        assertThat(injector.inject(otherPolicy).refusals()).extracting(Refusal::line).containsExactly(
+                "pod: volume sluice-policy is not ConfigMap sluice-policy, the policy Sluice must run with");
+        assertThat(injector.inject(noInit).refusals()).extracting(Refusal::line).singleElement().asString()
+                .startsWith("pod: has a sluice container, but the first two init containers");
+    }
+
     @Test
     void theInputIsNeverChanged() {
         JsonNode input = fixture("pod.yaml");
