@@ -36,8 +36,7 @@ public final class JsonPatch {
                 operations.addObject().put("op", "remove").put("path", path + "/" + escape(name));
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> fields = after.fields(); fields.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : after.properties()) {
             String child = path + "/" + escape(field.getKey());
             if (before.has(field.getKey())) {
                 diff(child, before.get(field.getKey()), field.getValue(), operations);
