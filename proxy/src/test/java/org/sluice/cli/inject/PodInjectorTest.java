@@ -271,15 +271,15 @@ class PodInjectorTest {
     @Test
     void everyContainerIsCheckedAndEveryRefusalReported() {
         List<String> refusals = refusals("""
-                initContainers: [{name: setup, image: 'ubuntu@sha256:%s'}]
+                initContainers: [{name: setup, image: 'registry.example.org/base/ubuntu@sha256:%s'}]
                 containers:
                   - {name: ok, image: '%s'}
-                  - {name: bad, image: 'busybox:latest'}
+                  - {name: bad, image: 'registry.example.org/base/busybox:latest'}
                 """.formatted("2".repeat(64), AVERAGE));
 
         assertThat(refusals).hasSize(2);
-        assertThat(refusals.get(0)).startsWith("container setup: denied: docker.io/library/ubuntu@sha256:222");
-        assertThat(refusals.get(1)).startsWith("container bad: denied: docker.io/library/busybox:latest");
+        assertThat(refusals.get(0)).startsWith("container setup: denied: registry.example.org/base/ubuntu@sha256:222");
+        assertThat(refusals.get(1)).startsWith("container bad: denied: registry.example.org/base/busybox:latest");
     }
 
     @Test
@@ -342,9 +342,9 @@ class PodInjectorTest {
         assertThat(names(injection.object().at("/items/1/spec/initContainers"))).containsExactly("sluice-init",
                 "sluice");
         JsonNode refused = yaml("{kind: List, items: [{kind: Pod, metadata: {name: p}, spec: {containers: "
-                + "[{name: a, image: ubuntu}]}}]}");
+                + "[{name: a, image: 'registry.example.org/base/ubuntu:1'}]}}]}");
         assertThat(injector.inject(refused).refusals()).extracting(Refusal::line).singleElement().asString()
-                .startsWith("container a: items[0] (Pod p) denied: docker.io/library/ubuntu:latest");
+                .startsWith("container a: items[0] (Pod p) denied: registry.example.org/base/ubuntu:1");
     }
 
     @Test
