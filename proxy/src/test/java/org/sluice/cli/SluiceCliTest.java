@@ -17,14 +17,16 @@ class SluiceCliTest {
                 .containsPattern("(?m)^\\s+demo\\s+Show Sluice")
                 .containsPattern("(?m)^\\s+policy\\s+Check a policy")
                 .containsPattern("(?m)^\\s+audit\\s+Work with the audit log")
+                .containsPattern("(?m)^\\s+inject\\s+Add Sluice to the pods")
+                .containsPattern("(?m)^\\s+webhook\\s+Serve sluice inject as a Kubernetes")
                 .contains("Exit codes:");
         assertThat(result.err()).isEmpty();
     }
 
     @Test
-    void onlyRunDemoPolicyAuditAndHealthExist() {
-        assertThat(SluiceCli.commandLine().getSubcommands())
-                .containsOnlyKeys("run", "demo", "policy", "audit", "health");
+    void onlyTheDocumentedCommandsExist() {
+        assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy", "audit",
+                "health", "inject", "webhook");
         assertThat(SluiceCli.commandLine().getSubcommands().get("policy").getSubcommands())
                 .containsOnlyKeys("lint", "explain", "test", "check-image");
         assertThat(SluiceCli.commandLine().getSubcommands().get("audit").getSubcommands())
@@ -35,7 +37,7 @@ class SluiceCliTest {
     void everyCommandHasHelp() {
         for (String command : new String[] {"run", "demo", "policy", "policy lint", "policy explain", "policy test",
                 "policy check-image", "audit", "audit keygen",
-                "audit verify", "audit summary", "audit tail"}) {
+                "audit verify", "audit summary", "audit tail", "inject", "webhook"}) {
             String[] args = (command + " --help").split(" ");
             CliResult result = CliResult.execute(args);
 

@@ -86,6 +86,16 @@ public final class TestCa {
         return new ClientPair(cert, key);
     }
 
+    /** Writes {@code name}.pem (certificate for localhost and 127.0.0.1) and {@code name}-key.pem (PKCS#8 key). */
+    public ClientPair serverPem(Path folder, String name) throws Exception {
+        X509Bundle server = issue(ca, "localhost", "127.0.0.1");
+        Path cert = folder.resolve(name + ".pem");
+        Path key = folder.resolve(name + "-key.pem");
+        Files.writeString(cert, server.getCertificatePEM(), StandardCharsets.US_ASCII);
+        Files.writeString(key, server.getPrivateKeyPEM(), StandardCharsets.US_ASCII);
+        return new ClientPair(cert, key);
+    }
+
     /** A PKCS12 trust store holding only this CA, password {@value #KEY_STORE_PASSWORD}: for a server's client auth. */
     public Path trustStore(Path file) throws Exception {
         KeyStore keyStore = KeyStore.getInstance("PKCS12");

@@ -1,0 +1,515 @@
+package org.sluice.cli.inject;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.sluice.policy.image.AlgorithmAllowlist;
+import org.sluice.policy.image.ImageCheck;
+
+/**
+ * Puts Sluice in front of a workload's pods: the transform of {@code sluice inject} and the admission webhook, on
+ * Jackson trees. Immutable and thread-safe; the input is never changed.
+ *
+ * <p>For a Pod, and the pod template of a Job, CronJob, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+ * ReplicationController or PodTemplate (a List is done item by item), it first checks every algorithm container
+ * (containers and initContainers other than Sluice's own): its image must be allowed by the policy's
+ * {@code algorithms} list, and it may not undo the isolation (root or Sluice's user id, privileged, added
+ * capabilities, privilege escalation, the host's network). Any refusal refuses the whole object. A pod with a
+ * container named {@value InjectSettings#SIDECAR} is then left as it is. Otherwise it adds:
+ * <ul>
+ *   <li>the init container {@value InjectSettings#INIT} (iptables: only Sluice's user id leaves the pod) and the
+ *       sidecar {@value InjectSettings#SIDECAR} as a native sidecar (an init container with
+ *       {@code restartPolicy: Always}), both first among the initContainers;
+ *   <li>the volumes sluice-policy (the ConfigMap), sluice-audit and sluice-tmp (emptyDirs);
+ *   <li>on every algorithm container: HTTP(S)_PROXY, http(s)_proxy, NO_PROXY, no_proxy, HOST, PORT and API_PATH,
+ *       replacing entries of the same name; and, where unset, runAsNonRoot, runAsUser 10002,
+ *       allowPrivilegeEscalation false, readOnlyRootFilesystem, and ALL in capabilities.drop;
+ *   <li>on the pod: automountServiceAccountToken false (always), enableServiceLinks false (where unset), the
+ *       {@value InjectSettings#INJECTED_LABEL} label and Prometheus scrape annotations for Sluice's admin port.
+ * </ul>
+ */
+public final class PodInjector {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final String PROXY = "http://127.0.0.1:" + InjectSettings.FORWARD_PORT;
+    private static final String NO_PROXY = "127.0.0.1,localhost";
+    /** Set on every algorithm container, in this order, replacing entries of the same name. */
+    private static final Map<String, String> ALGORITHM_ENV = orderedEnv();
+    private static final Set<String> OWN_VOLUMES = Set.of("sluice-policy", "sluice-audit", "sluice-tmp");
+    /** Container fields the API server fills in by default before admission; any other field must be Sluice's. */
+    private static final Set<String> DEFAULTED_FIELDS = Set.of("terminationMessagePath", "terminationMessagePolicy",
+            "imagePullPolicy", "resources");
+
+    private final InjectSettings settings;
+    private final AlgorithmAllowlist allowlist;
+
+    public PodInjector(InjectSettings settings, AlgorithmAllowlist allowlist) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.allowlist = Objects.requireNonNull(allowlist, "allowlist");
+    }
+
+    private static Map<String, String> orderedEnv() {
+        LinkedHashMap<String, String> env = new LinkedHashMap<>();
+        env.put("HTTP_PROXY", PROXY);
+        env.put("HTTPS_PROXY", PROXY);
+        env.put("http_proxy", PROXY);
+        env.put("https_proxy", PROXY);
+        env.put("NO_PROXY", NO_PROXY);
+        env.put("no_proxy", NO_PROXY);
+        env.put("HOST", "http://127.0.0.1");
+        env.put("PORT", Integer.toString(InjectSettings.GATEWAY_PORT));
+        env.put("API_PATH", "/api");
+        return Collections.unmodifiableMap(env);
+    }
+
+    /** The environment every algorithm container gets, name to value, in the order it is written. */
+    public static Map<String, String> algorithmEnv() {
+        return ALGORITHM_ENV;
+    }
+
+    /** Injects one object (a document of a manifest, or an admission request's object). */
+    public Injection inject(JsonNode object) {
+        if (!(object instanceof ObjectNode input)) {
+            return new Injection(object, Injection.Outcome.NOT_A_WORKLOAD, List.of());
+        }
+        String kind = input.path("kind").asText("");
+        if (kind.equals("List")) {
+            return injectList(input);
+        }
+        List<String> templatePath = templatePath(kind);
+        if (templatePath == null) {
+            return new Injection(object, Injection.Outcome.NOT_A_WORKLOAD, List.of());
+        }
+        JsonNode template = input;
+        for (String field : templatePath) {
+            template = template.path(field);
+        }
+        List<Refusal> refusals = check(template);
+        if (!refusals.isEmpty()) {
+            return new Injection(object, Injection.Outcome.REFUSED, refusals);
+        }
+        if (alreadyInjected(template.path("spec"))) {
+            return new Injection(object, Injection.Outcome.ALREADY_INJECTED, List.of());
+        }
+        ObjectNode copy = input.deepCopy();
+        ObjectNode copiedTemplate = copy;
+        for (String field : templatePath) {
+            copiedTemplate = child(copiedTemplate, field);
+        }
+        try {
+            addSluice(copiedTemplate);
+        } catch (IllegalArgumentException e) {
+            return new Injection(object, Injection.Outcome.REFUSED, List.of(new Refusal(null,
+                    "the pod template cannot be injected: " + e.getMessage())));
+        }
+        return new Injection(copy, Injection.Outcome.INJECTED, List.of());
+    }
+
+    /** Where a kind keeps its pod template (metadata + spec); empty for a Pod itself; null for other kinds. */
+    static List<String> templatePath(String kind) {
+        return switch (kind) {
+            case "Pod" -> List.of();
+            case "Job", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController" ->
+                    List.of("spec", "template");
+            case "CronJob" -> List.of("spec", "jobTemplate", "spec", "template");
+            case "PodTemplate" -> List.of("template");
+            default -> null;
+        };
+    }
+
+    private Injection injectList(ObjectNode list) {
+        JsonNode items = list.path("items");
+        if (!items.isArray()) {
+            return new Injection(list, Injection.Outcome.NOT_A_WORKLOAD, List.of());
+        }
+        ArrayNode injectedItems = JSON.arrayNode();
+        List<Refusal> refusals = new ArrayList<>();
+        boolean changed = false;
+        for (int i = 0; i < items.size(); i++) {
+            Injection item = inject(items.get(i));
+            String where = "items[" + i + "] (" + describe(items.get(i)) + ")";
+            for (Refusal refusal : item.refusals()) {
+                refusals.add(new Refusal(refusal.container(), where + " " + refusal.reason()));
+            }
+            changed |= item.outcome() == Injection.Outcome.INJECTED;
+            injectedItems.add(item.object());
+        }
+        if (!refusals.isEmpty()) {
+            return new Injection(list, Injection.Outcome.REFUSED, refusals);
+        }
+        if (!changed) {
+            return new Injection(list, Injection.Outcome.NOT_A_WORKLOAD, List.of());
+        }
+        ObjectNode copy = list.deepCopy();
+        copy.set("items", injectedItems);
+        return new Injection(copy, Injection.Outcome.INJECTED, List.of());
+    }
+
+    /** {@code Kind name} of an object, for messages; {@code ?} for what is missing. */
+    public static String describe(JsonNode object) {
+        String name = object.path("metadata").path("name").asText("");
+        if (name.isEmpty()) {
+            name = object.path("metadata").path("generateName").asText("?");
+        }
+        return object.path("kind").asText("?") + " " + name;
+    }
+
+    // ---- checks --------------------------------------------------------------------------------------------
+
+    private List<Refusal> check(JsonNode template) {
+        JsonNode spec = template.path("spec");
+        List<Refusal> refusals = new ArrayList<>();
+        if (spec.path("hostNetwork").asBoolean(false)) {
+            refusals.add(new Refusal(null, "hostNetwork: true: the pod would share the node's network, which "
+                    + "the init container's rules would change and Sluice could not filter"));
+        }
+        String shape = shapeProblem(template);
+        if (shape != null) {
+            refusals.add(new Refusal(null, shape));
+            return refusals;
+        }
+        boolean injected = alreadyInjected(spec);
+        for (JsonNode volume : spec.path("volumes")) {
+            String name = volume.path("name").asText("");
+            if (!injected && OWN_VOLUMES.contains(name)) {
+                refusals.add(new Refusal(null, "volume " + name + " exists already, and Sluice adds a volume "
+                        + "of that name"));
+            }
+        }
+        JsonNode podRunAsUser = spec.path("securityContext").path("runAsUser");
+        for (String field : List.of("initContainers", "containers", "ephemeralContainers")) {
+            for (JsonNode container : spec.path(field)) {
+                String name = container.path("name").asText("?");
+                if (isSluiceOwn(name)) {
+                    String image = container.path("image").asText("");
+                    if (!image.equals(settings.sidecarImage())) {
+                        refusals.add(new Refusal(name, "has the name of Sluice's own container but runs image '"
+                                + image + "', not the Sluice image '" + settings.sidecarImage() + "'"));
+                    }
+                    continue;
+                }
+                checkAlgorithm(name, container, podRunAsUser, refusals);
+            }
+        }
+        if (injected && refusals.isEmpty()) {
+            checkInjected(spec, refusals);
+        }
+        return refusals;
+    }
+
+    /**
+     * A pod that says it is injected must be injected as this injector would have done it: otherwise a manifest
+     * (or a pod sent to the webhook) could carry a sidecar named sluice next to an init container that lets
+     * another user id out, a container that runs before the rules exist, or another policy.
+     */
+    private void checkInjected(JsonNode spec, List<Refusal> refusals) {
+        JsonNode init = spec.path("initContainers");
+        if (init.size() < 2 || !init.get(0).path("name").asText().equals(InjectSettings.INIT)
+                || !init.get(1).path("name").asText().equals(InjectSettings.SIDECAR)) {
+            refusals.add(new Refusal(null, "has a " + InjectSettings.SIDECAR + " container, but the first two init "
+                    + "containers are not " + InjectSettings.INIT + " and " + InjectSettings.SIDECAR + ": a container "
+                    + "before them would run before the pod's traffic is filtered"));
+            return;
+        }
+        String initDifference = difference(init.get(0), initContainer(), "");
+        if (initDifference != null) {
+            refusals.add(new Refusal(InjectSettings.INIT, "differs from the init container Sluice adds: "
+                    + initDifference));
+        }
+        String sidecarDifference = difference(init.get(1), sidecar(), "");
+        if (sidecarDifference != null) {
+            refusals.add(new Refusal(InjectSettings.SIDECAR, "differs from the sidecar Sluice adds: "
+                    + sidecarDifference));
+        }
+        for (JsonNode volume : spec.path("volumes")) {
+            if (volume.path("name").asText().equals("sluice-policy")
+                    && !volume.path("configMap").path("name").asText().equals(settings.configMapName())) {
+                refusals.add(new Refusal(null, "volume sluice-policy is not ConfigMap " + settings.configMapName()
+                        + ", the policy Sluice must run with"));
+            }
+        }
+    }
+
+    /**
+     * Where actual departs from expected, or null: every field of expected must be there with the same value (lists
+     * of the same length, compared item by item); at the top level only defaulted fields may be added.
+     */
+    private static String difference(JsonNode actual, JsonNode expected, String path) {
+        if (expected.isObject()) {
+            if (!actual.isObject()) {
+                return path + " is not a mapping";
+            }
+            for (Iterator<String> names = expected.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                String inner = difference(actual.path(name), expected.get(name), path.isEmpty() ? name
+                        : path + "." + name);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+            if (path.isEmpty()) {
+                for (Iterator<String> names = actual.fieldNames(); names.hasNext(); ) {
+                    String name = names.next();
+                    if (!expected.has(name) && !DEFAULTED_FIELDS.contains(name)) {
+                        return "has " + name + ", which Sluice does not set";
+                    }
+                }
+            }
+            return null;
+        }
+        if (expected.isArray()) {
+            if (!actual.isArray() || actual.size() != expected.size()) {
+                return path + " is " + actual + ", expected " + expected;
+            }
+            for (int i = 0; i < expected.size(); i++) {
+                String inner = difference(actual.get(i), expected.get(i), path + "[" + i + "]");
+                if (inner != null) {
+                    return inner;
+                }
+            }
+            return null;
+        }
+        return actual.equals(expected) ? null : path + " is " + actual + ", expected " + expected;
+    }
+
+    /** What keeps the transform from working on this pod template, or null when its shape is fine. */
+    private static String shapeProblem(JsonNode template) {
+        if (!template.isObject() || !template.path("spec").isObject()) {
+            return "has no pod template (no mapping where its kind keeps the pod's spec)";
+        }
+        if (!template.path("metadata").isMissingNode() && !template.path("metadata").isObject()
+                && !template.path("metadata").isNull()) {
+            return "the pod template's metadata is not a mapping";
+        }
+        JsonNode spec = template.path("spec");
+        for (String field : List.of("initContainers", "containers", "ephemeralContainers", "volumes")) {
+            JsonNode list = spec.path(field);
+            if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+                return "spec." + field + " is not a list";
+            }
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode item = list.get(i);
+                if (!item.isObject()) {
+                    return "spec." + field + "[" + i + "] is not a mapping";
+                }
+                for (String mapping : List.of("securityContext", "metadata")) {
+                    JsonNode value = item.path(mapping);
+                    if (!value.isMissingNode() && !value.isNull() && !value.isObject()) {
+                        return "spec." + field + "[" + i + "]." + mapping + " is not a mapping";
+                    }
+                }
+                if (!item.path("env").isMissingNode() && !item.path("env").isNull() && !item.path("env").isArray()) {
+                    return "spec." + field + "[" + i + "].env is not a list";
+                }
+            }
+        }
+        if (spec.path("containers").isEmpty()) {
+            return "the pod has no containers";
+        }
+        return null;
+    }
+
+    private void checkAlgorithm(String name, JsonNode container, JsonNode podRunAsUser, List<Refusal> refusals) {
+        JsonNode image = container.path("image");
+        if (!image.isTextual() || image.asText().isBlank()) {
+            refusals.add(new Refusal(name, "has no image, so the policy's algorithms list cannot allow it"));
+        } else {
+            ImageCheck check = allowlist.check(image.asText());
+            if (!check.allowed()) {
+                refusals.add(new Refusal(name, check.line()));
+            }
+        }
+        JsonNode securityContext = container.path("securityContext");
+        JsonNode runAsUser = securityContext.has("runAsUser") ? securityContext.get("runAsUser") : podRunAsUser;
+        if (runAsUser.isIntegralNumber() && runAsUser.asLong() == 0) {
+            refusals.add(new Refusal(name, "runs as root (runAsUser: 0); an algorithm container runs as a "
+                    + "non-root user"));
+        } else if (runAsUser.isIntegralNumber() && runAsUser.asLong() == InjectSettings.SLUICE_UID) {
+            refusals.add(new Refusal(name, "runs as user id " + InjectSettings.SLUICE_UID + ", Sluice's, whose "
+                    + "traffic the init container's rules let out of the pod"));
+        }
+        if (securityContext.path("privileged").asBoolean(false)) {
+            refusals.add(new Refusal(name, "is privileged: it could change the pod's iptables rules"));
+        }
+        if (securityContext.path("allowPrivilegeEscalation").asBoolean(false)) {
+            refusals.add(new Refusal(name, "sets allowPrivilegeEscalation: true: a set-user-ID file could give it "
+                    + "Sluice's user id"));
+        }
+        JsonNode added = securityContext.path("capabilities").path("add");
+        if (added.isArray() && !added.isEmpty()) {
+            List<String> names = new ArrayList<>();
+            added.forEach(capability -> names.add(capability.asText()));
+            refusals.add(new Refusal(name, "adds capabilities " + names + "; an algorithm container runs with "
+                    + "none (NET_ADMIN or NET_RAW would let it change the rules, SETUID take Sluice's user id)"));
+        }
+    }
+
+    private static boolean isSluiceOwn(String containerName) {
+        return containerName.equals(InjectSettings.SIDECAR) || containerName.equals(InjectSettings.INIT);
+    }
+
+    private static boolean alreadyInjected(JsonNode spec) {
+        for (String field : List.of("initContainers", "containers")) {
+            for (JsonNode container : spec.path(field)) {
+                if (container.path("name").asText("").equals(InjectSettings.SIDECAR)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    // ---- the transform -------------------------------------------------------------------------------------
+
+    private void addSluice(ObjectNode template) {
+        ObjectNode metadata = child(template, "metadata");
+        child(metadata, "labels").put(InjectSettings.INJECTED_LABEL, "true");
+        ObjectNode annotations = child(metadata, "annotations");
+        annotations.put("prometheus.io/scrape", "true");
+        annotations.put("prometheus.io/port", Integer.toString(InjectSettings.ADMIN_PORT));
+        annotations.put("prometheus.io/path", "/metrics");
+
+        ObjectNode spec = child(template, "spec");
+        spec.put("automountServiceAccountToken", false);
+        if (!spec.has("enableServiceLinks")) {
+            spec.put("enableServiceLinks", false);
+        }
+        boolean podSetsUser = spec.path("securityContext").has("runAsUser");
+        ArrayNode initContainers = JSON.arrayNode();
+        initContainers.add(initContainer());
+        initContainers.add(sidecar());
+        for (JsonNode container : spec.path("initContainers")) {
+            initContainers.add(harden((ObjectNode) container, podSetsUser));
+        }
+        spec.set("initContainers", initContainers);
+        for (JsonNode container : childList(spec, "containers")) {
+            harden((ObjectNode) container, podSetsUser);
+        }
+        ArrayNode volumes = childList(spec, "volumes");
+        volumes.addObject().put("name", "sluice-policy").putObject("configMap").put("name", settings.configMapName());
+        volumes.addObject().put("name", "sluice-audit").putObject("emptyDir");
+        volumes.addObject().put("name", "sluice-tmp").putObject("emptyDir");
+    }
+
+    private static ObjectNode harden(ObjectNode container, boolean podSetsUser) {
+        ArrayNode env = JSON.arrayNode();
+        for (JsonNode entry : container.path("env")) {
+            if (!ALGORITHM_ENV.containsKey(entry.path("name").asText())) {
+                env.add(entry);
+            }
+        }
+        ALGORITHM_ENV.forEach((name, value) -> env.addObject().put("name", name).put("value", value));
+        container.set("env", env);
+
+        ObjectNode securityContext = child(container, "securityContext");
+        if (!securityContext.has("runAsUser") && !podSetsUser) {
+            securityContext.put("runAsUser", InjectSettings.ALGORITHM_UID);
+        }
+        putIfAbsent(securityContext, "runAsNonRoot", true);
+        putIfAbsent(securityContext, "allowPrivilegeEscalation", false);
+        putIfAbsent(securityContext, "readOnlyRootFilesystem", true);
+        ArrayNode drop = childList(child(securityContext, "capabilities"), "drop");
+        boolean dropsAll = false;
+        for (JsonNode capability : drop) {
+            dropsAll |= capability.asText().equals("ALL");
+        }
+        if (!dropsAll) {
+            drop.add("ALL");
+        }
+        return container;
+    }
+
+    private static void putIfAbsent(ObjectNode node, String field, boolean value) {
+        if (!node.has(field) || node.get(field).isNull()) {
+            node.put(field, value);
+        }
+    }
+
+    private ObjectNode initContainer() {
+        ObjectNode init = JSON.objectNode();
+        init.put("name", InjectSettings.INIT);
+        init.put("image", settings.sidecarImage());
+        init.putArray("command").add("/opt/sluice/sluice-init.sh");
+        ArrayNode env = init.putArray("env");
+        env.addObject().put("name", "SLUICE_UID").put("value", Integer.toString(InjectSettings.SLUICE_UID));
+        env.addObject().put("name", "SLUICE_PORTS").put("value", InjectSettings.GATEWAY_PORT + " "
+                + InjectSettings.FORWARD_PORT + " " + InjectSettings.ADMIN_PORT);
+        ObjectNode securityContext = init.putObject("securityContext");
+        securityContext.put("runAsUser", 0);
+        securityContext.put("runAsNonRoot", false);
+        securityContext.put("allowPrivilegeEscalation", false);
+        securityContext.put("readOnlyRootFilesystem", true);
+        ObjectNode capabilities = securityContext.putObject("capabilities");
+        capabilities.putArray("add").add("NET_ADMIN").add("NET_RAW"); // NET_RAW: the legacy iptables back end
+        capabilities.putArray("drop").add("ALL");
+        return init;
+    }
+
+    private ObjectNode sidecar() {
+        ObjectNode sidecar = JSON.objectNode();
+        sidecar.put("name", InjectSettings.SIDECAR);
+        sidecar.put("image", settings.sidecarImage());
+        sidecar.put("restartPolicy", "Always");
+        sidecar.putArray("args").add("run").add("--config").add("/etc/sluice/sluice.yaml");
+        ArrayNode env = sidecar.putArray("env");
+        env.addObject().put("name", "SLUICE_JOB_ID").putObject("valueFrom").putObject("fieldRef")
+                .put("fieldPath", "metadata.name");
+        env.addObject().put("name", "SLUICE_NODE_ID").putObject("valueFrom").putObject("fieldRef")
+                .put("fieldPath", "spec.nodeName");
+        sidecar.putArray("ports").addObject().put("name", "sluice-admin")
+                .put("containerPort", InjectSettings.ADMIN_PORT);
+        probe(sidecar.putObject("startupProbe"), "/readyz").put("periodSeconds", 1).put("failureThreshold", 60);
+        probe(sidecar.putObject("readinessProbe"), "/readyz").put("periodSeconds", 5);
+        probe(sidecar.putObject("livenessProbe"), "/healthz").put("periodSeconds", 10);
+        ObjectNode securityContext = sidecar.putObject("securityContext");
+        securityContext.put("runAsUser", InjectSettings.SLUICE_UID);
+        securityContext.put("runAsGroup", InjectSettings.SLUICE_UID);
+        securityContext.put("runAsNonRoot", true);
+        securityContext.put("allowPrivilegeEscalation", false);
+        securityContext.put("readOnlyRootFilesystem", true);
+        securityContext.putObject("capabilities").putArray("drop").add("ALL");
+        ArrayNode mounts = sidecar.putArray("volumeMounts");
+        mounts.addObject().put("name", "sluice-policy").put("mountPath", "/etc/sluice").put("readOnly", true);
+        mounts.addObject().put("name", "sluice-audit").put("mountPath", "/var/log/sluice");
+        mounts.addObject().put("name", "sluice-tmp").put("mountPath", "/tmp");
+        return sidecar;
+    }
+
+    private static ObjectNode probe(ObjectNode probe, String path) {
+        probe.putObject("httpGet").put("path", path).put("port", InjectSettings.ADMIN_PORT);
+        return probe;
+    }
+
+    /** The mapping under field, created when missing or null. */
+    private static ObjectNode child(ObjectNode parent, String field) {
+        JsonNode existing = parent.get(field);
+        if (existing instanceof ObjectNode object) {
+            return object;
+        }
+        if (existing != null && !existing.isNull()) {
+            throw new IllegalArgumentException(field + " is not a mapping");
+        }
+        return parent.putObject(field);
+    }
+
+    /** The list under field, created when missing or null. */
+    private static ArrayNode childList(ObjectNode parent, String field) {
+        JsonNode existing = parent.get(field);
+        if (existing instanceof ArrayNode array) {
+            return array;
+        }
+        if (existing != null && !existing.isNull()) {
+            throw new IllegalArgumentException(field + " is not a list");
+        }
+        return parent.putArray(field);
+    }
+}
