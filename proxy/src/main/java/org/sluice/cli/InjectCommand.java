@@ -20,6 +20,7 @@ import org.sluice.policy.config.SluiceConfig;
 import org.sluice.policy.image.AlgorithmAllowlist;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -54,13 +55,8 @@ final class InjectCommand implements Callable<Integer> {
             description = "the Sluice config whose algorithms section says which images may run")
     private Path policy;
 
-    @Option(names = "--image", paramLabel = "IMAGE", defaultValue = "sluice:0.1.0",
-            description = "the Sluice image of the init container and the sidecar (default: ${DEFAULT-VALUE})")
-    private String image;
-
-    @Option(names = "--config-map", paramLabel = "NAME", defaultValue = "sluice-policy",
-            description = "the ConfigMap holding the policy as key sluice.yaml (default: ${DEFAULT-VALUE})")
-    private String configMap;
+    @Mixin
+    private InjectionOptions injection;
 
     @Spec
     private CommandSpec spec;
@@ -81,7 +77,7 @@ final class InjectCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         InjectSettings settings;
         try {
-            settings = new InjectSettings(image, configMap);
+            settings = injection.settings();
         } catch (IllegalArgumentException e) {
             err.println("sluice inject: " + e.getMessage());
             err.flush();

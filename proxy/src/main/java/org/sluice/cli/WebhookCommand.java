@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -57,13 +58,8 @@ final class WebhookCommand implements Callable<Integer> {
             description = "port to listen on, 0 for a free one (default: ${DEFAULT-VALUE})")
     private int port;
 
-    @Option(names = "--image", paramLabel = "IMAGE", defaultValue = "sluice:0.1.0",
-            description = "the Sluice image of the init container and the sidecar (default: ${DEFAULT-VALUE})")
-    private String image;
-
-    @Option(names = "--config-map", paramLabel = "NAME", defaultValue = "sluice-policy",
-            description = "the ConfigMap holding the policy as key sluice.yaml (default: ${DEFAULT-VALUE})")
-    private String configMap;
+    @Mixin
+    private InjectionOptions injection;
 
     @Spec
     private CommandSpec spec;
@@ -97,7 +93,7 @@ final class WebhookCommand implements Callable<Integer> {
         }
         InjectSettings settings;
         try {
-            settings = new InjectSettings(image, configMap);
+            settings = injection.settings();
         } catch (IllegalArgumentException e) {
             err.println("sluice webhook: " + e.getMessage());
             err.flush();
@@ -126,7 +122,7 @@ final class WebhookCommand implements Callable<Integer> {
         });
         try (server) {
             log.info("admission webhook on https://{}: policy {} (sha256 {}), Sluice image {}, ConfigMap {}",
-                    Addresses.format(server.address()), config.source(), config.sha256(), image, configMap);
+                    Addresses.format(server.address()), config.source(), config.sha256(), injection.image, injection.configMap);
             onStarted.accept(server);
             stopRequested.await();
         } finally {
