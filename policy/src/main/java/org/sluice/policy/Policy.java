@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.sluice.policy.config.BudgetsConfig;
 import org.sluice.policy.config.LimitOverrides;
 import org.sluice.policy.config.Limits;
 import org.sluice.policy.config.RuleConfig;
@@ -35,6 +36,7 @@ public final class Policy {
     private static final String TUNNEL_PATH = "/";
 
     private final String hash;
+    private final BudgetsConfig budgets;
     private final Mode mode;
     private final boolean allowNetworkAccess;
     private final Map<String, Integer> methodIds;
@@ -57,6 +59,7 @@ public final class Policy {
                    Decision[] noMatchByMethod, Decision noMatchOtherMethod, Decision noMatchTunnel,
                    Decision noNetworkAccess) {
         this.hash = config.sha256();
+        this.budgets = config.budgets() == null ? BudgetsConfig.NONE : config.budgets();
         this.mode = mode;
         this.allowNetworkAccess = config.allowNetworkAccess();
         this.methodIds = methodIds;
@@ -243,6 +246,11 @@ public final class Policy {
             }
         }
         return best;
+    }
+
+    /** How much may be sent out: the egress budgets, swapped with the rules on reload (the counts carry on). */
+    public BudgetsConfig budgets() {
+        return budgets;
     }
 
     /** The policy's identity in audit records: the config file's SHA-256. */

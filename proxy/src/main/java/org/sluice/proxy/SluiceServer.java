@@ -28,10 +28,12 @@ import org.sluice.policy.config.SluiceConfig;
 import org.sluice.proxy.admin.AdminServerInitializer;
 import org.sluice.proxy.audit.AuditIdentity;
 import org.sluice.proxy.audit.AuditLog;
+import org.sluice.proxy.budget.BudgetLedger;
 import org.sluice.proxy.dns.CachingResolver;
 import org.sluice.proxy.dns.DnsSettings;
 import org.sluice.proxy.gateway.DrainEvent;
 import org.sluice.proxy.gateway.ForwardRouter;
+import org.sluice.proxy.gateway.GatewayRouter;
 import org.sluice.proxy.gateway.Tunnels;
 import org.sluice.proxy.gateway.ExchangeRecorder;
 import org.sluice.proxy.gateway.ConnectionCounts;
@@ -158,8 +160,10 @@ public final class SluiceServer implements AutoCloseable {
 
     private void bind() throws IOException, InterruptedException {
         ExchangeRecorder recorder = new ExchangeRecorder(audit, metrics);
-        GatewayContext gateway = new GatewayContext(policy, config.limits(), config.gateway().timeouts(), upstream,
-                audit, recorder, inFlight, draining);
+        BudgetLedger budgets = new BudgetLedger(); // one ledger: what leaves through either listener counts once
+        GatewayContext gateway = new GatewayContext(GatewayContext.GATEWAY, policy, config.limits(),
+                config.gateway().timeouts(), upstream, new GatewayRouter(upstream), null, audit, recorder, budgets,
+                inFlight, draining);
         gatewayChannel = listen(config.gateway().listen(), new GatewayInitializer(gateway, metrics, connections,
                 connectionCounts));
         log.info("gateway listening on {} ({}), upstream {}://{}", gatewayChannel.localAddress(), transport.name(),
@@ -173,8 +177,8 @@ public final class SluiceServer implements AutoCloseable {
             Tunnels tunnels = new Tunnels(forwardUpstreams, forward.maxTunnels(), openTunnels, t.clientHello(),
                     t.tunnelIdle());
             GatewayContext forwardContext = new GatewayContext(GatewayContext.FORWARD, policy, config.limits(),
-                    httpTimeouts, null, new ForwardRouter(forwardUpstreams), tunnels, audit, recorder, inFlight,
-                    draining);
+                    httpTimeouts, null, new ForwardRouter(forwardUpstreams), tunnels, audit, recorder, budgets,
+                    inFlight, draining);
             forwardChannel = listen(forward.listen(), new GatewayInitializer(forwardContext, metrics, connections,
                     forwardCounts));
             log.info("forward proxy listening on {}", forwardChannel.localAddress());

@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 final class ConfigReader {
 
     static final List<String> TOP_KEYS = List.of("version", "mode", "allowNetworkAccess", "gateway", "admin", "limits",
-            "audit", "rules", "algorithms", "allowPrivate", "forward");
+            "audit", "rules", "algorithms", "allowPrivate", "forward", "budgets");
     private static final List<String> GATEWAY_KEYS = List.of("listen", "upstream", "timeouts", "maxConnections",
             "maxConnectionsPerClient");
     private static final List<String> UPSTREAM_KEYS = List.of("url", "caFile", "maxConnectionsPerLoop",
@@ -96,11 +96,13 @@ final class ConfigReader {
         List<Cidr> allowPrivate = readAllowPrivate(top.value("allowPrivate"));
         Node forwardNode = top.value("forward");
         ForwardConfig forward = forwardNode == null ? null : readForward(forwardNode, gateway, admin);
+        Node budgetsNode = top.value("budgets");
+        BudgetsConfig budgets = budgetsNode == null ? BudgetsConfig.NONE : readBudgets(budgetsNode);
         if (in.hasProblems()) {
             throw new ConfigException(in.sortedProblems());
         }
         return new SluiceConfig(source, sha256, 1, mode, allowNetworkAccess, gateway, admin, limits, audit, rules,
-                algorithms, allowPrivate, forward);
+                algorithms, allowPrivate, forward, budgets);
     }
 
     private void readVersion(Node node) {
@@ -556,6 +558,43 @@ final class ConfigReader {
             return fallback;
         }
         return value == null ? fallback : value;
+    }
+
+    private BudgetsConfig readBudgets(Node node) {
+        NodeReader.Entries budgets = in.mapping(node, "budgets", List.of("window", "perClient", "perJob"));
+        if (budgets == null) {
+            return BudgetsConfig.NONE;
+        }
+        Duration window = duration(budgets.value("window"), "budgets.window", BudgetsConfig.DEFAULT_WINDOW,
+                Duration.ofSeconds(1), Duration.ofDays(7));
+        BudgetsConfig.Budget perClient = BudgetsConfig.Budget.NONE;
+        Node clientNode = budgets.value("perClient");
+        if (clientNode != null) {
+            NodeReader.Entries client = in.mapping(clientNode, "budgets.perClient", List.of("requests", "requestBytes"));
+            if (client != null) {
+                perClient = budget(client, "budgets.perClient");
+            }
+        }
+        BudgetsConfig.Budget perJob = BudgetsConfig.Budget.NONE;
+        long total = Long.MAX_VALUE;
+        Node jobNode = budgets.value("perJob");
+        if (jobNode != null) {
+            NodeReader.Entries job = in.mapping(jobNode, "budgets.perJob",
+                    List.of("requests", "requestBytes", "totalRequestBytes"));
+            if (job != null) {
+                perJob = budget(job, "budgets.perJob");
+                total = size(job.value("totalRequestBytes"), "budgets.perJob.totalRequestBytes", Long.MAX_VALUE, 0,
+                        Long.MAX_VALUE);
+            }
+        }
+        return new BudgetsConfig(window, perClient, perJob, total);
+    }
+
+    private BudgetsConfig.Budget budget(NodeReader.Entries entries, String where) {
+        Node requestsNode = entries.value("requests");
+        Long requests = requestsNode == null ? null : wholeNumber(requestsNode, where + ".requests", 0, Long.MAX_VALUE);
+        long bytes = size(entries.value("requestBytes"), where + ".requestBytes", Long.MAX_VALUE, 0, Long.MAX_VALUE);
+        return new BudgetsConfig.Budget(requests == null ? Long.MAX_VALUE : requests, bytes);
     }
 
     private AdminConfig readAdmin(Node node) {

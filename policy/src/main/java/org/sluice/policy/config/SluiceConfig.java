@@ -21,6 +21,7 @@ import org.sluice.policy.net.Cidr;
  * @param rules   in file order; may be empty (then everything is denied)
  * @param algorithms which container images may run under this policy; {@link AlgorithmsConfig#ABSENT} when the
  *                   file has no {@code algorithms} section; never null
+ * @param budgets egress budgets; {@link BudgetsConfig#NONE} when the file has no {@code budgets} section
  * @param allowPrivate non-public address blocks that Sluice may nevertheless connect to (e.g. an on-premises
  *                     central server on 10.20.0.0/16); empty when the key is absent; never null
  * @param forward the HTTP_PROXY/HTTPS_PROXY listener; null when the {@code forward} key is absent
@@ -38,7 +39,17 @@ public record SluiceConfig(
         List<RuleConfig> rules,
         AlgorithmsConfig algorithms,
         List<Cidr> allowPrivate,
-        ForwardConfig forward) {
+        ForwardConfig forward,
+        BudgetsConfig budgets) {
+
+    /** A config without budgets. */
+    public SluiceConfig(Path source, String sha256, int version, Mode mode, boolean allowNetworkAccess,
+                        GatewayConfig gateway, AdminConfig admin, Limits limits, AuditConfig audit,
+                        List<RuleConfig> rules, AlgorithmsConfig algorithms, List<Cidr> allowPrivate,
+                        ForwardConfig forward) {
+        this(source, sha256, version, mode, allowNetworkAccess, gateway, admin, limits, audit, rules, algorithms,
+                allowPrivate, forward, BudgetsConfig.NONE);
+    }
 
     /** A config without a forward listener. */
     public SluiceConfig(Path source, String sha256, int version, Mode mode, boolean allowNetworkAccess,

@@ -46,6 +46,9 @@ final class ErrorResponder {
         ex.status = refusal.status.code();
         ex.responseStarted = true;
         FullHttpResponse response = response(ctx, ex.id, refusal, reason, close);
+        if (refusal == Refusal.BUDGET_EXCEEDED && ex.retryAfterSeconds >= 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, ex.retryAfterSeconds);
+        }
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
             conn.finish(ex);
             if (!f.isSuccess()) {

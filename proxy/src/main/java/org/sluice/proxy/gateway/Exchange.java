@@ -38,6 +38,8 @@ final class Exchange {
     boolean refused;
     boolean responseStarted;
     boolean closeAfterResponse;
+    /** For a budget refusal: seconds until the window ends (Retry-After), or -1 when waiting would not help. */
+    long retryAfterSeconds = -1;
     /** CONNECT tunnels only: the TLS server name the client sent, and how the tunnel ended. */
     String sni;
     String closeReason;

@@ -16,6 +16,11 @@ public final class ExchangeRecorder {
         this.metrics = metrics;
     }
 
+    /** Counts a request refused by a budget, by the budget's scope (client, job, job_total). */
+    void budgetRefused(String scope) {
+        metrics.budgetRefused(scope);
+    }
+
     /**
      * @param listener    "gateway" or "forward"
      * @param fallback    the destination recorded for a request whose target could not be read (the gateway's

@@ -7,6 +7,7 @@ import org.sluice.policy.Policy;
 import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.Limits;
 import org.sluice.proxy.audit.AuditLog;
+import org.sluice.proxy.budget.BudgetLedger;
 import org.sluice.proxy.upstream.Upstream;
 
 /**
@@ -18,6 +19,7 @@ import org.sluice.proxy.upstream.Upstream;
  * @param listener "gateway" or "forward": the audit records' {@code listener} and how messages name it
  * @param upstream the central server for the gateway; null for the forward listener, whose routes carry their own
  * @param tunnels  CONNECT support (forward listener only); null when the listener refuses CONNECT
+ * @param budgets  what has been sent so far against the egress budgets; one ledger for both listeners
  */
 public record GatewayContext(
         String listener,
@@ -29,6 +31,7 @@ public record GatewayContext(
         Tunnels tunnels,
         AuditLog audit,
         ExchangeRecorder recorder,
+        BudgetLedger budgets,
         AtomicInteger inFlight,
         AtomicBoolean draining) {
 
@@ -39,6 +42,6 @@ public record GatewayContext(
     public GatewayContext(AtomicReference<Policy> policy, Limits limits, GatewayTimeouts timeouts, Upstream upstream,
                           AuditLog audit, ExchangeRecorder recorder, AtomicInteger inFlight, AtomicBoolean draining) {
         this(GATEWAY, policy, limits, timeouts, upstream, new GatewayRouter(upstream), null, audit, recorder,
-                inFlight, draining);
+                new BudgetLedger(), inFlight, draining);
     }
 }

@@ -69,6 +69,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         p.addLast("policy", new PolicyGate(conn));
         p.addLast("bodyRate", new BodyRateGuard(conn, gateway.timeouts().minBodyRate()));
         p.addLast("limits", new BodyLimiter(conn));
+        p.addLast("budget", new BudgetGate(conn));
         p.addLast("relay", new UpstreamRelay(conn));
     }
 

@@ -5,10 +5,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import org.sluice.proxy.upstream.Upstream;
 
 /** The gateway's targets: origin-form paths, every one bound for the central server. */
-final class GatewayRouter implements RequestRouter {
+public final class GatewayRouter implements RequestRouter {
     private final Upstream upstream;
 
-    GatewayRouter(Upstream upstream) {
+    public GatewayRouter(Upstream upstream) {
         this.upstream = upstream;
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.sluice.policy.Decision;
 import org.sluice.policy.Destination;
 import org.sluice.policy.ForwardTargets;
+import org.sluice.proxy.budget.BudgetLedger;
 import org.sluice.proxy.upstream.UpstreamAddressDeniedException;
 
 /**
@@ -33,7 +34,7 @@ import org.sluice.proxy.upstream.UpstreamAddressDeniedException;
 final class TunnelIntake extends ChannelInboundHandlerAdapter {
     /** The HTTP handlers a tunnel has no use for; the codec goes too. */
     private static final List<String> HTTP_HANDLERS =
-            List.of("idle", "headDeadline", "order", "intake", "policy", "bodyRate", "limits", "relay");
+            List.of("idle", "headDeadline", "order", "intake", "policy", "bodyRate", "limits", "budget", "relay");
 
     private final ConnectionContext conn;
     private final RequestIds ids;
@@ -135,6 +136,14 @@ final class TunnelIntake extends ChannelInboundHandlerAdapter {
         tunnel.reason = decision.reason();
         if (!decision.forwards()) {
             refuse(ctx, Refusal.DENIED, decision.reason());
+            return;
+        }
+        BudgetLedger.Refusal overBudget = conn.gateway.budgets().charge(tunnel.policy.budgets(), conn.clientAddress,
+                0, System.currentTimeMillis());
+        if (overBudget != null) {
+            tunnel.retryAfterSeconds = overBudget.retryAfterSeconds();
+            conn.gateway.recorder().budgetRefused(overBudget.scope());
+            refuse(ctx, Refusal.BUDGET_EXCEEDED, overBudget.reason());
             return;
         }
         if (tunnels.open().incrementAndGet() > tunnels.maxTunnels()) {

@@ -11,6 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import org.sluice.proxy.budget.BudgetLedger;
 
 /**
  * Relays a tunnel's bytes both ways once {@link SniCheck} has let its ClientHello through: connects to exactly the
@@ -71,9 +72,31 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (!charge(bytes)) {
+            return;
+        }
         ex.reqBytes += bytes.readableBytes();
         lastActivity = System.nanoTime();
         upstream.write(bytes, upstream.voidPromise());
+    }
+
+    /**
+     * Charges bytes about to leave to the egress budgets; when they do not fit, the bytes are dropped and the tunnel
+     * is closed (audited {@code budget_exceeded}): what a tunnel sends counts like a request body.
+     */
+    private boolean charge(ByteBuf bytes) {
+        BudgetLedger.Refusal refused = conn.gateway.budgets().chargeBytes(ex.policy.budgets(), conn.clientAddress,
+                bytes.readableBytes(), System.currentTimeMillis());
+        if (refused == null) {
+            return true;
+        }
+        bytes.release();
+        ex.error = Refusal.BUDGET_EXCEEDED.code;
+        ex.closeReason = Refusal.BUDGET_EXCEEDED.code;
+        ex.reason = refused.reason();
+        conn.gateway.recorder().budgetRefused(refused.scope());
+        ctx.close();
+        return false;
     }
 
     @Override
@@ -110,6 +133,9 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
                     upstream = f.channel();
                     ByteBuf bytes;
                     while ((bytes = pending.poll()) != null) {
+                        if (!charge(bytes)) {
+                            return;
+                        }
                         ex.reqBytes += bytes.readableBytes();
                         upstream.write(bytes, upstream.voidPromise());
                     }

@@ -54,6 +54,7 @@ public final class SluiceMetrics {
     private final Counter requestBodyBytes;
     private final Counter responseBodyBytes;
     private final Gauge connections;
+    private final Counter budgetRefusals;
     private final Counter connectionsRefused;
     private final Counter auditWriteFailures;
     private final Counter auditRecordsDropped;
@@ -105,6 +106,15 @@ public final class SluiceMetrics {
                         + "max_connections (gateway.maxConnections) or max_connections_per_client")
                 .labelNames("reason")
                 .register(registry);
+        budgetRefusals = Counter.builder()
+                .name("sluice_budget_refusals_total")
+                .help("Requests and tunnels refused 429 budget_exceeded, by the budget that was used up: client, "
+                        + "job (per window) or job_total")
+                .labelNames("scope")
+                .register(registry);
+        for (String scope : List.of("client", "job", "job_total")) {
+            budgetRefusals.initLabelValues(scope);
+        }
         connectionsRefused.initLabelValues("max_connections");
         connectionsRefused.initLabelValues("max_connections_per_client");
         auditWriteFailures = Counter.builder()
@@ -213,6 +223,11 @@ public final class SluiceMetrics {
                         + "(forward.maxTunnels caps it)")
                 .callback(cb -> cb.call(open.getAsInt()))
                 .register(registry);
+    }
+
+    /** A request or tunnel refused 429 by an egress budget; scope: client, job or job_total. */
+    public void budgetRefused(String scope) {
+        budgetRefusals.labelValues(scope).inc();
     }
 
     public void connectionOpened() {

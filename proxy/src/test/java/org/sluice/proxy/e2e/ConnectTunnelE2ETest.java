@@ -201,6 +201,23 @@ class ConnectTunnelE2ETest {
     }
 
     @Test
+    void whatATunnelSendsCountsAgainstTheEgressBudget() throws Exception {
+        String budgeted = TestSluice.forwardYaml(dns.address(), "", rules()
+                + "budgets:\n  perJob: {totalRequestBytes: 100}\n");
+        try (TestSluice sluice = TestSluice.start(budgeted, dials)) {
+            Connected tunnel = connect(sluice, "mirror.test:" + mirror.port(), "");
+            try (SSLSocket tls = tls(tunnel.socket(), "mirror.test")) {
+                // A ClientHello alone is several hundred bytes: it does not fit, so not a byte of it leaves.
+                assertThatThrownBy(tls::startHandshake).isInstanceOf(IOException.class);
+            }
+
+            assertThat(onlyRecord(sluice)).containsEntry("closeReason", "budget_exceeded")
+                    .containsEntry("error", "budget_exceeded").containsEntry("reqBytes", 0L);
+            assertThat(mirror.handshakes()).isZero();
+        }
+    }
+
+    @Test
     void aClientHelloWithoutServerNameClosesTheTunnel() throws Exception {
         try (TestSluice sluice = sluice("")) {
             Connected tunnel = connect(sluice, "mirror.test:" + mirror.port(), "");
