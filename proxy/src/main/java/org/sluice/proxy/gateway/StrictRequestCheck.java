@@ -1,18 +1,22 @@
 package org.sluice.proxy.gateway;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import java.util.List;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * What the decoder accepts but Sluice refuses in a parsed request head, because two parties could read it two ways
  * or because it would switch the connection to a protocol Sluice does not check: versions other than HTTP/1.0 and
  * 1.1, several Host headers (or none in HTTP/1.1), a Host that is not host[:port], any Transfer-Encoding but
  * exactly {@code chunked}, and protocol upgrades (WebSocket and every other but an h2c offer, which is ignored).
+ * One pass over the headers, allocating nothing but the iterator: it runs on every request.
  */
 final class StrictRequestCheck {
+    private static final AsciiString HTTP2_SETTINGS = AsciiString.cached("http2-settings");
+
     private StrictRequestCheck() {
     }
 
@@ -23,28 +27,47 @@ final class StrictRequestCheck {
         if (!http11 && !(version.majorVersion() == 1 && version.minorVersion() == 0)) {
             return "HTTP version " + version.text() + " is not supported; send HTTP/1.1";
         }
-        HttpHeaders headers = request.headers();
-        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1) {
-            return "the request carries " + hosts.size() + " Host headers; send exactly one";
+        int hosts = 0;
+        CharSequence host = null;
+        int codings = 0;
+        CharSequence coding = null;
+        CharSequence upgrade = null;
+        boolean http2Settings = false;
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> header = it.next();
+            CharSequence name = header.getKey();
+            if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
+                hosts++;
+                host = header.getValue();
+            } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+                codings++;
+                coding = header.getValue();
+            } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)) {
+                upgrade = header.getValue();
+            } else if (AsciiString.contentEqualsIgnoreCase(name, HTTP2_SETTINGS)) {
+                http2Settings = true;
+            }
         }
-        if (hosts.isEmpty() && http11) {
+        if (hosts > 1) {
+            return "the request carries " + hosts + " Host headers; send exactly one";
+        }
+        if (hosts == 0 && http11) {
             return "an HTTP/1.1 request must carry a Host header";
         }
-        if (!hosts.isEmpty() && !isAuthority(hosts.get(0))) {
-            return "the Host header '" + shorten(hosts.get(0)) + "' is not a host[:port]";
+        if (host != null && !isAuthority(host)) {
+            return "the Host header '" + shorten(host) + "' is not a host[:port]";
         }
-        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!codings.isEmpty() && !(codings.size() == 1 && codings.get(0).equals("chunked"))) {
-            return "Transfer-Encoding must be exactly 'chunked' (got '" + shorten(String.join(", ", codings))
-                    + "'); send the body chunked or with Content-Length";
+        if (codings > 1 || (coding != null && !AsciiString.contentEquals(coding, "chunked"))) {
+            return "Transfer-Encoding must be exactly one 'chunked' (got '" + shorten(coding) + "'"
+                    + (codings > 1 ? " and " + (codings - 1) + " more" : "") + "); send the body chunked or with "
+                    + "Content-Length";
         }
-        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
-        if (upgrade != null && !upgrade.equals("h2c")) {
+        if (upgrade != null && !AsciiString.contentEquals(upgrade, "h2c")) {
             return "Sluice does not switch protocols (Upgrade: " + shorten(upgrade) + "): WebSocket and the like "
                     + "would carry data it cannot check; send plain HTTP/1.1 requests";
         }
-        if (upgrade == null && headers.contains("HTTP2-Settings")) {
+        if (upgrade == null && http2Settings) {
             return "HTTP2-Settings without Upgrade: h2c; send plain HTTP/1.1 requests";
         }
         // Upgrade: h2c alone is the one offer a server may ignore (RFC 9113 3.1; the JDK's HTTP client makes it on
@@ -53,7 +76,7 @@ final class StrictRequestCheck {
     }
 
     /** Letters, digits and the characters a host, an IPv6 literal and a port are written with; empty is allowed. */
-    private static boolean isAuthority(String host) {
+    private static boolean isAuthority(CharSequence host) {
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
@@ -65,7 +88,7 @@ final class StrictRequestCheck {
         return true;
     }
 
-    private static String shorten(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    private static String shorten(CharSequence text) {
+        return text.length() <= 40 ? text.toString() : text.subSequence(0, 40) + "...";
     }
 }

@@ -106,6 +106,10 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDe
 
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // A 100 Continue answers no request of its own: the final response still needs its method.
+                return super.isContentAlwaysEmpty(msg);
+            }
             method = methods.poll();
             return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
         }
