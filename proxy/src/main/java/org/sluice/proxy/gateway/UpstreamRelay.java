@@ -524,7 +524,8 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
             return;
         }
         discardUpstream();
-        String limit = TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos) + " ms (" + conn.gateway.listener() + ".timeouts.response)";
+        String limit = TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos) + " ms (" + conn.gateway.listener()
+                + ".timeouts.response)";
         if (ex.responseStarted) {
             ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_TIMEOUT,
                     upstream.describe() + " stopped sending its response for " + limit);
