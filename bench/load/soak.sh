@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Bounded soak: well-behaved GETs (wrk, 16 connections) while bad clients (bad_clients.py: slowloris, trickled
+# bodies, malformed and smuggling requests, oversize bodies, denied paths, connection floods) hammer the same
+# gateway, for SECONDS (default 600). Sluice on CPU 0 (-Xmx256m), origin, wrk and the bad clients on CPU 1, all on
+# 127.0.0.1. Reports the good clients' req/s and latency, Sluice's heap and RSS before and after, and what the bad
+# clients got. Usage: bench/load/soak.sh [SECONDS]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+secs="${1:-600}"
+for tool in wrk nginx taskset java python3 curl; do
+  command -v "$tool" >/dev/null || { echo "soak.sh: needs $tool" >&2; exit 2; }
+done
+jar="$root/proxy/target/sluice.jar"
+[[ -f "$jar" ]] || (cd "$root" && ./mvnw -B -q -pl proxy -am package -DskipTests)
+run="$(mktemp -d /tmp/sluice-soak.XXXXXX)"
+chmod 755 "$run"
+origin=28500 gateway=28501 admin=28502
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+cat >"$run/nginx.conf" <<CONF
+worker_processes 1;
+pid $run/nginx.pid;
+error_log $run/nginx-error.log;
+daemon off;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_max_body_size 4m;
+  server { listen 127.0.0.1:$origin; keepalive_requests 1000000;
+    location /api/ { default_type application/json; return 200 '{"status":"ok"}'; }
+  }
+}
+CONF
+cat >"$run/sluice.yaml" <<CONF
+version: 1
+allowPrivate: [127.0.0.0/8]
+gateway:
+  listen: 127.0.0.1:$gateway
+  upstream: http://127.0.0.1:$origin
+  maxConnectionsPerClient: 2000
+  timeouts: {requestHeader: 5s, minBodyRate: 1KiB}
+admin:
+  listen: 127.0.0.1:$admin
+audit:
+  path: $run/audit.jsonl
+limits:
+  maxRequestBodyBytes: 64KiB
+rules:
+  - name: api
+    methods: [GET, POST]
+    paths: ["/api/**"]
+CONF
+
+taskset -c 1 nginx -c "$run/nginx.conf" & pids+=($!)
+taskset -c 0 java -XX:ActiveProcessorCount=1 -Xmx256m -jar "$jar" run --config "$run/sluice.yaml" --no-watch \
+  >"$run/sluice.log" 2>&1 & sluice_pid=$!
+pids+=("$sluice_pid")
+sleep 6
+
+heap() { curl -s "http://127.0.0.1:$admin/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"\}/ {printf "%.0f", $2 / 1048576}'; }
+rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$sluice_pid/status"; }
+
+taskset -c 1 wrk -t1 -c16 -d10s "http://127.0.0.1:$gateway/api/small" >/dev/null  # warm-up
+before_heap="$(heap)"; before_rss="$(rss)"
+taskset -c 1 python3 "$root/bench/load/bad_clients.py" "$gateway" "$secs" >"$run/bad.json" & bad=$!
+pids+=("$bad")
+taskset -c 1 wrk -t1 -c16 -d"${secs}s" --latency "http://127.0.0.1:$gateway/api/small" >"$run/good.txt"
+wait "$bad" || true
+sleep 5
+after_heap="$(heap)"; after_rss="$(rss)"
+alive="yes"; kill -0 "$sluice_pid" 2>/dev/null || alive="NO"
+ready="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$admin/readyz")"
+
+echo "## Soak, $secs s ($(date -u +%Y-%m-%dT%H:%MZ))"
+echo
+echo "| | value |"
+echo "|---|---|"
+echo "| good clients (16 conns): req/s | $(awk '/Requests\/sec/ {print $2}' "$run/good.txt") |"
+echo "| good clients: p50 / p99 | $(awk '$1 == "50%" {p50=$2} $1 == "99%" {p99=$2} END {print p50 " / " p99}' "$run/good.txt") |"
+echo "| good clients: errors, non-2xx | $(grep -E 'Socket errors|Non-2xx' "$run/good.txt" | tr '\n' ' ' | sed 's/  */ /g') |"
+echo "| Sluice heap used before / after (MiB, -Xmx256m) | $before_heap / $after_heap |"
+echo "| Sluice RSS before / after (MiB) | $before_rss / $after_rss |"
+echo "| Sluice alive, /readyz after | $alive, $ready |"
+echo "| audit lines | $(wc -l <"$run/audit.jsonl") |"
+echo "| bad clients sent | \`$(cat "$run/bad.json")\` |"
+echo
+echo "(files and logs: $run)"
