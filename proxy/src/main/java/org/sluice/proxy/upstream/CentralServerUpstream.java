@@ -16,7 +16,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -65,9 +64,6 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     private static final int MAX_RESPONSE_LINE = 8192;
     private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
     private static final int MAX_RESPONSE_CHUNK = 64 * 1024;
-    /** The classifier that last allowed a connection's address. */
-    private static final AttributeKey<AddressClassifier> CHECKED_BY =
-            AttributeKey.valueOf(CentralServerUpstream.class, "checkedBy");
 
     /** Nothing older: TLS 1.0 and 1.1 are deprecated (RFC 8996). */
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -129,8 +125,9 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
                             addHttpHandlers(ch.pipeline());
                         }
                     });
-            pools.put(executor, new LoopPool((EventLoop) executor, loop -> dial(loop, bootstrap), this::stillAllowed,
-                    config.maxConnectionsPerLoop(), MAX_PENDING_ACQUIRES, connectMillis));
+            pools.put(executor, new LoopPool((EventLoop) executor, loop -> dial(loop, bootstrap),
+                    idle -> AddressCheck.stillAllowed(idle, addresses.get()), config.maxConnectionsPerLoop(),
+                    MAX_PENDING_ACQUIRES, connectMillis));
         }
     }
 
@@ -159,7 +156,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
             ChannelFuture connecting = connector.connect(bootstrap, checked);
             connecting.addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
-                    f.channel().attr(CHECKED_BY).set(classifier);
+                    AddressCheck.checked(f.channel(), classifier);
                     if (!dialled.trySuccess(f.channel())) {
                         f.channel().close();
                     }
@@ -172,22 +169,6 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
         return dialled;
     }
 
-    /**
-     * An idle connection serves another exchange only if the policy in force still allows its address: after a
-     * reload that narrows allowPrivate it is closed instead. One identity check while the policy is unchanged.
-     */
-    private boolean stillAllowed(Channel idle) {
-        AddressClassifier current = addresses.get();
-        if (idle.attr(CHECKED_BY).get() == current) {
-            return true;
-        }
-        if (!(idle.remoteAddress() instanceof InetSocketAddress remote)
-                || !current.classify(remote.getAddress()).allowed()) {
-            return false;
-        }
-        idle.attr(CHECKED_BY).set(current);
-        return true;
-    }
 
     private Future<List<InetSocketAddress>> resolve(EventLoop loop) {
         if (literal != null) {

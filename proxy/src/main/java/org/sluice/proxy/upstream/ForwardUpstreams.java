@@ -10,7 +10,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.NoopAddressResolverGroup;
-import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
@@ -42,9 +41,6 @@ public final class ForwardUpstreams {
     private final Map<EventExecutor, Bootstrap> http = new IdentityHashMap<>();
     private final Map<EventExecutor, Bootstrap> raw = new IdentityHashMap<>();
     private final Map<EventExecutor, IdleConnections> idle = new IdentityHashMap<>();
-    /** The classifier that last allowed a connection's address. */
-    private static final AttributeKey<AddressClassifier> CHECKED_BY =
-            AttributeKey.valueOf(ForwardUpstreams.class, "checkedBy");
 
     /**
      * @param addresses the address classifier of the policy in force, asked for every dial
@@ -64,7 +60,8 @@ public final class ForwardUpstreams {
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
                     .option(ChannelOption.TCP_NODELAY, true);
             raw.put(executor, base);
-            idle.put(executor, new IdleConnections((EventLoop) executor, this::stillAllowed));
+            idle.put(executor, new IdleConnections((EventLoop) executor,
+                    kept -> AddressCheck.stillAllowed(kept, addresses.get())));
             http.put(executor, base.clone()
                     // As for the central server: a failed write shuts only the output, so an early answer is read.
                     .option(ChannelOption.AUTO_CLOSE, false)
@@ -103,19 +100,6 @@ public final class ForwardUpstreams {
         return checked;
     }
 
-    /** An idle connection may serve another request only while the policy in force allows its address. */
-    private boolean stillAllowed(Channel channel) {
-        AddressClassifier current = addresses.get();
-        if (channel.attr(CHECKED_BY).get() == current) {
-            return true;
-        }
-        if (!(channel.remoteAddress() instanceof InetSocketAddress remote)
-                || !current.classify(remote.getAddress()).allowed()) {
-            return false;
-        }
-        channel.attr(CHECKED_BY).set(current);
-        return true;
-    }
 
     /** Closes the idle connections of every loop (Sluice is stopping). */
     public void close() {
@@ -166,7 +150,7 @@ public final class ForwardUpstreams {
                                 acquired.tryFailure(f.cause());
                                 return;
                             }
-                            f.channel().attr(CHECKED_BY).set(classifier);
+                            AddressCheck.checked(f.channel(), classifier);
                             pool.track(destination, f.channel());
                             if (!acquired.trySuccess(f.channel())) {
                                 f.channel().close();
