@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
+import org.sluice.policy.config.BudgetsConfig;
 import org.sluice.proxy.budget.BudgetLedger;
 
 /**
@@ -26,7 +27,12 @@ final class BudgetGate extends ChannelInboundHandlerAdapter {
             return;
         }
         Exchange ex = conn.current;
-        BudgetLedger.Refusal refused = conn.gateway.budgets().charge(ex.policy.budgets(), conn.clientAddress,
+        BudgetsConfig budgets = ex.policy.budgets();
+        if (!budgets.limited()) {
+            ctx.fireChannelRead(request); // no budget: nothing to count on this hot path
+            return;
+        }
+        BudgetLedger.Refusal refused = conn.gateway.budgets().charge(budgets, conn.clientAddress,
                 HttpUtil.getContentLength(request, 0L), System.currentTimeMillis());
         if (refused != null) {
             ReferenceCountUtil.release(request);
