@@ -13,8 +13,17 @@ final class InjectionOptions {
             description = "the ConfigMap holding the policy as key sluice.yaml (default: ${DEFAULT-VALUE})")
     String configMap;
 
+    @Option(names = "--sidecar-cpu", paramLabel = "QUANTITY", defaultValue = InjectSettings.DEFAULT_CPU,
+            description = "the sidecar's CPU request; no CPU limit is set (default: ${DEFAULT-VALUE})")
+    String sidecarCpu;
+
+    @Option(names = "--sidecar-memory", paramLabel = "QUANTITY", defaultValue = InjectSettings.DEFAULT_MEMORY,
+            description = "the sidecar's memory request and limit, in Mi or Gi, at least 128Mi "
+                    + "(default: ${DEFAULT-VALUE})")
+    String sidecarMemory;
+
     /** @throws IllegalArgumentException when a value cannot be used, with a sentence saying why */
     InjectSettings settings() {
-        return new InjectSettings(image, configMap);
+        return new InjectSettings(image, configMap, sidecarCpu, sidecarMemory);
     }
 }

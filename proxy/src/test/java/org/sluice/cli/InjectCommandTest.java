@@ -162,6 +162,8 @@ class InjectCommandTest {
         CliResult noPolicy = inject("-f", manifest.toString(), "--policy", missing.toString());
         CliResult invalidPolicy = inject("-f", manifest.toString(), "--policy", badPolicy.toString());
         CliResult badName = inject("-f", manifest.toString(), "--policy", POLICY.toString(), "--config-map", "Bad_Name");
+        CliResult tooLittleMemory = inject("-f", manifest.toString(), "--policy", POLICY.toString(),
+                "--sidecar-memory", "64Mi");
         CliResult noArgs = inject();
 
         assertThat(noManifest.exitCode()).isEqualTo(2);
@@ -172,6 +174,9 @@ class InjectCommandTest {
         assertThat(invalidPolicy.err()).contains(badPolicy + ":2:1: unknown key 'colour'");
         assertThat(badName.exitCode()).isEqualTo(2);
         assertThat(badName.err()).contains("ConfigMap name 'Bad_Name'");
+        assertThat(tooLittleMemory.exitCode()).isEqualTo(2);
+        assertThat(tooLittleMemory.out()).isEmpty();
+        assertThat(tooLittleMemory.err()).startsWith("sluice inject: sidecar memory 64Mi is below 128Mi");
         assertThat(noArgs.exitCode()).isEqualTo(2);
         assertThat(noArgs.err()).contains("Missing required options");
     }
@@ -183,6 +188,6 @@ class InjectCommandTest {
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).startsWith("Usage: sluice inject")
                 .contains("-f, --filename=MANIFEST", "--policy=POLICY", "--image=IMAGE", "--config-map=NAME",
-                        "sluice-init", "Exits 0 when written, 1 when a container is refused");
+                        "--sidecar-cpu=QUANTITY", "--sidecar-memory=QUANTITY", "sluice-init", "Exits 0 when written, 1 when a container is refused");
     }
 }

@@ -1,15 +1,20 @@
 package org.sluice.cli.inject;
 
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * What injection adds that a node may choose: Sluice's image and the ConfigMap that holds its policy. The user ids
- * and ports are fixed, because the init container's iptables rules and the policy's listeners depend on them.
+ * What injection adds that a node may choose: Sluice's image, the ConfigMap that holds its policy and the sidecar's
+ * resources. The user ids and ports are fixed, because the init container's iptables rules and the policy's
+ * listeners depend on them.
  *
  * @param sidecarImage  the Sluice image of both the init container and the sidecar, e.g. {@code sluice:0.1.0}
  * @param configMapName the ConfigMap with the policy as key {@code sluice.yaml}, mounted at /etc/sluice
+ * @param sidecarCpu    the sidecar's CPU request, a Kubernetes quantity such as {@code 100m}; no CPU limit is set
+ * @param sidecarMemory the sidecar's memory request and limit, a Kubernetes quantity such as {@code 256Mi}
  */
-public record InjectSettings(String sidecarImage, String configMapName) {
+public record InjectSettings(String sidecarImage, String configMapName, String sidecarCpu, String sidecarMemory) {
 
     /** The sidecar's name; a pod with a container of this name is taken as already injected. */
     public static final String SIDECAR = "sluice";
@@ -24,10 +29,20 @@ public record InjectSettings(String sidecarImage, String configMapName) {
     public static final int ADMIN_PORT = 9090;
     /** Marks an injected pod; the NetworkPolicy in deploy/k8s selects it. */
     public static final String INJECTED_LABEL = "sluice/injected";
+    public static final String DEFAULT_CPU = "100m";
+    /** The image's JVM (48 MiB heap) measured 117-120 MiB RSS at 1,000 connections; 256Mi leaves headroom. */
+    public static final String DEFAULT_MEMORY = "256Mi";
+    /** Below this the sidecar's JVM is killed for memory before it has served much (RSS at start ~100 MiB). */
+    static final long MIN_MEMORY_BYTES = 128L * 1024 * 1024;
+
+    private static final Pattern CPU = Pattern.compile("([1-9][0-9]{0,5})m|([0-9]{1,3})(\\.[0-9]{1,3})?");
+    private static final Pattern MEMORY = Pattern.compile("([1-9][0-9]{0,6})(Mi|Gi)");
 
     public InjectSettings {
         Objects.requireNonNull(sidecarImage, "sidecarImage");
         Objects.requireNonNull(configMapName, "configMapName");
+        Objects.requireNonNull(sidecarCpu, "sidecarCpu");
+        Objects.requireNonNull(sidecarMemory, "sidecarMemory");
         if (sidecarImage.isBlank()) {
             throw new IllegalArgumentException("the Sluice image is empty");
         }
@@ -35,6 +50,26 @@ public record InjectSettings(String sidecarImage, String configMapName) {
             throw new IllegalArgumentException("ConfigMap name '" + configMapName
                     + "' is not a Kubernetes object name (lower-case letters, digits, '-' and '.')");
         }
+        Matcher cpu = CPU.matcher(sidecarCpu);
+        if (!cpu.matches() || (cpu.group(2) != null && Double.parseDouble(sidecarCpu) == 0)) {
+            throw new IllegalArgumentException("sidecar CPU '" + sidecarCpu + "' is not a CPU quantity above zero "
+                    + "such as 100m or 0.5");
+        }
+        Matcher memory = MEMORY.matcher(sidecarMemory);
+        if (!memory.matches()) {
+            throw new IllegalArgumentException("sidecar memory '" + sidecarMemory + "' is not a quantity in Mi or Gi "
+                    + "such as 256Mi");
+        }
+        long bytes = Long.parseLong(memory.group(1)) << (memory.group(2).equals("Gi") ? 30 : 20);
+        if (bytes < MIN_MEMORY_BYTES) {
+            throw new IllegalArgumentException("sidecar memory " + sidecarMemory + " is below 128Mi, too little for "
+                    + "Sluice's JVM (about 120 MiB resident under load): it would be killed for memory");
+        }
+    }
+
+    /** The image and ConfigMap given, the default resources. */
+    public InjectSettings(String sidecarImage, String configMapName) {
+        this(sidecarImage, configMapName, DEFAULT_CPU, DEFAULT_MEMORY);
     }
 
     /** The defaults of {@code sluice inject}. */

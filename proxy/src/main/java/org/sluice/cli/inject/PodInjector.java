@@ -385,8 +385,12 @@ public final class PodInjector {
         }
         boolean podSetsUser = spec.path("securityContext").has("runAsUser");
         ArrayNode initContainers = JSON.arrayNode();
-        initContainers.add(initContainer());
-        initContainers.add(sidecar());
+        ObjectNode init = initContainer();
+        resources(init, "10m", "32Mi", "64Mi"); // iptables-restore, once
+        initContainers.add(init);
+        ObjectNode sidecar = sidecar();
+        resources(sidecar, settings.sidecarCpu(), settings.sidecarMemory(), settings.sidecarMemory());
+        initContainers.add(sidecar);
         for (JsonNode container : spec.path("initContainers")) {
             initContainers.add(harden((ObjectNode) container, podSetsUser));
         }
@@ -482,6 +486,17 @@ public final class PodInjector {
         mounts.addObject().put("name", "sluice-audit").put("mountPath", "/var/log/sluice");
         mounts.addObject().put("name", "sluice-tmp").put("mountPath", "/tmp");
         return sidecar;
+    }
+
+    /**
+     * Requests that keep Sluice off the first-evicted (BestEffort) class and a memory limit; no CPU limit, whose
+     * throttling would add latency to every request. Not part of what {@link #checkInjected} compares: a node may
+     * patch them.
+     */
+    private static void resources(ObjectNode container, String cpu, String memoryRequest, String memoryLimit) {
+        ObjectNode resources = container.putObject("resources");
+        resources.putObject("requests").put("cpu", cpu).put("memory", memoryRequest);
+        resources.putObject("limits").put("memory", memoryLimit);
     }
 
     private static ObjectNode probe(ObjectNode probe, String path) {

@@ -142,6 +142,8 @@ class DeployManifestsTest {
                 .isEqualTo("enabled");
         assertThat(mutating.at("/webhooks/0/clientConfig/service/namespace").asText())
                 .isEqualTo(yaml(DEPLOY.resolve("webhook/kustomization.yaml")).path("namespace").asText());
+        assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("256Mi");
+        assertThat(container.at("/resources/requests/cpu").isTextual()).isTrue();
     }
 
     private static AlgorithmAllowlist allowlist(Path policy) throws IOException {

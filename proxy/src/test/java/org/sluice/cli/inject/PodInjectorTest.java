@@ -1,6 +1,7 @@
 package org.sluice.cli.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.sluice.cli.inject.InjectFixtures.AVERAGE;
 import static org.sluice.cli.inject.InjectFixtures.KAPLAN_MEIER_DIGEST;
 import static org.sluice.cli.inject.InjectFixtures.fixture;
@@ -177,6 +178,51 @@ class PodInjectorTest {
 
         assertThat(injection.refusals()).isEmpty();
         assertThat(injection.outcome()).isEqualTo(Injection.Outcome.ALREADY_INJECTED);
+    }
+
+    @Test
+    void sluiceGetsRequestsAndAMemoryLimitButNoCpuLimit() {
+        JsonNode spec = injector.inject(fixture("pod.yaml")).object().path("spec");
+
+        assertThat(spec.at("/initContainers/1/resources").toString())
+                .isEqualTo("{\"requests\":{\"cpu\":\"100m\",\"memory\":\"256Mi\"},\"limits\":{\"memory\":\"256Mi\"}}");
+        assertThat(spec.at("/initContainers/0/resources").toString())
+                .isEqualTo("{\"requests\":{\"cpu\":\"10m\",\"memory\":\"32Mi\"},\"limits\":{\"memory\":\"64Mi\"}}");
+
+        PodInjector larger = new PodInjector(new InjectSettings("sluice:0.1.0", "sluice-policy", "0.5", "1Gi"),
+                InjectFixtures.basePolicy());
+        JsonNode sidecar = larger.inject(fixture("pod.yaml")).object().at("/spec/initContainers/1");
+        assertThat(sidecar.at("/resources/requests/cpu").asText()).isEqualTo("0.5");
+        assertThat(sidecar.at("/resources/requests/memory").asText()).isEqualTo("1Gi");
+        assertThat(sidecar.at("/resources/limits/memory").asText()).isEqualTo("1Gi");
+        assertThat(sidecar.at("/resources/limits/cpu").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void aNodeMayChangeTheResourcesOfAnInjectedPod() {
+        var pod = injectedPod();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) pod.at("/spec/initContainers/1/resources/limits"))
+                .put("memory", "512Mi").put("cpu", "2");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) pod.at("/spec/initContainers/0")).remove("resources");
+
+        Injection injection = injector.inject(pod);
+
+        assertThat(injection.refusals()).isEmpty();
+        assertThat(injection.outcome()).isEqualTo(Injection.Outcome.ALREADY_INJECTED);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "abc   | 256Mi | sidecar CPU 'abc' is not a CPU quantity above zero such as 100m or 0.5",
+        "0     | 256Mi | sidecar CPU '0' is not a CPU quantity above zero such as 100m or 0.5",
+        "0m    | 256Mi | sidecar CPU '0m' is not a CPU quantity above zero such as 100m or 0.5",
+        "100m  | 256MB | sidecar memory '256MB' is not a quantity in Mi or Gi such as 256Mi",
+        "100m  | 64Mi  | sidecar memory 64Mi is below 128Mi, too little for Sluice's JVM (about 120 MiB resident "
+                + "under load): it would be killed for memory"})
+    void resourcesThatCannotWorkAreRefusedWithTheReason(String cpu, String memory, String message) {
+        assertThatThrownBy(
+                        () -> new InjectSettings("sluice:0.1.0", "sluice-policy", cpu, memory))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
     }
 
     @Test

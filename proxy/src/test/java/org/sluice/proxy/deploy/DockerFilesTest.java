@@ -224,6 +224,8 @@ class DockerFilesTest {
         assertThat(volumes).anyMatch(v -> v.endsWith(":/var/log/sluice"));
         assertThat(volumes).filteredOn(v -> !v.endsWith(":ro")).allMatch(v -> v.endsWith(":/var/log/sluice"));
         assertThat(compose().path("volumes").has("sluice-audit")).isTrue();
+        assertThat(sluice.path("mem_limit").asText()).as("a memory limit above the JVM's resident size")
+                .isEqualTo("256m");
     }
 
     @Test
