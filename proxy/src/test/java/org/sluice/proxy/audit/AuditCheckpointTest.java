@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sluice.policy.config.AuditConfig;
 import org.sluice.proxy.testing.AuditChains;
+import org.sluice.proxy.testing.Await;
 
 /** Signed checkpoints: every N records, after an interval, at a clean stop; each signs the chain up to it. */
 class AuditCheckpointTest {

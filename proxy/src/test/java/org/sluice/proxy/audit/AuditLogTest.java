@@ -23,6 +23,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sluice.policy.config.AuditConfig;
+import org.sluice.proxy.testing.Await;
 
 class AuditLogTest {
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sluice.policy.config.AuditConfig;
 import org.sluice.proxy.testing.AuditChains;
+import org.sluice.proxy.testing.Await;
 
 /** Rotation by size and by age: every record exactly once, in one chain across the files. */
 class AuditRotationTest {

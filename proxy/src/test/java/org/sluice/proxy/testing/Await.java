@@ -31,4 +31,9 @@ public final class Await {
     public static void until(java.util.function.BooleanSupplier condition, Duration timeout, String what) {
         until(condition::getAsBoolean, Boolean::booleanValue, timeout, what);
     }
+
+    /** Waits up to ten seconds for the condition. */
+    public static void until(String what, java.util.function.BooleanSupplier condition) {
+        until(condition, Duration.ofSeconds(10), what);
+    }
 }
