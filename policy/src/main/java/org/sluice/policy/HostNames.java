@@ -94,7 +94,6 @@ public final class HostNames {
     }
 
     static String shorten(String text) {
-        String oneLine = text.replaceAll("\\p{Cntrl}", "?");
-        return oneLine.length() <= 80 ? oneLine : oneLine.substring(0, 80) + "...";
+        return Echo.shorten(text, 80);
     }
 }

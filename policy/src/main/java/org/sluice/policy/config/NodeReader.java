@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sluice.policy.Echo;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -142,8 +143,7 @@ final class NodeReader {
 
     /** Values are echoed in messages; keep them short and on one line. */
     static String shorten(String value) {
-        String oneLine = value.replaceAll("\\p{Cntrl}", "?");
-        return oneLine.length() <= SHOWN_VALUE_CHARS ? oneLine : oneLine.substring(0, SHOWN_VALUE_CHARS) + "...";
+        return Echo.shorten(value, SHOWN_VALUE_CHARS);
     }
 
     static String in(String where) {

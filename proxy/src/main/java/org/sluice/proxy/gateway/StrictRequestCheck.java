@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
 import java.util.Map;
+import org.sluice.policy.Echo;
 
 /**
  * What the decoder accepts but Sluice refuses in a parsed request head, because two parties could read it two ways
@@ -89,6 +90,6 @@ final class StrictRequestCheck {
     }
 
     private static String shorten(CharSequence text) {
-        return text.length() <= 40 ? text.toString() : text.subSequence(0, 40) + "...";
+        return Echo.shorten(text.toString(), 40);
     }
 }
