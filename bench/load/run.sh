@@ -450,8 +450,10 @@ start_sluice() {
   sluice_config "$d/sluice.yaml" "$port" "$d/sluice-audit.jsonl" "$rules" "$idle"
   ACCESS_LOG[$name]="$d/sluice-audit.jsonl"
   PORT[$name]=$port
+  local java_opts
+  read -ra java_opts <<<"$SLUICE_JAVA_OPTS"
   start_bg "$name" "$PROXY_CPU" "$d/stdout.log" "$d/sluice.log" \
-    java -XX:ActiveProcessorCount=1 $SLUICE_JAVA_OPTS -jar "$JAR" run --config "$d/sluice.yaml"
+    java -XX:ActiveProcessorCount=1 "${java_opts[@]}" -jar "$JAR" run --config "$d/sluice.yaml"
   if ! wait_port "$port" "${PID[$name]}" 90; then
     FAIL_REASON="did not listen within 90 s: $(tail -n 2 "$d/sluice.log" | tr '\n' ' ')"
     return 1
@@ -780,8 +782,8 @@ check_logs() {
 
 # run_set SECTION WORKLOAD "NAME:VARIANT ...": warm-up each, then REPS rounds, the order rotating per round
 run_set() {
-  local section="$1" wl="$2" t rep i n
-  local targets=($3)
+  local section="$1" wl="$2" t rep i n targets
+  read -ra targets <<<"$3"
   n=${#targets[@]}
   for t in "${targets[@]}"; do
     measure "$section" "$wl" "${t%%:*}" "${t#*:}" warmup
