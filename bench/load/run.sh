@@ -14,9 +14,8 @@
 # Installs nothing. Proxies run pinned to CPU 0, the origin, wrk and helpers to CPU 1. Only 127.0.0.1 is used.
 set -euo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-ROOT="$(cd "$HERE/../.." && pwd -P)"
-JAR="$ROOT/proxy/target/sluice.jar"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RESULTS_DIR="${RESULTS_DIR:-$ROOT/bench/results}"
 
 DURATION="${DURATION:-10}"
@@ -35,8 +34,6 @@ NGINX_REQUEST_BUFFERING="${NGINX_REQUEST_BUFFERING:-on}"
 PAUSE=0.5  # seconds between two runs
 SKIP_MISSING=0
 
-PROXY_CPU=0
-LOAD_CPU=1
 WANT_NOFILE=30000
 WRK_TIMEOUT=5s
 
@@ -59,15 +56,12 @@ declare -A STATUS=()  # server -> ok | not installed | failed: reason
 declare -A ACCESS_LOG=()
 declare -A MISSING=()
 declare -A SLUICE_RULES=() SLUICE_IDLE=()  # Sluice instance -> its policy size and idle timeout (to restart it)
-STARTED=()            # every PID this script started, stopped in reverse order on exit
-declare -A STOPPED=() # PIDs already stopped and reaped (never signalled again: the number may be reused)
 RUN=""
 PY=""
 CSV=""
 META=""
 ORIGIN_PORT=""
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() { # the comment block at the top of this file
@@ -149,44 +143,18 @@ raise_fd_limit() {
 # ---------------------------------------------------------------------------------------------------------
 # processes
 
-alive() { # PID: running and not a zombie
-  local state
-  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)"
-  [[ -n "$state" && "$state" != Z ]]
-}
-
 # start_bg NAME CPU STDOUT STDERR CMD...: starts CMD pinned to CPU, records its PID as PID[NAME].
 start_bg() {
   local name="$1" cpu="$2" out="$3" err="$4"
   shift 4
-  taskset -c "$cpu" "$@" >>"$out" 2>>"$err" </dev/null &
-  PID[$name]=$!
-  STARTED+=("$!")
-}
-
-stop_pid() { # PID: SIGTERM, up to 15 s to exit, then SIGKILL
-  local pid="$1" i
-  [[ -n "${STOPPED[$pid]:-}" ]] && return 0
-  STOPPED[$pid]=1
-  alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 150; i++)); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  if alive "$pid"; then
-    log "process $pid did not stop within 15 s of SIGTERM; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
+  start_pinned "$cpu" "$@" >>"$out" 2>>"$err" </dev/null
+  PID[$name]=$LAST_PID
 }
 
 cleanup() {
-  local rc=$? i
+  local rc=$?
   trap - EXIT INT TERM
-  for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
-    stop_pid "${STARTED[$i]}"
-  done
+  stop_started
   if [[ -n "$RUN" && -d "$RUN" ]]; then
     if [[ "$KEEP_RUN" == 1 || $rc -ne 0 ]]; then
       log "run folder kept: $RUN"
@@ -256,8 +224,7 @@ make_run_dir() {
       parent=/dev/shm
     fi
   fi
-  RUN="$(mktemp -d "$parent/sluice-load.XXXXXX")"
-  chmod 755 "$RUN"  # nginx workers, squid and tinyproxy drop root and must reach their folders
+  RUN="$(new_run_dir "$parent" sluice-load)"
   mkdir -p "$RUN/wrk"
   head -c 65536 /dev/urandom >"$RUN/body-64k.bin"
   head -c 1048576 /dev/urandom >"$RUN/body-1m.bin"
@@ -282,8 +249,8 @@ build_sluice() {
     why="older than the sources"
   fi
   [[ -z "$why" ]] && return
-  log "building Sluice (proxy/target/sluice.jar $why): ./mvnw -B -q -DskipTests -pl proxy -am package"
-  (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl proxy -am package) || die "the Sluice build failed"
+  log "building Sluice (proxy/target/sluice.jar $why): ${SLUICE_BUILD[*]}"
+  build_jar || die "the Sluice build failed"
   touch "$JAR"
 }
 
@@ -539,11 +506,9 @@ EOF
 }
 
 start_squid() {
-  local d="$RUN/squid" port="${PORT[squid]}" user_line=""
+  local d="$RUN/squid" port="${PORT[squid]}" user_line
   mkdir -p "$d"
-  if ((EUID == 0)); then
-    chown proxy:proxy "$d" 2>/dev/null && user_line="cache_effective_user proxy"
-  fi
+  user_line="$(squid_user_line "$d")"
   ACCESS_LOG[squid]="$d/access.log"
   cat >"$d/squid.conf" <<EOF
 # Squid as a reverse proxy (accelerator) in front of the origin; no caching
@@ -556,23 +521,9 @@ never_direct allow all
 acl local_client src 127.0.0.1
 http_access allow local_client
 http_access deny all
-cache deny all
-cache_mem 8 MB
 request_body_max_size 2 MB
 max_filedescriptors 16384
-access_log stdio:$d/access.log
-cache_log $d/cache.log
-cache_store_log none
-pid_filename $d/squid.pid
-coredump_dir $d
-netdb_filename none
-logfile_rotate 0
-pinger_enable off
-icp_port 0
-htcp_port 0
-dns_nameservers 127.0.0.1
-visible_hostname sluice-load-squid
-shutdown_lifetime 1 seconds
+$(squid_housekeeping "$d" "" sluice-load-squid)
 EOF
   squid -k parse -f "$d/squid.conf" >"$d/parse.log" 2>&1 || { FAIL_REASON="config parse failed: $(grep -m 2 -iE 'error|fatal' "$d/parse.log" | tr '\n' ' ')"; return 1; }
   start_bg squid "$PROXY_CPU" "$d/stdout.log" "$d/stderr.log" squid -N -f "$d/squid.conf"
