@@ -298,6 +298,44 @@ record_environment() {
 # ---------------------------------------------------------------------------------------------------------
 # origin and proxies
 
+# nginx_conf DIR COMMENT ERROR_LEVEL ACCESS_LOG, the rest of the http block on stdin: DIR/nginx.conf for one
+# worker in the foreground, pid, logs and temporary files in DIR, long keep-alive, bodies up to 2 MiB
+nginx_conf() {
+  local d="$1" rest
+  rest="$(cat)"
+  cat >"$d/nginx.conf" <<EOF
+# $2
+daemon off;
+master_process on;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log $3;
+worker_rlimit_nofile 20000;
+events { worker_connections 16384; }
+http {
+  access_log $4;
+  keepalive_requests 1000000;
+  keepalive_timeout 650s;
+  client_max_body_size 2m;
+  client_body_temp_path $d/client_body;
+  proxy_temp_path $d/proxy;
+  fastcgi_temp_path $d/fastcgi;
+  uwsgi_temp_path $d/uwsgi;
+  scgi_temp_path $d/scgi;
+$rest
+}
+EOF
+}
+
+# await_listen NAME SECONDS LOG...: until NAME listens on PORT[NAME]; else FAIL_REASON quotes the LOGs' last lines
+await_listen() {
+  local name="$1" secs="$2"
+  shift 2
+  wait_port "${PORT[$name]}" "${PID[$name]}" "$secs" && return 0
+  FAIL_REASON="did not start: $(tail -n 2 "$@" 2>/dev/null | tr '\n' ' ' || true)"
+  return 1
+}
+
 start_origin() {
   local d="$RUN/origin"
   mkdir -p "$d"
@@ -323,26 +361,8 @@ start_origin() {
     location = /ok { default_type text/plain; return 200 \"ok\\n\"; }
   }"
   fi
-  cat >"$d/nginx.conf" <<EOF
-# origin for bench/load: one worker, no access log
-daemon off;
-master_process on;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-worker_rlimit_nofile 20000;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 650s;
-  client_max_body_size 2m;
+  nginx_conf "$d" "origin for bench/load: one worker, no access log" warn off <<EOF
   client_body_buffer_size 2m;
-  client_body_temp_path $d/client_body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fastcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
   $sink
   server {
     listen 127.0.0.1:$ORIGIN_PORT backlog=4096;
@@ -350,7 +370,6 @@ http {
     $upload
     location / { return 404; }
   }
-}
 EOF
   start_bg origin "$LOAD_CPU" "$d/stdout.log" "$d/stderr.log" nginx -p "$d/" -e "$d/error.log" -c "$d/nginx.conf"
   wait_port "$ORIGIN_PORT" "${PID[origin]}" 20 || die "the origin nginx did not start: $(tail -n 3 "$d/error.log" "$d/stderr.log")"
@@ -431,25 +450,7 @@ start_nginx() {
   local d="$RUN/nginx" port="${PORT[nginx]}"
   mkdir -p "$d"
   ACCESS_LOG[nginx]="$d/access.log"
-  cat >"$d/nginx.conf" <<EOF
-# nginx reverse proxy: one worker, access log on
-daemon off;
-master_process on;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log error;
-worker_rlimit_nofile 20000;
-events { worker_connections 16384; }
-http {
-  access_log $d/access.log;
-  keepalive_requests 1000000;
-  keepalive_timeout 650s;
-  client_max_body_size 2m;
-  client_body_temp_path $d/client_body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fastcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
+  nginx_conf "$d" "nginx reverse proxy: one worker, access log on" error "$d/access.log" <<EOF
   upstream origin {
     server 127.0.0.1:$ORIGIN_PORT;
     keepalive 64;
@@ -465,10 +466,9 @@ http {
       proxy_request_buffering $NGINX_REQUEST_BUFFERING;
     }
   }
-}
 EOF
   start_bg nginx "$PROXY_CPU" "$d/stdout.log" "$d/stderr.log" nginx -p "$d/" -e "$d/error.log" -c "$d/nginx.conf"
-  wait_port "$port" "${PID[nginx]}" 20 || { FAIL_REASON="did not start: $(tail -n 2 "$d/error.log" "$d/stderr.log" | tr '\n' ' ')"; return 1; }
+  await_listen nginx 20 "$d/error.log" "$d/stderr.log"
 }
 
 start_haproxy() {
@@ -502,7 +502,7 @@ backend origin
 EOF
   haproxy -c -q -f "$d/haproxy.cfg" >"$d/check.log" 2>&1 || { FAIL_REASON="config check failed: $(head -n 3 "$d/check.log" | tr '\n' ' ')"; return 1; }
   start_bg haproxy "$PROXY_CPU" "$d/access.log" "$d/stderr.log" haproxy -db -f "$d/haproxy.cfg"
-  wait_port "$port" "${PID[haproxy]}" 20 || { FAIL_REASON="did not start: $(tail -n 2 "$d/stderr.log" | tr '\n' ' ')"; return 1; }
+  await_listen haproxy 20 "$d/stderr.log"
 }
 
 start_squid() {
@@ -527,7 +527,7 @@ $(squid_housekeeping "$d" "" sluice-load-squid)
 EOF
   squid -k parse -f "$d/squid.conf" >"$d/parse.log" 2>&1 || { FAIL_REASON="config parse failed: $(grep -m 2 -iE 'error|fatal' "$d/parse.log" | tr '\n' ' ')"; return 1; }
   start_bg squid "$PROXY_CPU" "$d/stdout.log" "$d/stderr.log" squid -N -f "$d/squid.conf"
-  wait_port "$port" "${PID[squid]}" 30 || { FAIL_REASON="did not start: $(tail -n 2 "$d/cache.log" "$d/stderr.log" 2>/dev/null | tr '\n' ' ')"; return 1; }
+  await_listen squid 30 "$d/cache.log" "$d/stderr.log"
 }
 
 start_tinyproxy() {
@@ -553,7 +553,7 @@ ReverseOnly Yes
 ReverseMagic No
 EOF
   start_bg tinyproxy "$PROXY_CPU" "$d/stdout.log" "$d/stderr.log" tinyproxy -d -c "$d/tinyproxy.conf"
-  wait_port "$port" "${PID[tinyproxy]}" 20 || { FAIL_REASON="did not start: $(tail -n 2 "$d/access.log" "$d/stderr.log" 2>/dev/null | tr '\n' ' ')"; return 1; }
+  await_listen tinyproxy 20 "$d/access.log" "$d/stderr.log"
 }
 
 # verify NAME: one GET /api/small must answer 200 (else FAIL_REASON says why); a 1 MiB POST is checked too
