@@ -14,9 +14,8 @@
 # Installs nothing. Proxies run pinned to CPU 0, the origin, wrk and helpers to CPU 1. Only 127.0.0.1 is used.
 set -euo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-ROOT="$(cd "$HERE/../.." && pwd -P)"
-JAR="$ROOT/proxy/target/sluice.jar"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RESULTS_DIR="${RESULTS_DIR:-$ROOT/bench/results}"
 
 DURATION="${DURATION:-10}"
@@ -35,8 +34,6 @@ NGINX_REQUEST_BUFFERING="${NGINX_REQUEST_BUFFERING:-on}"
 PAUSE=0.5  # seconds between two runs
 SKIP_MISSING=0
 
-PROXY_CPU=0
-LOAD_CPU=1
 WANT_NOFILE=30000
 WRK_TIMEOUT=5s
 
@@ -59,15 +56,12 @@ declare -A STATUS=()  # server -> ok | not installed | failed: reason
 declare -A ACCESS_LOG=()
 declare -A MISSING=()
 declare -A SLUICE_RULES=() SLUICE_IDLE=()  # Sluice instance -> its policy size and idle timeout (to restart it)
-STARTED=()            # every PID this script started, stopped in reverse order on exit
-declare -A STOPPED=() # PIDs already stopped and reaped (never signalled again: the number may be reused)
 RUN=""
 PY=""
 CSV=""
 META=""
 ORIGIN_PORT=""
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() { # the comment block at the top of this file
@@ -149,44 +143,18 @@ raise_fd_limit() {
 # ---------------------------------------------------------------------------------------------------------
 # processes
 
-alive() { # PID: running and not a zombie
-  local state
-  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)"
-  [[ -n "$state" && "$state" != Z ]]
-}
-
 # start_bg NAME CPU STDOUT STDERR CMD...: starts CMD pinned to CPU, records its PID as PID[NAME].
 start_bg() {
   local name="$1" cpu="$2" out="$3" err="$4"
   shift 4
-  taskset -c "$cpu" "$@" >>"$out" 2>>"$err" </dev/null &
-  PID[$name]=$!
-  STARTED+=("$!")
-}
-
-stop_pid() { # PID: SIGTERM, up to 15 s to exit, then SIGKILL
-  local pid="$1" i
-  [[ -n "${STOPPED[$pid]:-}" ]] && return 0
-  STOPPED[$pid]=1
-  alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 150; i++)); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  if alive "$pid"; then
-    log "process $pid did not stop within 15 s of SIGTERM; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
+  start_pinned "$cpu" "$@" >>"$out" 2>>"$err" </dev/null
+  PID[$name]=$LAST_PID
 }
 
 cleanup() {
-  local rc=$? i
+  local rc=$?
   trap - EXIT INT TERM
-  for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
-    stop_pid "${STARTED[$i]}"
-  done
+  stop_started
   if [[ -n "$RUN" && -d "$RUN" ]]; then
     if [[ "$KEEP_RUN" == 1 || $rc -ne 0 ]]; then
       log "run folder kept: $RUN"
@@ -256,8 +224,7 @@ make_run_dir() {
       parent=/dev/shm
     fi
   fi
-  RUN="$(mktemp -d "$parent/sluice-load.XXXXXX")"
-  chmod 755 "$RUN"  # nginx workers, squid and tinyproxy drop root and must reach their folders
+  RUN="$(new_run_dir "$parent" sluice-load)"
   mkdir -p "$RUN/wrk"
   head -c 65536 /dev/urandom >"$RUN/body-64k.bin"
   head -c 1048576 /dev/urandom >"$RUN/body-1m.bin"
@@ -282,8 +249,8 @@ build_sluice() {
     why="older than the sources"
   fi
   [[ -z "$why" ]] && return
-  log "building Sluice (proxy/target/sluice.jar $why): ./mvnw -B -q -DskipTests -pl proxy -am package"
-  (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl proxy -am package) || die "the Sluice build failed"
+  log "building Sluice (proxy/target/sluice.jar $why): ${SLUICE_BUILD[*]}"
+  build_jar || die "the Sluice build failed"
   touch "$JAR"
 }
 
@@ -331,6 +298,44 @@ record_environment() {
 # ---------------------------------------------------------------------------------------------------------
 # origin and proxies
 
+# nginx_conf DIR COMMENT ERROR_LEVEL ACCESS_LOG, the rest of the http block on stdin: DIR/nginx.conf for one
+# worker in the foreground, pid, logs and temporary files in DIR, long keep-alive, bodies up to 2 MiB
+nginx_conf() {
+  local d="$1" rest
+  rest="$(cat)"
+  cat >"$d/nginx.conf" <<EOF
+# $2
+daemon off;
+master_process on;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log $3;
+worker_rlimit_nofile 20000;
+events { worker_connections 16384; }
+http {
+  access_log $4;
+  keepalive_requests 1000000;
+  keepalive_timeout 650s;
+  client_max_body_size 2m;
+  client_body_temp_path $d/client_body;
+  proxy_temp_path $d/proxy;
+  fastcgi_temp_path $d/fastcgi;
+  uwsgi_temp_path $d/uwsgi;
+  scgi_temp_path $d/scgi;
+$rest
+}
+EOF
+}
+
+# await_listen NAME SECONDS LOG...: until NAME listens on PORT[NAME]; else FAIL_REASON quotes the LOGs' last lines
+await_listen() {
+  local name="$1" secs="$2"
+  shift 2
+  wait_port "${PORT[$name]}" "${PID[$name]}" "$secs" && return 0
+  FAIL_REASON="did not start: $(tail -n 2 "$@" 2>/dev/null | tr '\n' ' ' || true)"
+  return 1
+}
+
 start_origin() {
   local d="$RUN/origin"
   mkdir -p "$d"
@@ -356,26 +361,8 @@ start_origin() {
     location = /ok { default_type text/plain; return 200 \"ok\\n\"; }
   }"
   fi
-  cat >"$d/nginx.conf" <<EOF
-# origin for bench/load: one worker, no access log
-daemon off;
-master_process on;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-worker_rlimit_nofile 20000;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 650s;
-  client_max_body_size 2m;
+  nginx_conf "$d" "origin for bench/load: one worker, no access log" warn off <<EOF
   client_body_buffer_size 2m;
-  client_body_temp_path $d/client_body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fastcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
   $sink
   server {
     listen 127.0.0.1:$ORIGIN_PORT backlog=4096;
@@ -383,7 +370,6 @@ http {
     $upload
     location / { return 404; }
   }
-}
 EOF
   start_bg origin "$LOAD_CPU" "$d/stdout.log" "$d/stderr.log" nginx -p "$d/" -e "$d/error.log" -c "$d/nginx.conf"
   wait_port "$ORIGIN_PORT" "${PID[origin]}" 20 || die "the origin nginx did not start: $(tail -n 3 "$d/error.log" "$d/stderr.log")"
@@ -450,8 +436,10 @@ start_sluice() {
   sluice_config "$d/sluice.yaml" "$port" "$d/sluice-audit.jsonl" "$rules" "$idle"
   ACCESS_LOG[$name]="$d/sluice-audit.jsonl"
   PORT[$name]=$port
+  local java_opts
+  read -ra java_opts <<<"$SLUICE_JAVA_OPTS"
   start_bg "$name" "$PROXY_CPU" "$d/stdout.log" "$d/sluice.log" \
-    java -XX:ActiveProcessorCount=1 $SLUICE_JAVA_OPTS -jar "$JAR" run --config "$d/sluice.yaml"
+    java -XX:ActiveProcessorCount=1 "${java_opts[@]}" -jar "$JAR" run --config "$d/sluice.yaml"
   if ! wait_port "$port" "${PID[$name]}" 90; then
     FAIL_REASON="did not listen within 90 s: $(tail -n 2 "$d/sluice.log" | tr '\n' ' ')"
     return 1
@@ -462,25 +450,7 @@ start_nginx() {
   local d="$RUN/nginx" port="${PORT[nginx]}"
   mkdir -p "$d"
   ACCESS_LOG[nginx]="$d/access.log"
-  cat >"$d/nginx.conf" <<EOF
-# nginx reverse proxy: one worker, access log on
-daemon off;
-master_process on;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log error;
-worker_rlimit_nofile 20000;
-events { worker_connections 16384; }
-http {
-  access_log $d/access.log;
-  keepalive_requests 1000000;
-  keepalive_timeout 650s;
-  client_max_body_size 2m;
-  client_body_temp_path $d/client_body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fastcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
+  nginx_conf "$d" "nginx reverse proxy: one worker, access log on" error "$d/access.log" <<EOF
   upstream origin {
     server 127.0.0.1:$ORIGIN_PORT;
     keepalive 64;
@@ -496,10 +466,9 @@ http {
       proxy_request_buffering $NGINX_REQUEST_BUFFERING;
     }
   }
-}
 EOF
   start_bg nginx "$PROXY_CPU" "$d/stdout.log" "$d/stderr.log" nginx -p "$d/" -e "$d/error.log" -c "$d/nginx.conf"
-  wait_port "$port" "${PID[nginx]}" 20 || { FAIL_REASON="did not start: $(tail -n 2 "$d/error.log" "$d/stderr.log" | tr '\n' ' ')"; return 1; }
+  await_listen nginx 20 "$d/error.log" "$d/stderr.log"
 }
 
 start_haproxy() {
@@ -533,15 +502,13 @@ backend origin
 EOF
   haproxy -c -q -f "$d/haproxy.cfg" >"$d/check.log" 2>&1 || { FAIL_REASON="config check failed: $(head -n 3 "$d/check.log" | tr '\n' ' ')"; return 1; }
   start_bg haproxy "$PROXY_CPU" "$d/access.log" "$d/stderr.log" haproxy -db -f "$d/haproxy.cfg"
-  wait_port "$port" "${PID[haproxy]}" 20 || { FAIL_REASON="did not start: $(tail -n 2 "$d/stderr.log" | tr '\n' ' ')"; return 1; }
+  await_listen haproxy 20 "$d/stderr.log"
 }
 
 start_squid() {
-  local d="$RUN/squid" port="${PORT[squid]}" user_line=""
+  local d="$RUN/squid" port="${PORT[squid]}" user_line
   mkdir -p "$d"
-  if ((EUID == 0)); then
-    chown proxy:proxy "$d" 2>/dev/null && user_line="cache_effective_user proxy"
-  fi
+  user_line="$(squid_user_line "$d")"
   ACCESS_LOG[squid]="$d/access.log"
   cat >"$d/squid.conf" <<EOF
 # Squid as a reverse proxy (accelerator) in front of the origin; no caching
@@ -554,27 +521,13 @@ never_direct allow all
 acl local_client src 127.0.0.1
 http_access allow local_client
 http_access deny all
-cache deny all
-cache_mem 8 MB
 request_body_max_size 2 MB
 max_filedescriptors 16384
-access_log stdio:$d/access.log
-cache_log $d/cache.log
-cache_store_log none
-pid_filename $d/squid.pid
-coredump_dir $d
-netdb_filename none
-logfile_rotate 0
-pinger_enable off
-icp_port 0
-htcp_port 0
-dns_nameservers 127.0.0.1
-visible_hostname sluice-load-squid
-shutdown_lifetime 1 seconds
+$(squid_housekeeping "$d" "" sluice-load-squid)
 EOF
   squid -k parse -f "$d/squid.conf" >"$d/parse.log" 2>&1 || { FAIL_REASON="config parse failed: $(grep -m 2 -iE 'error|fatal' "$d/parse.log" | tr '\n' ' ')"; return 1; }
   start_bg squid "$PROXY_CPU" "$d/stdout.log" "$d/stderr.log" squid -N -f "$d/squid.conf"
-  wait_port "$port" "${PID[squid]}" 30 || { FAIL_REASON="did not start: $(tail -n 2 "$d/cache.log" "$d/stderr.log" 2>/dev/null | tr '\n' ' ')"; return 1; }
+  await_listen squid 30 "$d/cache.log" "$d/stderr.log"
 }
 
 start_tinyproxy() {
@@ -600,7 +553,7 @@ ReverseOnly Yes
 ReverseMagic No
 EOF
   start_bg tinyproxy "$PROXY_CPU" "$d/stdout.log" "$d/stderr.log" tinyproxy -d -c "$d/tinyproxy.conf"
-  wait_port "$port" "${PID[tinyproxy]}" 20 || { FAIL_REASON="did not start: $(tail -n 2 "$d/access.log" "$d/stderr.log" 2>/dev/null | tr '\n' ' ')"; return 1; }
+  await_listen tinyproxy 20 "$d/access.log" "$d/stderr.log"
 }
 
 # verify NAME: one GET /api/small must answer 200 (else FAIL_REASON says why); a 1 MiB POST is checked too
@@ -780,8 +733,8 @@ check_logs() {
 
 # run_set SECTION WORKLOAD "NAME:VARIANT ...": warm-up each, then REPS rounds, the order rotating per round
 run_set() {
-  local section="$1" wl="$2" t rep i n
-  local targets=($3)
+  local section="$1" wl="$2" t rep i n targets
+  read -ra targets <<<"$3"
   n=${#targets[@]}
   for t in "${targets[@]}"; do
     measure "$section" "$wl" "${t%%:*}" "${t#*:}" warmup

@@ -5,34 +5,18 @@
 # 127.0.0.1. Reports the good clients' req/s and latency, Sluice's heap and RSS before and after, and what the bad
 # clients got. Usage: bench/load/soak.sh [SECONDS]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 secs="${1:-600}"
-for tool in wrk nginx taskset java python3 curl; do
-  command -v "$tool" >/dev/null || { echo "soak.sh: needs $tool" >&2; exit 2; }
-done
-jar="$root/proxy/target/sluice.jar"
-[[ -f "$jar" ]] || (cd "$root" && ./mvnw -B -q -pl proxy -am package -DskipTests)
-run="$(mktemp -d /tmp/sluice-soak.XXXXXX)"
-chmod 755 "$run"
+require_tools soak.sh "" wrk nginx taskset java python3 curl
+[[ -f "$JAR" ]] || build_jar
+run="$(new_run_dir /tmp sluice-soak)"
 origin=28500 gateway=28501 admin=28502
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+trap stop_started EXIT
 
-cat >"$run/nginx.conf" <<CONF
-worker_processes 1;
-pid $run/nginx.pid;
-error_log $run/nginx-error.log;
-daemon off;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_max_body_size 4m;
-  server { listen 127.0.0.1:$origin; keepalive_requests 1000000;
-    location /api/ { default_type application/json; return 200 '{"status":"ok"}'; }
-  }
-}
-CONF
+ok='{"status":"ok"}'
+origin_nginx_conf "$run" "$origin" 8192 "location /api/ { default_type application/json; return 200 '$ok'; }" \
+  "client_max_body_size 4m;"
 cat >"$run/sluice.yaml" <<CONF
 version: 1
 allowPrivate: [127.0.0.0/8]
@@ -53,21 +37,21 @@ rules:
     paths: ["/api/**"]
 CONF
 
-taskset -c 1 nginx -c "$run/nginx.conf" & pids+=($!)
-taskset -c 0 java -XX:ActiveProcessorCount=1 -Xmx256m -jar "$jar" run --config "$run/sluice.yaml" --no-watch \
-  >"$run/sluice.log" 2>&1 & sluice_pid=$!
-pids+=("$sluice_pid")
+start_pinned "$LOAD_CPU" nginx -c "$run/nginx.conf"
+start_pinned "$PROXY_CPU" java -XX:ActiveProcessorCount=1 -Xmx256m -jar "$JAR" run --config "$run/sluice.yaml" --no-watch \
+  >"$run/sluice.log" 2>&1
+sluice_pid=$LAST_PID
 sleep 6
 
 heap() { curl -s "http://127.0.0.1:$admin/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"\}/ {printf "%.0f", $2 / 1048576}'; }
 rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$sluice_pid/status"; }
 
-taskset -c 1 wrk -t1 -c16 -d10s "http://127.0.0.1:$gateway/api/small" >/dev/null  # warm-up
+taskset -c "$LOAD_CPU" wrk -t1 -c16 -d10s "http://127.0.0.1:$gateway/api/small" >/dev/null  # warm-up
 before_heap="$(heap)"; before_rss="$(rss)"
-taskset -c 1 python3 "$root/bench/load/bad_clients.py" "$gateway" "$secs" >"$run/bad.json" & bad=$!
-pids+=("$bad")
-taskset -c 1 wrk -t1 -c16 -d"${secs}s" --latency "http://127.0.0.1:$gateway/api/small" >"$run/good.txt"
-wait "$bad" || true
+start_pinned "$LOAD_CPU" python3 "$HERE/bad_clients.py" "$gateway" "$secs" >"$run/bad.json"
+bad=$LAST_PID
+taskset -c "$LOAD_CPU" wrk -t1 -c16 -d"${secs}s" --latency "http://127.0.0.1:$gateway/api/small" >"$run/good.txt"
+reap "$bad" || true
 sleep 5
 after_heap="$(heap)"; after_rss="$(rss)"
 alive="yes"; kill -0 "$sluice_pid" 2>/dev/null || alive="NO"
