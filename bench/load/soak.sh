@@ -54,7 +54,7 @@ taskset -c "$LOAD_CPU" wrk -t1 -c16 -d"${secs}s" --latency "http://127.0.0.1:$ga
 reap "$bad" || true
 sleep 5
 after_heap="$(heap)"; after_rss="$(rss)"
-alive="yes"; kill -0 "$sluice_pid" 2>/dev/null || alive="NO"
+alive="yes"; alive "$sluice_pid" || alive="NO" # a crashed Sluice not yet reaped is a zombie, not alive
 ready="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$admin/readyz")"
 
 echo "## Soak, $secs s ($(date -u +%Y-%m-%dT%H:%MZ))"
