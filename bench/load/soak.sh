@@ -54,7 +54,7 @@ taskset -c "$LOAD_CPU" wrk -t1 -c16 -d"${secs}s" --latency "http://127.0.0.1:$ga
 reap "$bad" || true
 sleep 5
 after_heap="$(heap)"; after_rss="$(rss)"
-alive="yes"; alive "$sluice_pid" || alive="NO" # a crashed Sluice not yet reaped is a zombie, not alive
+sluice_alive="yes"; alive "$sluice_pid" || sluice_alive="NO" # a crashed Sluice not yet reaped is a zombie, not alive
 ready="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$admin/readyz")"
 
 echo "## Soak, $secs s ($(date -u +%Y-%m-%dT%H:%MZ))"
@@ -66,7 +66,7 @@ echo "| good clients: p50 / p99 | $(awk '$1 == "50%" {p50=$2} $1 == "99%" {p99=$
 echo "| good clients: errors, non-2xx | $(grep -E 'Socket errors|Non-2xx' "$run/good.txt" | tr '\n' ' ' | sed 's/  */ /g') |"
 echo "| Sluice heap used before / after (MiB, -Xmx256m) | $before_heap / $after_heap |"
 echo "| Sluice RSS before / after (MiB) | $before_rss / $after_rss |"
-echo "| Sluice alive, /readyz after | $alive, $ready |"
+echo "| Sluice alive, /readyz after | $sluice_alive, $ready |"
 echo "| audit lines | $(wc -l <"$run/audit.jsonl") |"
 echo "| bad clients sent | \`$(cat "$run/bad.json")\` |"
 echo
