@@ -17,7 +17,10 @@ public interface Upstream {
     /** A connection on the caller's own event loop; the future completes on that loop. */
     Future<Channel> acquire(EventLoop loop);
 
-    /** Hands a connection back for reuse; call only after a complete request and response on it. */
+    /**
+     * Hands a connection back for reuse; call only after a complete request and response on it. From then on its
+     * events (closing among them) no longer reach the caller.
+     */
     void release(Channel channel);
 
     /**

@@ -17,8 +17,23 @@ import java.util.Map;
  */
 public final class UpstreamStream {
 
-    /** One request as received: method, target, headers (lower-case names, last wins) and the body's SHA-256. */
-    public record Request(String method, String target, Map<String, String> headers, String bodySha256) {
+    /**
+     * One request as received: method, target, headers (lower-case names, last wins), the body's length and its
+     * SHA-256.
+     */
+    public record Request(String method, String target, Map<String, String> headers, int bodyLength,
+            String bodySha256) {
+    }
+
+    /** What a connection received so far: the whole requests, and whether an unfinished one follows them. */
+    public record Received(List<Request> requests, boolean unfinished) {
+    }
+
+    /** The stream ended inside a request: more bytes could still make it whole. */
+    private static final class Unfinished extends IllegalStateException {
+        Unfinished(String message) {
+            super(message);
+        }
     }
 
     private final byte[] bytes;
@@ -35,6 +50,25 @@ public final class UpstreamStream {
             requests.add(s.request());
         }
         return requests;
+    }
+
+    /**
+     * Like {@link #parse}, for a connection that may still be receiving: the stream may end inside a request (its
+     * head, or a body shorter than announced so far), which is then reported as unfinished rather than failing.
+     */
+    public static Received parseSoFar(byte[] bytes) {
+        UpstreamStream s = new UpstreamStream(bytes);
+        List<Request> requests = new ArrayList<>();
+        while (s.p < bytes.length) {
+            int start = s.p;
+            try {
+                requests.add(s.request());
+            } catch (Unfinished e) {
+                s.p = start;
+                return new Received(requests, true);
+            }
+        }
+        return new Received(requests, false);
     }
 
     private Request request() {
@@ -74,7 +108,7 @@ public final class UpstreamStream {
         } else {
             body = new byte[0];
         }
-        return new Request(parts[0], parts[1], headers, sha256(body));
+        return new Request(parts[0], parts[1], headers, body.length, sha256(body));
     }
 
     private byte[] chunked() {
@@ -111,12 +145,12 @@ public final class UpstreamStream {
                 return line;
             }
         }
-        throw fail("a line without CRLF");
+        throw new Unfinished("upstream stream at byte " + p + ": a line without CRLF");
     }
 
     private byte[] take(int n) {
         if (p + n > bytes.length) {
-            throw fail("body shorter than announced");
+            throw new Unfinished("upstream stream at byte " + p + ": body shorter than announced");
         }
         byte[] taken = java.util.Arrays.copyOfRange(bytes, p, p + n);
         p += n;
