@@ -968,10 +968,11 @@ def report(proxies: list[Proxy], skipped: dict[str, str], outcomes: dict[str, li
         f"(414/431 over Sluice's default limits; {len(size_cases)} cases), *policy* (403/413 from the policy; "
         f"{len(policy_cases)} cases: a proxy with no policy forwards these by design, shown only for completeness).",
         "- **(b) desync**: the upstream's strict parser counted more requests than the proxy gave answers to the "
-        "client, or a request (method and path) the client never sent as a request of its own.",
+        "client, or more than the client sent, or one whose request line the client sent only inside another "
+        "request (its body or a header): a smuggled request.",
         f"- **(c) no answer**: nothing within {ANSWER_TIMEOUT:g} s with the connection still open, or the process "
-        "died. Usually the proxy is still waiting for body bytes it believes are to come: a framing reading that "
-        "differs from Sluice's, not a crash; a crash is named below.",
+        "died (named below). An answer that is no HTTP/1.x response (an HTTP/0.9 body, HTTP/2 frames) counts as an "
+        "answer and is shown in the list of cases.",
         "- **upstream malformed**: the upstream received bytes its strict HTTP/1.1 parser (RFC 9112, no leniency) "
         "rejects (or the start of a request it never finished): the proxy passed on something the origin reads "
         "differently or not at all.",
