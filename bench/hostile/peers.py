@@ -877,8 +877,11 @@ class Outcome:
         return self.answer.timed_out or self.crashed
 
 
-def run_proxy(proxy: Proxy, cases: list[Case], split: bool, results: list[Outcome], log):
+def run_proxy(proxy: Proxy, cases: list[Case], split: bool, results: list[Outcome], log,
+              stopping: threading.Event):
     for i, case in enumerate(cases):
+        if stopping.is_set():
+            return
         modes = [("whole", 1)] + ([("split", PIECES)] if split and len(case.raw) <= SPLIT_MAX else [])
         for mode, pieces in modes:
             label = f"{i}/{mode}"
@@ -1088,8 +1091,12 @@ def main() -> int:
     wanted = [p.strip().lower() for p in args.proxies.split(",") if p.strip()]
     makers = {"sluice": lambda: sluice_proxy(args.work, args.jar), "nginx": lambda: nginx_proxy(args.work),
               "haproxy": lambda: haproxy_proxy(args.work), "squid": lambda: squid_proxy(args.work)}
+    unknown = [name for name in wanted if name not in makers]
+    if unknown:
+        ap.error(f"unknown proxy {', '.join(unknown)}: choose from {', '.join(makers)}")
     proxies: list[Proxy] = []
     skipped: dict[str, str] = {}
+    stopping = threading.Event()  # set on the way out: the case loops stop before their proxy does
     began = time.monotonic()
     try:
         for name in wanted:
@@ -1110,7 +1117,7 @@ def main() -> int:
             proxies.append(proxy)
             log(f"{proxy.name} {proxy.version} on 127.0.0.1:{proxy.port} -> upstream 127.0.0.1:{proxy.upstream.port}")
         outcomes: dict[str, list[Outcome]] = {p.name: [] for p in proxies}
-        threads = [threading.Thread(target=run_proxy, args=(p, cases, not args.no_split, outcomes[p.name], log),
+        threads = [threading.Thread(target=run_proxy, args=(p, cases, not args.no_split, outcomes[p.name], log, stopping),
                                     daemon=True, name=p.name) for p in proxies]
         log(f"{len(cases)} cases against {', '.join(p.name for p in proxies)} (in parallel, one upstream each)")
         for t in threads:
@@ -1133,6 +1140,7 @@ def main() -> int:
             return 1 if bad else 0
         return 0
     finally:
+        stopping.set()
         for p in reversed(proxies):
             stop(p)
             p.upstream.close()
