@@ -1117,7 +1117,8 @@ def main() -> int:
             proxies.append(proxy)
             log(f"{proxy.name} {proxy.version} on 127.0.0.1:{proxy.port} -> upstream 127.0.0.1:{proxy.upstream.port}")
         outcomes: dict[str, list[Outcome]] = {p.name: [] for p in proxies}
-        threads = [threading.Thread(target=run_proxy, args=(p, cases, not args.no_split, outcomes[p.name], log, stopping),
+        threads = [threading.Thread(target=run_proxy,
+                                    args=(p, cases, not args.no_split, outcomes[p.name], log, stopping),
                                     daemon=True, name=p.name) for p in proxies]
         log(f"{len(cases)} cases against {', '.join(p.name for p in proxies)} (in parallel, one upstream each)")
         for t in threads:
