@@ -70,9 +70,10 @@ class WebhookCommandTest {
         Await.until(() -> started.get() != null || exit.isDone(), Duration.ofSeconds(20), "the webhook to start");
         assertThat(exit).as(err.toString()).isNotDone();
         int port = started.get().address().getPort();
+        HttpClient client = HttpClient.newBuilder().sslContext(ca.clientContext()).build();
         try {
             assertThat(servedSubject(ca, port)).isEqualTo("CN=localhost,O=first");
-            assertThat(mutateAllows(ca, port, "refused-image.json")).isFalse();
+            assertThat(mutateAllows(client, port, "refused-image.json")).isFalse();
 
             // cert-manager renews: new files, renamed over the old ones (cert first, as a copy would).
             TestCa.ClientPair renewed = ca.serverPem(folder, "renewed", "CN=localhost, O=renewed");
@@ -89,7 +90,7 @@ class WebhookCommandTest {
 
             Await.until(() -> servedSubject(ca, port), "CN=localhost,O=renewed"::equals, Duration.ofSeconds(15),
                     "new connections to get the renewed certificate");
-            Await.until(() -> mutateAllows(ca, port, "refused-image.json"), Duration.ofSeconds(15),
+            Await.until(() -> mutateAllows(client, port, "refused-image.json"), Duration.ofSeconds(15),
                     "the edited policy to allow average:latest");
         } finally {
             command.requestStop();
@@ -121,9 +122,9 @@ class WebhookCommandTest {
         }
     }
 
-    private static boolean mutateAllows(TestCa ca, int port, String fixture) {
+    private static boolean mutateAllows(HttpClient client, int port, String fixture) {
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().sslContext(ca.clientContext()).build().send(
+            HttpResponse<String> response = client.send(
                     HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/mutate"))
                             .timeout(Duration.ofSeconds(10))
                             .POST(HttpRequest.BodyPublishers.ofFile(FIXTURES.resolve(fixture))).build(),

@@ -61,6 +61,8 @@ class WebhookReloadTest {
     private WatchedFiles policyFile;
     private LogCapture tlsLog;
     private LogCapture policyLog;
+    /** For reviews; a new TLS connection is made with {@link #served} instead. */
+    private HttpClient client;
 
     @BeforeEach
     void start() throws Exception {
@@ -81,6 +83,7 @@ class WebhookReloadTest {
                 admission::reviews);
         tlsFiles = WatchedFiles.start("test tls", List.of(cert, key), tls::reload);
         policyFile = WatchedFiles.start("test policy", List.of(policy), admission::reload);
+        client = HttpClient.newBuilder().sslContext(ca.clientContext()).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @AfterEach
@@ -133,7 +136,6 @@ class WebhookReloadTest {
     /** Whether the webhook's answer to the fixture at {@code path} allows it. */
     private boolean allows(String path, String fixture) {
         try {
-            HttpClient client = HttpClient.newBuilder().sslContext(ca.clientContext()).build();
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(
                             URI.create("https://127.0.0.1:" + server.address().getPort() + path))
                     .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
