@@ -9,13 +9,13 @@ import java.nio.file.NotDirectoryException;
 import java.util.Locale;
 
 /** Short, human wording for the I/O failures a user can fix (missing file, permissions), instead of class names. */
-final class IoMessages {
+public final class IoMessages {
 
     private IoMessages() {
     }
 
     /** Why it failed, without the file name (the caller names the file). */
-    static String reason(IOException e) {
+    public static String reason(IOException e) {
         if (e instanceof NoSuchFileException) {
             return "no such file";
         }
@@ -42,7 +42,7 @@ final class IoMessages {
     }
 
     /** Which file and why, for exceptions whose file the caller does not know. */
-    static String describe(IOException e) {
+    public static String describe(IOException e) {
         if (e instanceof FileSystemException fileSystem && fileSystem.getFile() != null) {
             return fileSystem.getFile() + ": " + reason(e);
         }

@@ -6,15 +6,16 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
-import org.sluice.cli.inject.AdmissionReviews;
 import org.sluice.cli.inject.InjectSettings;
-import org.sluice.cli.inject.PodInjector;
+import org.sluice.cli.webhook.ServingTls;
+import org.sluice.cli.webhook.WebhookPolicy;
 import org.sluice.cli.webhook.WebhookServer;
 import org.sluice.policy.config.SluiceConfig;
-import org.sluice.policy.image.AlgorithmAllowlist;
+import org.sluice.proxy.reload.WatchedFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -33,6 +34,10 @@ import picocli.CommandLine.Spec;
                     + "that adds Sluice, or refused (allowed: false, status.message naming the container and why) "
                     + "when inject would refuse. POST /validate: refuses what inject refuses and any pod without a "
                     + "sluice container. GET /healthz: ok.",
+            "",
+            "The policy and the certificate and key are read again when their files change (a Secret or ConfigMap "
+                    + "update included) and used for the following reviews and new connections; a file that cannot "
+                    + "be used is logged and the one in force stays.",
             "Exits 0 after SIGTERM or SIGINT, 2 when the policy, certificate or key cannot be used or the address "
                     + "cannot be bound."})
 final class WebhookCommand implements Callable<Integer> {
@@ -103,11 +108,18 @@ final class WebhookCommand implements Callable<Integer> {
         if (config == null) {
             return SluiceCli.USAGE_OR_CONFIG_ERROR;
         }
-        AdmissionReviews reviews = new AdmissionReviews(
-                new PodInjector(settings, AlgorithmAllowlist.compile(config.algorithms())));
+        ServingTls tls;
+        try {
+            tls = ServingTls.load(certificate, key);
+        } catch (IOException e) {
+            err.println("sluice webhook: " + e.getMessage());
+            err.flush();
+            return SluiceCli.USAGE_OR_CONFIG_ERROR;
+        }
+        WebhookPolicy admission = new WebhookPolicy(config, settings);
         WebhookServer server;
         try {
-            server = WebhookServer.start(new InetSocketAddress(ip, port), certificate, key, reviews);
+            server = WebhookServer.start(new InetSocketAddress(ip, port), tls::current, admission::reviews);
         } catch (IOException e) {
             err.println("sluice webhook: " + e.getMessage());
             err.flush();
@@ -115,14 +127,19 @@ final class WebhookCommand implements Callable<Integer> {
         }
         ProcessSignals signals = ProcessSignals.install(signal -> {
             if ("HUP".equals(signal)) {
-                log.info("SIGHUP received: the webhook does not reload; restart it to read a new policy");
+                log.info("SIGHUP received: nothing to do; the webhook reloads its policy and certificate when their "
+                        + "files change");
             } else {
                 requestStop();
             }
         });
-        try (server) {
-            log.info("admission webhook on https://{}: policy {} (sha256 {}), Sluice image {}, ConfigMap {}",
-                    Addresses.format(server.address()), config.source(), config.sha256(), injection.image, injection.configMap);
+        try (server;
+             WatchedFiles policyFile = WatchedFiles.start("webhook policy", List.of(policy), admission::reload);
+             WatchedFiles tlsFiles = WatchedFiles.start("webhook tls", List.of(certificate, key), tls::reload)) {
+            log.info("admission webhook on https://{}: policy {} (sha256 {}), certificate {}, Sluice image {}, "
+                            + "ConfigMap {}; policy and certificate are reloaded when their files change",
+                    Addresses.format(server.address()), config.source(), config.sha256(), tls.describe(),
+                    injection.image, injection.configMap);
             onStarted.accept(server);
             stopRequested.await();
         } finally {

@@ -19,13 +19,15 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import org.sluice.cli.inject.AdmissionReviews;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * POST /mutate and /validate (AdmissionReview JSON in and out), GET /healthz. The work is parsing and rewriting one
- * small JSON tree, no I/O, so it runs on the event loop. Stateless: one instance serves every connection.
+ * small JSON tree, no I/O, so it runs on the event loop. Stateless (the policy in force is read once per review):
+ * one instance serves every connection.
  */
 @ChannelHandler.Sharable
 final class WebhookRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -33,9 +35,10 @@ final class WebhookRequestHandler extends SimpleChannelInboundHandler<FullHttpRe
     private static final Logger LOG = LoggerFactory.getLogger(WebhookRequestHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final AdmissionReviews reviews;
+    private final Supplier<AdmissionReviews> reviews;
 
-    WebhookRequestHandler(AdmissionReviews reviews) {
+    /** {@code reviews} is asked once per review, for the policy in force. */
+    WebhookRequestHandler(Supplier<AdmissionReviews> reviews) {
         this.reviews = reviews;
     }
 
@@ -67,7 +70,8 @@ final class WebhookRequestHandler extends SimpleChannelInboundHandler<FullHttpRe
             return text(HttpResponseStatus.BAD_REQUEST, "unreadable body\n");
         }
         try {
-            JsonNode answer = mutate ? reviews.mutate(review) : reviews.validate(review);
+            AdmissionReviews inForce = reviews.get();
+            JsonNode answer = mutate ? inForce.mutate(review) : inForce.validate(review);
             JsonNode response = answer.path("response");
             if (!response.path("allowed").asBoolean()) {
                 LOG.info("{} refused uid {}: {}", mutate ? "mutate" : "validate", response.path("uid").asText(),

@@ -10,17 +10,18 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
+import java.util.function.Supplier;
 import org.sluice.cli.inject.AdmissionReviews;
 import org.sluice.proxy.Transport;
 
-/** The admission webhook's HTTPS listener: TLS from PEM files, HTTP/1.1, {@link WebhookRequestHandler}. */
+/**
+ * The admission webhook's HTTPS listener: TLS with the context in force when a connection opens, HTTP/1.1,
+ * {@link WebhookRequestHandler}.
+ */
 public final class WebhookServer implements AutoCloseable {
 
     /** The API server sends one object per review; Kubernetes objects are at most about 1.5 MiB in etcd. */
@@ -39,20 +40,13 @@ public final class WebhookServer implements AutoCloseable {
     }
 
     /**
-     * Binds and serves; IOException when the certificate or key cannot be read or the address cannot be bound.
+     * Binds and serves; IOException when the address cannot be bound.
      *
-     * @param certificate PEM certificate chain, leaf first
-     * @param key         PEM private key (PKCS#8) of the certificate
+     * @param tls     the TLS context for a new connection, asked once per connection (a reload swaps it)
+     * @param reviews what answers a review, asked once per review (a reload swaps it)
      */
-    public static WebhookServer start(InetSocketAddress address, Path certificate, Path key,
-            AdmissionReviews reviews) throws IOException {
-        SslContext tls;
-        try {
-            tls = SslContextBuilder.forServer(certificate.toFile(), key.toFile()).build();
-        } catch (SSLException | IllegalArgumentException e) {
-            throw new IOException("cannot use TLS certificate " + certificate + " with key " + key + ": "
-                    + e.getMessage(), e);
-        }
+    public static WebhookServer start(InetSocketAddress address, Supplier<SslContext> tls,
+            Supplier<AdmissionReviews> reviews) throws IOException {
         WebhookRequestHandler handler = new WebhookRequestHandler(reviews);
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1);
@@ -63,7 +57,7 @@ public final class WebhookServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ChannelPipeline pipeline = ch.pipeline();
-                        pipeline.addLast("tls", tls.newHandler(ch.alloc()));
+                        pipeline.addLast("tls", tls.get().newHandler(ch.alloc()));
                         pipeline.addLast("timeout", new ReadTimeoutHandler(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS));
                         pipeline.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES,
                                 8192));

@@ -50,8 +50,9 @@ class WebhookServerTest {
         TestCa.ClientPair pem = ca.serverPem(folder, "webhook");
         injector = new PodInjector(InjectSettings.defaults(),
                 AlgorithmAllowlist.compile(ConfigLoader.load(POLICY).algorithms()));
-        server = WebhookServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), pem.cert(),
-                pem.key(), new AdmissionReviews(injector));
+        AdmissionReviews reviews = new AdmissionReviews(injector);
+        server = WebhookServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                ServingTls.load(pem.cert(), pem.key())::current, () -> reviews);
         client = HttpClient.newBuilder().sslContext(ca.clientContext()).connectTimeout(Duration.ofSeconds(5))
                 .build();
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -90,6 +91,42 @@ class ConfigWatcherTest {
 
         awaitAChange();
         assertThat(Files.readString(file, StandardCharsets.UTF_8)).isEqualTo("b\n");
+    }
+
+    @Test
+    void aSecretStyleSwapOfACertificateAndKeyIsReported() throws IOException {
+        // A Secret volume as the kubelet lays it out: tls.crt and tls.key both reached through ..data.
+        Path first = Files.createDirectory(folder.resolve("..2026_11_23_13_00_00.1"));
+        Files.writeString(first.resolve("tls.crt"), "cert a\n");
+        Files.writeString(first.resolve("tls.key"), "key a\n");
+        Files.createSymbolicLink(folder.resolve("..data"), first.getFileName());
+        Path cert = Files.createSymbolicLink(folder.resolve("tls.crt"), Path.of("..data/tls.crt"));
+        Path key = Files.createSymbolicLink(folder.resolve("tls.key"), Path.of("..data/tls.key"));
+        watcher = ConfigWatcher.start(List.of(cert, key), changes::incrementAndGet);
+
+        Path second = Files.createDirectory(folder.resolve("..2026_11_23_13_05_00.2"));
+        Files.writeString(second.resolve("tls.crt"), "cert b\n");
+        Files.writeString(second.resolve("tls.key"), "key b\n");
+        Path tmp = Files.createSymbolicLink(folder.resolve("..data_tmp"), second.getFileName());
+        Files.move(tmp, folder.resolve("..data"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+
+        awaitAChange();
+        assertThat(Files.readString(key, StandardCharsets.UTF_8)).isEqualTo("key b\n");
+    }
+
+    @Test
+    void filesInTwoFoldersAreEachWatched() throws IOException {
+        Path policy = Files.writeString(Files.createDirectory(folder.resolve("policy")).resolve("sluice.yaml"), "a\n");
+        Path cert = Files.writeString(Files.createDirectory(folder.resolve("tls")).resolve("tls.crt"), "a\n");
+        watcher = ConfigWatcher.start(List.of(policy, cert), changes::incrementAndGet);
+
+        Files.writeString(cert, "b\n");
+        awaitAChange();
+        int afterCert = changes.get();
+        Files.writeString(policy, "b\n");
+
+        Await.until(() -> changes.get() > afterCert, WAIT, "the watcher to report the second folder's change");
     }
 
     @Test

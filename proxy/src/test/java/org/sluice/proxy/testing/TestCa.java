@@ -38,7 +38,7 @@ public final class TestCa {
         Path caPem = folder.resolve("ca.pem");
         Files.writeString(caPem, ca.getCertificatePEM(), StandardCharsets.US_ASCII);
         Path serverKeyStore = folder.resolve("server.p12");
-        writeKeyStore(issue(ca, "localhost", "127.0.0.1"), serverKeyStore);
+        writeKeyStore(issue(ca, "CN=localhost", "localhost", "127.0.0.1"), serverKeyStore);
         return new TestCa(ca, caPem, serverKeyStore);
     }
 
@@ -65,7 +65,7 @@ public final class TestCa {
      * that is trusted but is not the host a client asked for.
      */
     public Path keyStoreFor(String dnsName, Path file) throws Exception {
-        writeKeyStore(issue(ca, dnsName, null), file);
+        writeKeyStore(issue(ca, "CN=" + dnsName, dnsName, null), file);
         return file;
     }
 
@@ -88,7 +88,12 @@ public final class TestCa {
 
     /** Writes {@code name}.pem (certificate for localhost and 127.0.0.1) and {@code name}-key.pem (PKCS#8 key). */
     public ClientPair serverPem(Path folder, String name) throws Exception {
-        X509Bundle server = issue(ca, "localhost", "127.0.0.1");
+        return serverPem(folder, name, "CN=localhost");
+    }
+
+    /** Same, with another subject (an X.500 name such as {@code CN=localhost, O=renewed}): a renewed certificate. */
+    public ClientPair serverPem(Path folder, String name, String subject) throws Exception {
+        X509Bundle server = issue(ca, subject, "localhost", "127.0.0.1");
         Path cert = folder.resolve(name + ".pem");
         Path key = folder.resolve(name + "-key.pem");
         Files.writeString(cert, server.getCertificatePEM(), StandardCharsets.US_ASCII);
@@ -107,9 +112,10 @@ public final class TestCa {
         return file;
     }
 
-    private static X509Bundle issue(X509Bundle ca, String dnsName, String ipAddress) throws Exception {
+    private static X509Bundle issue(X509Bundle ca, String subject, String dnsName, String ipAddress)
+            throws Exception {
         CertificateBuilder builder = new CertificateBuilder()
-                .subject("CN=" + dnsName)
+                .subject(subject)
                 .addSanDnsName(dnsName)
                 .setKeyUsage(true, CertificateBuilder.KeyUsage.digitalSignature)
                 .addExtendedKeyUsageServerAuth();

@@ -1,0 +1,110 @@
+package org.sluice.cli.webhook;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.sluice.cli.IoMessages;
+import org.sluice.cli.inject.AdmissionReviews;
+import org.sluice.cli.inject.InjectSettings;
+import org.sluice.cli.inject.PodInjector;
+import org.sluice.policy.config.ConfigException;
+import org.sluice.policy.config.ConfigLoader;
+import org.sluice.policy.config.Problem;
+import org.sluice.policy.config.SluiceConfig;
+import org.sluice.policy.image.AlgorithmAllowlist;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The policy whose {@code algorithms} list decides admission, re-read by {@link #reload} when its file changes.
+ * What answers reviews is one immutable {@link AdmissionReviews} behind an {@link AtomicReference}, swapped whole:
+ * each review reads it once. A file that is unreadable or invalid leaves the one in force and says so in one line.
+ */
+public final class WebhookPolicy {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookPolicy.class);
+
+    private final Path file;
+    private final InjectSettings settings;
+    private final AtomicReference<InForce> inForce;
+
+    /** Confined to the reload thread: SHA-256 of the bytes last read, usable or not, so a bad file is reported once. */
+    private String lastReadSha256;
+
+    private record InForce(AdmissionReviews reviews, String sha256) { }
+
+    /** Starts with a policy already loaded and validated; its source() is the file {@link #reload} reads. */
+    public WebhookPolicy(SluiceConfig config, InjectSettings settings) {
+        this.file = Objects.requireNonNull(config.source(), "config.source()");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.inForce = new AtomicReference<>(compile(config));
+        this.lastReadSha256 = config.sha256();
+    }
+
+    /** What answers the next review. */
+    public AdmissionReviews reviews() {
+        return inForce.get().reviews();
+    }
+
+    /** SHA-256 of the policy file in force. */
+    public String sha256() {
+        return inForce.get().sha256();
+    }
+
+    /**
+     * Re-reads the file and, when it differs from what was last read and is valid, puts it in force for the
+     * following reviews. Call from one thread at a time (the {@link org.sluice.proxy.reload.WatchedFiles} thread).
+     *
+     * @param trigger what noticed the change, for the log ("file change")
+     */
+    public void reload(String trigger) {
+        String old = sha256();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            if (lastReadSha256 != null) {
+                lastReadSha256 = null;
+                refused(trigger, "cannot read " + IoMessages.describe(e), old);
+            }
+            return;
+        }
+        String sha256 = ConfigLoader.sha256(bytes);
+        if (sha256.equals(lastReadSha256)) {
+            return;
+        }
+        lastReadSha256 = sha256;
+        if (sha256.equals(old)) {
+            log.info("webhook policy unchanged ({}): {} is the policy in force again (sha256 {})", trigger, file, old);
+            return;
+        }
+        InForce next;
+        try {
+            next = compile(ConfigLoader.load(bytes, file));
+        } catch (ConfigException e) {
+            refused(trigger, "invalid (sha256 " + sha256 + "): " + e.problems().stream().map(Problem::toString)
+                    .collect(Collectors.joining("; ")), old);
+            return;
+        } catch (IllegalArgumentException e) {
+            // The loader validates every pattern; compile() refusing one is a bug, but it must not cost the policy.
+            refused(trigger, file + ": cannot compile the algorithms list: " + e.getMessage(), old);
+            return;
+        }
+        inForce.set(next);
+        log.info("webhook policy reloaded ({}) from {}: sha256 {} -> {}; the following reviews use its algorithms",
+                trigger, file, old, sha256);
+    }
+
+    private void refused(String trigger, String problem, String old) {
+        log.warn("webhook policy NOT reloaded ({}): {}; policy sha256 {} stays in force", trigger, problem, old);
+    }
+
+    private InForce compile(SluiceConfig config) {
+        AdmissionReviews reviews = new AdmissionReviews(
+                new PodInjector(settings, AlgorithmAllowlist.compile(config.algorithms())));
+        return new InForce(reviews, config.sha256());
+    }
+}
