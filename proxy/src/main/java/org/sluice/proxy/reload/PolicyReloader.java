@@ -12,10 +12,10 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * with. A file that is invalid, unreadable or changes a key that needs a restart leaves the old policy in force.
  *
  * <p>Three things ask for a reload: {@link #reload} (SIGHUP), the folder watch, and a checksum poll that
- * catches what the watch misses. Watch and poll are debounced and act only when the file's SHA-256 differs
- * from the last one they saw, so a broken file is reported once, not on every poll.
+ * catches what the watch misses. Watch and poll ({@link WatchedFiles}) are debounced and act only when the file's
+ * SHA-256 differs from the last one seen, so a broken file is reported once, not on every poll.
  */
 public final class PolicyReloader implements AutoCloseable {
 
@@ -53,17 +53,13 @@ public final class PolicyReloader implements AutoCloseable {
     private final SluiceConfig running;
     private final AtomicReference<Policy> policy;
     private final Consumer<? super ReloadOutcome> onOutcome;
-    private final long debounceNanos;
+    private final Duration debounce;
     private final Duration pollInterval;
-    private final ScheduledThreadPoolExecutor thread;
+    private final ExecutorService thread;
 
     // Confined to the reload thread.
     private String lastSeenSha256;
-    private ScheduledFuture<?> pendingCheck;
-    private long burstStartNanos;
-    private String burstTrigger;
-    private ConfigWatcher watcher;
-    private boolean watching;
+    private WatchedFiles watched;
 
     /**
      * @param running   the config Sluice was started with; its source() is the file reloaded
@@ -81,16 +77,14 @@ public final class PolicyReloader implements AutoCloseable {
         this.file = Objects.requireNonNull(running.source(), "running.source()");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.onOutcome = Objects.requireNonNull(onOutcome, "onOutcome");
-        this.debounceNanos = debounce.toNanos();
-        this.pollInterval = pollInterval;
+        this.debounce = Objects.requireNonNull(debounce, "debounce");
+        this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
         this.lastSeenSha256 = running.sha256();
-        this.thread = new ScheduledThreadPoolExecutor(1, task -> {
+        this.thread = Executors.newSingleThreadExecutor(task -> {
             Thread t = new Thread(task, "sluice-policy-reload");
             t.setDaemon(true);
             return t;
         });
-        thread.setRemoveOnCancelPolicy(true);
-        thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /**
@@ -106,26 +100,22 @@ public final class PolicyReloader implements AutoCloseable {
     }
 
     /**
-     * Starts the folder watch and the checksum poll, and returns once the folder is watched. If the platform
-     * cannot watch it, says so once and relies on the poll. Idempotent.
+     * Starts the folder watch and the checksum poll ({@link WatchedFiles}, on a thread of its own; what they notice
+     * is read on the reload thread). If the platform cannot watch the folder, says so once and relies on the poll.
+     * Idempotent.
      */
     public void watch() {
         Future<?> started = thread.submit(() -> {
-            if (watching) {
-                return;
+            if (watched == null) {
+                watched = WatchedFiles.start("policy", List.of(file), this::fileMayHaveChanged, debounce,
+                        pollInterval);
             }
-            watching = true;
-            try {
-                watcher = ConfigWatcher.start(file, () -> fileMayHaveChanged("file change"));
-            } catch (IOException e) {
-                log.warn("cannot watch {} for changes ({}); it is still compared every {} ms, and SIGHUP reloads it",
-                        file, e.getMessage(), pollInterval.toMillis());
-            }
-            long every = pollInterval.toNanos();
-            thread.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.NANOSECONDS);
         });
         try {
             started.get();
+            // The watch's first check, queued on this thread while it started, is done too: what changes after
+            // watch() returns is a change the watch sees.
+            thread.submit(() -> { }).get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("starting the config file watch failed", e.getCause());
         } catch (InterruptedException e) {
@@ -133,51 +123,19 @@ public final class PolicyReloader implements AutoCloseable {
         }
     }
 
-    /** From the watcher's thread: a check after the burst of events settles. */
+    /** From the watch, once a burst of changes has settled: one attempt on the reload thread. */
     void fileMayHaveChanged(String trigger) {
-        submit(() -> debounce(trigger));
-    }
-
-    private void submit(Runnable task) {
         try {
-            thread.execute(task);
+            thread.execute(() -> {
+                try {
+                    readAndApply(trigger, false);
+                } catch (RuntimeException e) {
+                    // A bug, not a bad file; the executor would swallow it. The policy in force stays.
+                    log.error("policy reload ({}) failed; policy {} stays in force", trigger, policy.get().hash(), e);
+                }
+            });
         } catch (RejectedExecutionException closed) {
             // Closing: no more reloads.
-        }
-    }
-
-    private void debounce(String trigger) {
-        long now = System.nanoTime();
-        if (pendingCheck == null) {
-            burstStartNanos = now;
-            burstTrigger = trigger;
-        } else if (now - burstStartNanos < 5 * debounceNanos) {
-            pendingCheck.cancel(false);
-        } else {
-            return;   // a file that never stops changing is still read, at least every 5 debounce periods
-        }
-        // The log names what started the burst (a poll tick inside an editor's burst is not the cause).
-        String cause = burstTrigger;
-        pendingCheck = thread.schedule(() -> {
-            pendingCheck = null;
-            try {
-                readAndApply(cause, false);
-            } catch (RuntimeException e) {
-                // A bug, not a bad file; the scheduler would swallow it. The policy in force stays.
-                log.error("policy reload ({}) failed; policy {} stays in force", cause, policy.get().hash(), e);
-            }
-        }, debounceNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void poll() {
-        String sha256;
-        try {
-            sha256 = ConfigLoader.sha256(Files.readAllBytes(file));
-        } catch (IOException e) {
-            sha256 = UNREADABLE;
-        }
-        if (!sha256.equals(lastSeenSha256)) {
-            debounce("checksum poll");
         }
     }
 
@@ -267,14 +225,25 @@ public final class PolicyReloader implements AutoCloseable {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
+    /** The watch, read on the reload thread; null when not watching or already closed. */
+    private WatchedFiles watchedFiles() {
+        try {
+            return thread.submit(() -> watched).get();
+        } catch (RejectedExecutionException | ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /** Stops watching and polling; a reload in progress finishes first (bounded), none starts after. */
     @Override
     public void close() {
-        submit(() -> {
-            if (watcher != null) {
-                watcher.close();
-            }
-        });
+        WatchedFiles stopping = watchedFiles();
+        if (stopping != null) {
+            stopping.close(); // first, so that it asks for nothing more
+        }
         thread.shutdown();
         try {
             if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -23,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ConfigWatcher}: writes, renames, a Kubernetes {@code ..data} swap) and a checksum poll for what the watch
  * misses, debounced as {@link PolicyReloader} does, so a burst of events is one reload. The reload is asked for only
  * when the files' combined SHA-256 differs from the last one seen (a broken file is reported once, not on every
- * poll); it reads the files itself and compares with what it has in force. The first check runs at start, so a
- * change between the caller's first read and this start is not missed.
+ * poll); it reads the files itself and compares with what it has in force. The first check runs before
+ * {@link #start} returns, so a change between the caller's first read and this start is not missed, and one after
+ * it is a change the watch sees.
  */
 public final class WatchedFiles implements AutoCloseable {
 
@@ -78,9 +81,20 @@ public final class WatchedFiles implements AutoCloseable {
             Duration pollInterval) {
         WatchedFiles watched = new WatchedFiles(Objects.requireNonNull(what, "what"), List.copyOf(files),
                 Objects.requireNonNull(reload, "reload"), debounce, pollInterval);
-        watched.thread.execute(watched::watch);
+        Future<?> started = watched.thread.submit(() -> {
+            watched.watch();
+            watched.check("checksum poll");
+        });
+        try {
+            started.get();
+        } catch (ExecutionException e) {
+            watched.close();
+            throw new IllegalStateException("starting the watch of " + files + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         long every = pollInterval.toNanos();
-        watched.thread.scheduleWithFixedDelay(watched::poll, 0, every, TimeUnit.NANOSECONDS);
+        watched.thread.scheduleWithFixedDelay(watched::poll, every, every, TimeUnit.NANOSECONDS);
         return watched;
     }
 
