@@ -717,16 +717,20 @@ measure() {
   log "  $section $wl $name${variant:+ ($variant)} rep $rep: $8 req/s, p50 $9 ms, p99 ${10} ms, non-2xx ${11}, socket errors ${12}, CPU s/10k ${14:-n/a}, RSS MiB ${15:-n/a}, other load ${16:-?}% of a CPU, TCP stalls ${17:-?}${note:+ [$note]}"
 }
 
-# check_logs WORKLOAD NAMES...: access-log lines written vs requests sent, then empty the logs
+# check_logs WORKLOAD NAMES...: access-log lines written vs requests sent, then empty the logs. Sluice rotates its
+# audit log at audit.rotate.maxBytes (100 MiB by default) to NAME-<time>-<n>.jsonl beside it: those lines count too.
 check_logs() {
   local wl="$1" name lines
   shift
   for name in "$@"; do
     local f="${ACCESS_LOG[$name]:-}"
     [[ -n "$f" && -f "$f" ]] || continue
-    lines="$(wc -l <"$f")"
+    local rotated=()
+    [[ "$f" == *.jsonl ]] && mapfile -t rotated < <(compgen -G "${f%.jsonl}-*.jsonl" || true)
+    lines="$(cat "$f" "${rotated[@]}" | wc -l)"
     meta "loglines.$wl.$name" "$lines ${SENT[$name]:-0}"
     : >"$f"
+    ((${#rotated[@]} == 0)) || rm -f -- "${rotated[@]}"
   done
   SENT=()
 }
