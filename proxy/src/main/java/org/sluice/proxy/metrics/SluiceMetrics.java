@@ -14,6 +14,7 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sluice's Prometheus metrics on a registry of its own (never the library's static default), so that two
- * servers in one JVM, as in tests, do not share counters.
+ * servers in one JVM, as in tests, do not share counters. The JVM's own metrics are one set per process, on a
+ * registry of their own that every instance's scrape includes.
  */
 public final class SluiceMetrics {
 
@@ -45,6 +47,16 @@ public final class SluiceMetrics {
         for (int i = 100; i < STATUS_CODES.length; i++) {
             STATUS_CODES[i] = Integer.toString(i);
         }
+    }
+
+    /**
+     * The JVM metrics, registered once: {@link JvmMetrics} keeps every registry it is given in a static set for
+     * good, so registering them with each instance's registry kept every instance's metrics alive.
+     */
+    private static final PrometheusRegistry JVM = new PrometheusRegistry();
+
+    static {
+        JvmMetrics.builder().register(JVM);
     }
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -153,7 +165,6 @@ public final class SluiceMetrics {
                 .unit(Unit.BYTES)
                 .callback(cb -> cb.call(memory.usedHeapMemory()))
                 .register(registry);
-        JvmMetrics.builder().register(registry);
     }
 
     private static ByteBufAllocatorMetricProvider defaultAllocator() {
@@ -264,7 +275,15 @@ public final class SluiceMetrics {
 
     /** Writes all metrics in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}); does not close {@code out}. */
     public void writeText(OutputStream out) throws IOException {
-        textFormat.write(out, registry.scrape());
+        MetricSnapshots.Builder all = MetricSnapshots.builder();
+        registry.scrape().forEach(all::metricSnapshot);
+        JVM.scrape().forEach(all::metricSnapshot);
+        textFormat.write(out, all.build());
+    }
+
+    /** This instance's own registry (not the JVM metrics'), for tests. */
+    PrometheusRegistry registry() {
+        return registry;
     }
 
     private static String statusLabel(int status) {

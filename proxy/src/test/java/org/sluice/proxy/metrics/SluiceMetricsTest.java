@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.ByteArrayOutputStream;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -137,6 +140,32 @@ class SluiceMetricsTest {
 
         assertThat(value(text(first), "sluice_audit_write_failures_total")).isEqualTo(1);
         assertThat(value(text(second), "sluice_audit_write_failures_total")).isZero();
+    }
+
+    @Test
+    void anInstanceNobodyHoldsIsCollectedWithItsRegistry() throws InterruptedException {
+        // The Prometheus JvmMetrics keep every registry they were registered with in a static set; a fuzz run that
+        // made one SluiceMetrics per input filled a 1 GiB heap with them.
+        SluiceMetrics metrics = new SluiceMetrics();
+        WeakReference<PrometheusRegistry> registry = new WeakReference<>(metrics.registry());
+        metrics = null;
+
+        for (int attempt = 0; attempt < 50 && registry.get() != null; attempt++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+
+        assertThat(registry.get()).as("the registry of a dropped SluiceMetrics").isNull();
+    }
+
+    @Test
+    void everyInstanceReportsTheJvmMetricsOnce() throws IOException {
+        String first = text(new SluiceMetrics());
+        String second = text(new SluiceMetrics());
+
+        for (String text : List.of(first, second)) {
+            assertThat(text.lines().filter(line -> line.equals("# TYPE jvm_threads_current gauge"))).hasSize(1);
+        }
     }
 
     @Test
