@@ -9,8 +9,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -66,30 +64,11 @@ final class ClientCertificates {
             byte[] der = Base64.getMimeDecoder().decode(m.group(1));
             PrivateKey key = KeyFactory.getInstance(publicKey.getAlgorithm())
                     .generatePrivate(new PKCS8EncodedKeySpec(der));
-            return matches(key, publicKey) ? null : KEY + ": the key in '" + keyFile + "' does not belong to the "
+            return KeyPairCheck.belongTogether(key, publicKey) ? null : KEY + ": the key in '" + keyFile + "' does not belong to the "
                     + "certificate in clientCert";
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return KEY + ": the key in '" + keyFile + "' is not a " + publicKey.getAlgorithm() + " key like the "
                     + "certificate's: " + e.getMessage();
         }
-    }
-
-    private static boolean matches(PrivateKey key, PublicKey publicKey) throws GeneralSecurityException {
-        String algorithm = switch (publicKey.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "DSA" -> "SHA256withDSA";
-            default -> publicKey.getAlgorithm(); // Ed25519, Ed448, EdDSA
-        };
-        byte[] challenge = new byte[32];
-        new SecureRandom().nextBytes(challenge);
-        Signature signer = Signature.getInstance(algorithm);
-        signer.initSign(key);
-        signer.update(challenge);
-        byte[] signature = signer.sign();
-        Signature verifier = Signature.getInstance(algorithm);
-        verifier.initVerify(publicKey);
-        verifier.update(challenge);
-        return verifier.verify(signature);
     }
 }

@@ -7,7 +7,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -17,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.sluice.policy.config.KeyPairCheck;
 
 /**
  * A PEM certificate chain (leaf first) and the unencrypted PKCS#8 key of its leaf, parsed and checked to belong
@@ -99,29 +99,14 @@ record TlsKeyPair(PrivateKey key, List<X509Certificate> chain) {
         }
     }
 
-    /** Signs a few bytes with the key and verifies them with the certificate's public key. */
+    /** Whether the key signs what the certificate's public key verifies. */
     private static boolean belongTogether(Path keyFile, PrivateKey key, PublicKey certificateKey)
             throws Unusable {
-        String algorithm = switch (certificateKey.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "EdDSA", "Ed25519", "Ed448" -> "EdDSA";
-            case "DSA" -> "SHA256withDSA";
-            default -> throw new Unusable(keyFile + ": cannot check a " + certificateKey.getAlgorithm()
-                    + " key against its certificate; use an RSA, EC or EdDSA key");
-        };
-        byte[] probe = "sluice webhook key check".getBytes(StandardCharsets.US_ASCII);
         try {
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificateKey);
-            verifier.update(probe);
-            return verifier.verify(signature);
+            return KeyPairCheck.belongTogether(key, certificateKey);
         } catch (GeneralSecurityException e) {
-            return false;
+            throw new Unusable(keyFile + ": cannot check a " + certificateKey.getAlgorithm() + " key against its "
+                    + "certificate (" + e.getMessage() + "); use an RSA, EC or EdDSA key");
         }
     }
 }
