@@ -86,7 +86,7 @@ echo "| Sluice heap used before / after (MiB) | $before_heap / $after_heap |"
 echo "| Sluice RSS before / after (MiB) | $before_rss / $after_rss |"
 echo "| Sluice RSS max of the samples (MiB) | $(awk 'BEGIN {m = 0} $3 > m {m = $3} END {print m}' "$run/samples.txt") |"
 echo "| Sluice alive, /readyz after | $sluice_alive, $ready |"
-echo "| audit lines | $(wc -l <"$run/audit.jsonl") |"
+echo "| audit lines (rotated files included) | $(cat "$run"/audit*.jsonl | wc -l) |"
 echo "| bad clients sent | \`$(cat "$run/bad.json")\` |"
 echo
 echo "Heap used and RSS during the run (MiB), every $sample_every s:"
