@@ -64,8 +64,8 @@ final class ClientCertificates {
             byte[] der = Base64.getMimeDecoder().decode(m.group(1));
             PrivateKey key = KeyFactory.getInstance(publicKey.getAlgorithm())
                     .generatePrivate(new PKCS8EncodedKeySpec(der));
-            return KeyPairCheck.belongTogether(key, publicKey) ? null : KEY + ": the key in '" + keyFile + "' does not belong to the "
-                    + "certificate in clientCert";
+            return KeyPairCheck.belongTogether(key, publicKey) ? null
+                    : KEY + ": the key in '" + keyFile + "' does not belong to the certificate in clientCert";
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return KEY + ": the key in '" + keyFile + "' is not a " + publicKey.getAlgorithm() + " key like the "
                     + "certificate's: " + e.getMessage();

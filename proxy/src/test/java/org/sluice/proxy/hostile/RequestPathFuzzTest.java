@@ -43,10 +43,10 @@ import org.sluice.proxy.upstream.Upstream;
  * Jazzer fuzz target for the request path: arbitrary bytes into the gateway's whole pipeline on an EmbeddedChannel,
  * with an in-memory central server that answers every request it receives. Whatever the bytes, nothing may throw out
  * of the pipeline or leak a buffer (leak detection is paranoid in tests), and the bytes the central server receives
- * must parse strictly into requests the policy allows (GET or POST to /api or under it, bodies of at most 64 bytes), each
- * answered to the client exactly once: nothing reaches the upstream that Sluice did not decide on. In the build it
- * replays its seeds and findings (src/test/resources/.../RequestPathFuzzTestInputs) and the hostile corpus; with
- * JAZZER_FUZZ=1 it fuzzes.
+ * must parse strictly into requests the policy allows (GET or POST to /api or under it, bodies of at most 64
+ * bytes), each answered to the client exactly once: nothing reaches the upstream that Sluice did not decide on. In
+ * the build it replays its seeds and findings (src/test/resources/.../RequestPathFuzzTestInputs) and the hostile
+ * corpus; with JAZZER_FUZZ=1 it fuzzes.
  */
 class RequestPathFuzzTest {
     private static final String CONFIG = """
