@@ -20,6 +20,11 @@ final class ConnectionContext {
     Exchange current;
     /** Why this connection is over a connection cap (its request is answered 503), or null. */
     String overCap;
+    /**
+     * An exchange that ends the connection has finished (its answer said Connection: close): the connection closes
+     * once that answer is out, and nothing read after it, pipelined requests included, is decided or forwarded.
+     */
+    boolean ending;
     private int pauseReasons;
     /** Time spent with reading paused, so that a client is not held to a body rate while Sluice is not reading. */
     private long pausedNanos;
@@ -78,6 +83,9 @@ final class ConnectionContext {
         gateway.inFlight().decrementAndGet();
         if (current == exchange) {
             current = null;
+        }
+        if (exchange.closeAfterResponse) {
+            ending = true;
         }
         exchangeDoneListener.run();
     }

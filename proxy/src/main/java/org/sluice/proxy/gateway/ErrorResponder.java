@@ -36,6 +36,7 @@ final class ErrorResponder {
         ex.reason = reason;
         ex.error = outcome;
         if (ex.responseStarted) {
+            ex.closeAfterResponse = true;
             ctx.close();
             conn.finish(ex);
             return;
@@ -43,6 +44,7 @@ final class ErrorResponder {
         // A body still on its way is never parsed: the connection ends after the answer, lingering so that a
         // client still writing that body gets the answer rather than a reset.
         boolean close = ex.closeAfterResponse || ex.hasBody || conn.gateway.draining().get();
+        ex.closeAfterResponse = close; // and no request pipelined behind this one is let through (PipelineOrderer)
         ex.status = refusal.status.code();
         ex.responseStarted = true;
         FullHttpResponse response = response(ctx, ex.id, refusal, reason, close);

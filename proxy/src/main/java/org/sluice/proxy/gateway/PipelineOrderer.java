@@ -9,7 +9,8 @@ import java.util.ArrayDeque;
 
 /**
  * Lets one request at a time past: a pipelined request waits here until the previous exchange is done, so
- * responses go out in request order and the upstream never sees a request Sluice has not decided on yet.
+ * responses go out in request order and the upstream never sees a request Sluice has not decided on yet. After an
+ * exchange whose answer closes the connection, nothing more is let past.
  * Reading pauses only when something has to wait here (a pipelining client), so the queue holds at most one
  * read's worth; an ordinary keep-alive client never toggles reading, which would cost two epoll_ctl calls.
  */
@@ -33,6 +34,10 @@ final class PipelineOrderer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (conn.ending) {
+            ReferenceCountUtil.release(msg); // the connection closes after the answer just sent
+            return;
+        }
         if (!waiting.isEmpty() || (msg instanceof HttpRequest && (requestOpen || exchangeOpen))) {
             waiting.add(msg);
             conn.pauseReading(ConnectionContext.AWAITING_RESPONSE);
@@ -55,6 +60,11 @@ final class PipelineOrderer extends ChannelInboundHandlerAdapter {
     /** Package-private for tests: the connection calls it when an exchange is recorded. */
     void exchangeDone() {
         exchangeOpen = false;
+        if (conn.ending) {
+            // That exchange's answer closes the connection: what waits behind it is never decided or forwarded.
+            releaseWaiting();
+            return;
+        }
         if (draining) {
             return;
         }

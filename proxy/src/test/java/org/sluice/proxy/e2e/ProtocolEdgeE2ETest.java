@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sluice.proxy.testing.CentralServer;
 import org.sluice.proxy.testing.HttpBytes;
@@ -85,6 +86,31 @@ class ProtocolEdgeE2ETest {
         assertThat(CentralServer.received(central)).extracting(LoggedRequest::getUrl)
                 .containsExactly("/api/one", "/api/two", "/api/three");
         assertEveryUpstreamRequestWasAudited(4);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a Host header that is not a host | Host: GE(s | 400",
+            "the client's Connection: close | Host: s;Connection: close | 200",
+    })
+    void aRequestPipelinedAfterOneThatEndsTheConnectionNeverLeaves(String why, String headers, int status)
+            throws Exception {
+        // Found by the fuzzer: the 400 was written, the exchange finished, and the waiting request was let through
+        // to the central server before the close took effect.
+        try (RawHttpConnection connection = RawHttpConnection.open(sluice.gatewayPort())) {
+            connection.send("GET /api/one HTTP/1.1\r\n" + String.join("\r\n", headers.split(";")) + "\r\n\r\n"
+                    + "GET /api/two HTTP/1.1\r\nHost: s\r\n\r\n");
+
+            RawResponse first = connection.readResponse();
+            assertThat(first.status()).isEqualTo(status);
+            assertThat(first.header("Connection")).isEqualToIgnoringCase("close");
+            assertThat(connection.closedByPeerWithin(Duration.ofSeconds(5)))
+                    .as("closed after the first answer").isTrue();
+        }
+        assertThat(sluice.awaitAudit(1)).hasSize(1);
+        assertThat(CentralServer.received(central)).extracting(LoggedRequest::getUrl)
+                .isEqualTo(status == 200 ? List.of("/api/one") : List.of());
+        assertEveryUpstreamRequestWasAudited(1);
     }
 
     @Test
