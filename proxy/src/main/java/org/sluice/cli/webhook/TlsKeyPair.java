@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.CertificateException;
@@ -99,14 +100,19 @@ record TlsKeyPair(PrivateKey key, List<X509Certificate> chain) {
         }
     }
 
-    /** Whether the key signs what the certificate's public key verifies. */
+    /**
+     * Whether the key signs what the certificate's public key verifies. A key that cannot sign, or whose signature
+     * does not verify, does not belong; only an algorithm the JDK cannot sign with is a problem of its own.
+     */
     private static boolean belongTogether(Path keyFile, PrivateKey key, PublicKey certificateKey)
             throws Unusable {
         try {
             return KeyPairCheck.belongTogether(key, certificateKey);
-        } catch (GeneralSecurityException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new Unusable(keyFile + ": cannot check a " + certificateKey.getAlgorithm() + " key against its "
-                    + "certificate (" + e.getMessage() + "); use an RSA, EC or EdDSA key");
+                    + "certificate; use an RSA, EC or EdDSA key");
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 }
