@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
  * The {@code sluice} command: {@code run} serves a config file, {@code demo} shows a newcomer what Sluice does,
  * {@code policy} checks a policy without running it, {@code audit} works with the audit log,
  * {@code health} asks a running Sluice whether it is ready (a container health check), {@code inject} adds
- * Sluice to Kubernetes manifests, {@code webhook} does the same at admission.
+ * Sluice to Kubernetes manifests, {@code webhook} does the same at admission, {@code import} turns another tool's
+ * egress settings (a vantage6 node's Squid whitelist) into rules.
  * Exit codes: 0 ok, 1 a check failed, 2 usage or config error.
  */
 @Command(
@@ -25,12 +26,12 @@ import picocli.CommandLine.Spec;
         description = "Egress-filtering HTTP proxy for algorithm containers that run next to private data: "
                 + "lets through only what the policy allows, refuses oversize bodies, audits every request.",
         subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class, AuditCommand.class,
-            HealthCommand.class, InjectCommand.class, WebhookCommand.class},
+            HealthCommand.class, InjectCommand.class, WebhookCommand.class, ImportCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
             "1:a check failed (demo: an outcome was not the expected one; policy: see its commands; audit verify: "
-                    + "the log is damaged; health: not ready; inject: a container was refused)",
+                    + "the log is damaged; health: not ready; inject: a container was refused; import: an entry could not be mapped)",
             "2:usage or config error (nothing was started)"})
 public final class SluiceCli implements Callable<Integer> {
 
@@ -62,7 +63,7 @@ public final class SluiceCli implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine commandLine = spec.commandLine();
-        commandLine.getErr().println("sluice: missing command (run, demo, policy, audit, health, inject or webhook)");
+        commandLine.getErr().println("sluice: missing command (run, demo, policy, audit, health, inject, webhook or import)");
         commandLine.usage(commandLine.getErr());
         return USAGE_OR_CONFIG_ERROR;
     }

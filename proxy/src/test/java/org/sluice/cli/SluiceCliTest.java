@@ -26,18 +26,20 @@ class SluiceCliTest {
     @Test
     void onlyTheDocumentedCommandsExist() {
         assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy", "audit",
-                "health", "inject", "webhook");
+                "health", "inject", "webhook", "import");
         assertThat(SluiceCli.commandLine().getSubcommands().get("policy").getSubcommands())
                 .containsOnlyKeys("lint", "explain", "test", "check-image");
         assertThat(SluiceCli.commandLine().getSubcommands().get("audit").getSubcommands())
                 .containsOnlyKeys("verify", "summary", "tail", "keygen");
+        assertThat(SluiceCli.commandLine().getSubcommands().get("import").getSubcommands())
+                .containsOnlyKeys("vantage6");
     }
 
     @Test
     void everyCommandHasHelp() {
         for (String command : new String[] {"run", "demo", "policy", "policy lint", "policy explain", "policy test",
                 "policy check-image", "audit", "audit keygen",
-                "audit verify", "audit summary", "audit tail", "inject", "webhook"}) {
+                "audit verify", "audit summary", "audit tail", "inject", "webhook", "import", "import vantage6"}) {
             String[] args = (command + " --help").split(" ");
             CliResult result = CliResult.execute(args);
 
