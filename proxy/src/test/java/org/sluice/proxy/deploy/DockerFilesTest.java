@@ -176,27 +176,29 @@ class DockerFilesTest {
     // --- compose.yaml ---
 
     @Test
-    void theAlgorithmNetworkHasNoRouteOutAndTheOutsideNetworkIsAnOrdinaryOne() throws IOException {
+    void theAlgorithmNetworkAndNodeLinkHaveNoRouteOutAndTheOutsideNetworkIsAnOrdinaryOne() throws IOException {
         JsonNode networks = compose().path("networks");
 
-        assertThat(networks.path("algorithm").path("internal").isBoolean()).isTrue();
-        assertThat(networks.path("algorithm").path("internal").booleanValue()).isTrue();
+        for (String internal : List.of("vantage6", "node-link")) {
+            assertThat(networks.path(internal).path("internal").isBoolean()).as(internal).isTrue();
+            assertThat(networks.path(internal).path("internal").booleanValue()).as(internal).isTrue();
+        }
         assertThat(networks.path("outside").path("internal").asBoolean(false)).isFalse();
+        // The node reuses a network of the name it would create: vantage6-NAME-user-net for vantage6-NAME-user.
+        assertThat(networks.path("vantage6").path("name").asText())
+                .isEqualTo(compose().path("services").path("node").path("container_name").asText() + "-net");
     }
 
     @Test
-    void theAlgorithmIsOnTheInternalNetworkOnlyAndSluiceIsItsOnlyNeighbour() throws IOException {
+    void theAlgorithmIsOnTheInternalNetworkOnlyAndTheNodeProxyIsReachedOnNodeLink() throws IOException {
         Map<String, List<String>> networksOf = networksOfServices(compose());
 
-        assertThat(networksOf.get("algorithm")).containsExactly("algorithm");
-        List<String> onAlgorithm = networksOf.entrySet().stream().filter(e -> e.getValue().contains("algorithm"))
-                .map(Map.Entry::getKey).toList();
-        assertThat(onAlgorithm).containsExactlyInAnyOrder("algorithm", "sluice");
-        List<String> onBoth = networksOf.entrySet().stream()
-                .filter(e -> e.getValue().contains("algorithm") && e.getValue().contains("outside"))
-                .map(Map.Entry::getKey).toList();
-        assertThat(onBoth).containsExactly("sluice");
-        assertThat(networksOf.get("node")).containsExactly("outside");
+        assertThat(networksOf.get("algorithm")).containsExactly("vantage6");
+        assertThat(membersOf(networksOf, "vantage6")).containsExactlyInAnyOrder("algorithm", "sluice");
+        // The node joins "vantage6" by itself at start; compose must not attach it there too (the node would fail).
+        assertThat(networksOf.get("node")).containsExactlyInAnyOrder("node-link", "outside");
+        assertThat(membersOf(networksOf, "node-link")).containsExactlyInAnyOrder("node", "sluice");
+        assertThat(networksOf.get("guard")).containsExactly("mode service:node");
     }
 
     @Test
@@ -204,7 +206,9 @@ class DockerFilesTest {
         Iterator<Map.Entry<String, JsonNode>> services = compose().path("services").fields();
         while (services.hasNext()) {
             Map.Entry<String, JsonNode> service = services.next();
-            assertThat(service.getValue().has("network_mode")).as(service.getKey()).isFalse();
+            if (!service.getKey().equals("guard")) {
+                assertThat(service.getValue().has("network_mode")).as(service.getKey()).isFalse();
+            }
             assertThat(service.getValue().has("ports")).as(service.getKey() + " publishes ports").isFalse();
         }
     }
@@ -241,21 +245,60 @@ class DockerFilesTest {
     }
 
     @Test
-    void theAlgorithmsEnvironmentPointsAtSluicesListeners() throws IOException {
-        JsonNode env = compose().path("services").path("algorithm").path("environment");
+    void theNodeGivesItsAlgorithmsSluiceAsTheirProxyServer() throws IOException {
+        JsonNode node = compose().path("services").path("node");
+        SluiceConfig policy = nodePolicy();
+
+        // vantage6's task manager: HOST=http://{PROXY_SERVER_HOST}, PORT={PROXY_SERVER_PORT}, API_PATH="".
+        assertThat(node.path("environment").path("PROXY_SERVER_HOST").asText()).isEqualTo("sluice");
+        assertThat(strings(compose().path("services").path("sluice").path("networks").path("vantage6")
+                .path("aliases"))).contains("sluice");
+        assertThat(node.path("environment").path("PROXY_SERVER_PORT").asText())
+                .isEqualTo(Integer.toString(policy.gateway().listen().port()))
+                .isEqualTo(Integer.toString(policy.gateway().upstream().port()));
+        assertThat(node.path("depends_on").path("sluice").path("condition").asText()).isEqualTo("service_healthy");
+    }
+
+    @Test
+    void theGuardRunsTheScriptInTheNodesNamespaceForSluicesAddressOnNodeLink() throws IOException {
+        JsonNode guard = compose().path("services").path("guard");
+        JsonNode services = compose().path("services");
+
+        assertThat(guard.path("network_mode").asText()).isEqualTo("service:node");
+        assertThat(strings(guard.path("cap_drop"))).containsExactly("ALL");
+        assertThat(strings(guard.path("cap_add"))).containsExactly("NET_ADMIN");
+        assertThat(strings(guard.path("security_opt"))).contains("no-new-privileges:true");
+        assertThat(strings(guard.path("volumes"))).containsExactly(
+                "../vantage6/proxy-guard.sh:/usr/local/bin/proxy-guard.sh:ro");
+        assertThat(DOCKER.resolve("../vantage6/proxy-guard.sh").normalize()).isExecutable();
+        assertThat(strings(guard.path("entrypoint"))).containsExactly("/usr/local/bin/proxy-guard.sh");
+        assertThat(guard.path("build").path("dockerfile_inline").asText()).contains("iptables", "iproute2");
+        assertThat(guard.path("environment").path("SLUICE_ADDRESS").asText()).isEqualTo(
+                services.path("sluice").path("networks").path("node-link").path("ipv4_address").asText());
+        assertThat(guard.path("environment").path("PROXY_SERVER_PORT").asText())
+                .isEqualTo(services.path("node").path("environment").path("PROXY_SERVER_PORT").asText());
+    }
+
+    @Test
+    void theAlgorithmsEnvironmentIsWhatTheNodeGivesWithSluiceInPlaceOfSquid() throws IOException {
+        JsonNode algorithm = compose().path("services").path("algorithm");
+        JsonNode env = algorithm.path("environment");
         SluiceConfig policy = nodePolicy();
 
         assertThat(env.path("HOST").asText()).isEqualTo("http://sluice");
         assertThat(env.path("PORT").asText()).isEqualTo(Integer.toString(policy.gateway().listen().port()));
-        assertThat(env.path("API_PATH").asText()).isEqualTo("/api");
+        assertThat(env.path("API_PATH").isTextual()).isTrue();
+        assertThat(env.path("API_PATH").asText()).isEmpty();
         String proxy = "http://sluice:" + policy.forward().listen().port();
         for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) {
             assertThat(env.path(name).asText()).as(name).isEqualTo(proxy);
         }
         // Without it, HTTP_PROXY would send the algorithm's gateway calls through the forward listener.
         assertThat(env.path("NO_PROXY").asText()).isEqualTo("sluice");
-        assertThat(compose().path("services").path("algorithm").path("depends_on").path("sluice")
-                .path("condition").asText()).isEqualTo("service_healthy");
+        assertThat(algorithm.path("depends_on").path("sluice").path("condition").asText())
+                .isEqualTo("service_healthy");
+        assertThat(strings(algorithm.path("cap_drop"))).containsExactly("ALL");
+        assertThat(strings(algorithm.path("security_opt"))).contains("no-new-privileges:true");
     }
 
     // --- deploy/docker/sluice.yaml ---
@@ -265,7 +308,10 @@ class DockerFilesTest {
         SluiceConfig policy = nodePolicy();
 
         assertThat(PolicyLint.warnings(policy)).isEmpty();
-        assertThat(policy.gateway().upstream().host()).isEqualTo("central.example.org");
+        String nodeAddress = compose().path("services").path("node").path("networks").path("node-link")
+                .path("ipv4_address").asText();
+        assertThat(policy.gateway().upstream().host()).isEqualTo(nodeAddress);
+        assertThat(policy.allowPrivate()).extracting(Object::toString).containsExactly(nodeAddress + "/32");
         assertThat(policy.rules()).isNotEmpty();
     }
 
@@ -311,6 +357,11 @@ class DockerFilesTest {
         return argv;
     }
 
+    private static List<String> membersOf(Map<String, List<String>> networksOf, String network) {
+        return networksOf.entrySet().stream().filter(e -> e.getValue().contains(network)).map(Map.Entry::getKey)
+                .toList();
+    }
+
     /** A compose list (or a single string) as strings. */
     private static List<String> strings(JsonNode node) {
         List<String> values = new ArrayList<>();
@@ -331,6 +382,9 @@ class DockerFilesTest {
                 networks.forEach(n -> names.add(n.asText()));
             } else {
                 networks.fieldNames().forEachRemaining(names::add);
+            }
+            if (service.getValue().has("network_mode")) {
+                names.add("mode " + service.getValue().path("network_mode").asText());
             }
             // No networks key: compose puts the service on "default", which is not internal.
             result.put(service.getKey(), names.isEmpty() ? List.of("default") : names);
