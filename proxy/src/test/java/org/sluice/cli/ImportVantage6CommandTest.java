@@ -63,6 +63,7 @@ class ImportVantage6CommandTest {
                 .doesNotContain("8.8.8.8/32")
                 .contains("methods: [GET, HEAD]", "methods: [CONNECT]")
                 .contains("Where Sluice is stricter than Squid");
+        assertThat(result.out().lines().filter(line -> line.startsWith("#"))).allMatch(line -> line.length() <= 100);
     }
 
     @Test

@@ -23,6 +23,7 @@ record WhitelistTranslation(List<String> hosts, List<Integer> ports, List<String
 
     static final String HTTP_RULE = "vantage6-whitelist-http";
     static final String TUNNEL_RULE = "vantage6-whitelist-tunnel";
+    private static final int COMMENT_WIDTH = 100;
 
     /** Where the rules allow less than the node's Squid did; printed with them. */
     static final List<String> STRICTER = List.of(
@@ -125,7 +126,7 @@ record WhitelistTranslation(List<String> hosts, List<Integer> ports, List<String
                 .append("# node config, and give the algorithms HTTP_PROXY and HTTPS_PROXY pointing at that\n")
                 .append("# listener through the node's algorithm_env (docs/operations.md, \"vantage6\").\n")
                 .append("# Where Sluice is stricter than Squid:\n");
-        STRICTER.forEach(line -> yaml.append("#   - ").append(line).append('\n'));
+        STRICTER.forEach(line -> yaml.append(wrapped("#   - ", "#     ", line)));
         if (!allowPrivate.isEmpty()) {
             yaml.append("allowPrivate:   # whitelisted addresses that are not public\n");
             allowPrivate.forEach(block -> yaml.append("  - ").append(quoted(block)).append('\n'));
@@ -150,6 +151,24 @@ record WhitelistTranslation(List<String> hosts, List<Integer> ports, List<String
                 .append("    hosts: [").append(hostList).append("]\n")
                 .append("    ports: [").append(portList).append("]\n");
         return yaml.toString();
+    }
+
+    /** A comment paragraph in lines of at most {@link #COMMENT_WIDTH} characters (a longer word stays whole). */
+    private static String wrapped(String first, String next, String text) {
+        StringBuilder lines = new StringBuilder(first);
+        int lineStart = 0;
+        for (String word : text.split(" ")) {
+            boolean empty = lines.length() - lineStart == (lineStart == 0 ? first : next).length();
+            if (!empty && lines.length() - lineStart + 1 + word.length() > COMMENT_WIDTH) {
+                lines.append('\n');
+                lineStart = lines.length();
+                lines.append(next);
+            } else if (!empty) {
+                lines.append(' ');
+            }
+            lines.append(word);
+        }
+        return lines.append('\n').toString();
     }
 
     private static String quoted(String text) {
