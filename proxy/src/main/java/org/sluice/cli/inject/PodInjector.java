@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.sluice.policy.image.AlgorithmAllowlist;
-import org.sluice.policy.image.ImageCheck;
 
 /**
  * Puts Sluice in front of a workload's pods: the transform of {@code sluice inject} and the admission webhook, on
@@ -22,8 +21,9 @@ import org.sluice.policy.image.ImageCheck;
  * <p>For a Pod, and the pod template of a Job, CronJob, Deployment, StatefulSet, DaemonSet, ReplicaSet,
  * ReplicationController or PodTemplate (a List is done item by item), it first checks every algorithm container
  * (containers and initContainers other than Sluice's own): its image must be allowed by the policy's
- * {@code algorithms} list, and it may not undo the isolation (root or Sluice's user id, privileged, added
- * capabilities, privilege escalation, the host's network). Any refusal refuses the whole object. A pod with a
+ * {@code algorithms} list, and the pod may not undo the isolation ({@link PodSafety}: root or Sluice's user id or
+ * group, privileged, added capabilities, privilege escalation, the node's namespaces or files, the names Sluice
+ * resolves). Any refusal refuses the whole object. A pod with a
  * container named {@value InjectSettings#SIDECAR} is then left as it is. Otherwise it adds:
  * <ul>
  *   <li>the init container {@value InjectSettings#INIT} (iptables: only Sluice's user id leaves the pod) and the
@@ -44,17 +44,17 @@ public final class PodInjector {
     private static final String NO_PROXY = "127.0.0.1,localhost";
     /** Set on every algorithm container, in this order, replacing entries of the same name. */
     private static final Map<String, String> ALGORITHM_ENV = orderedEnv();
-    private static final Set<String> OWN_VOLUMES = Set.of("sluice-policy", "sluice-audit", "sluice-tmp");
+    static final Set<String> OWN_VOLUMES = Set.of("sluice-policy", "sluice-audit", "sluice-tmp");
     /** Container fields the API server fills in by default before admission; any other field must be Sluice's. */
     private static final Set<String> DEFAULTED_FIELDS = Set.of("terminationMessagePath", "terminationMessagePolicy",
             "imagePullPolicy", "resources");
 
     private final InjectSettings settings;
-    private final AlgorithmAllowlist allowlist;
+    private final PodSafety safety;
 
     public PodInjector(InjectSettings settings, AlgorithmAllowlist allowlist) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.allowlist = Objects.requireNonNull(allowlist, "allowlist");
+        this.safety = new PodSafety(settings, Objects.requireNonNull(allowlist, "allowlist"));
     }
 
     private static Map<String, String> orderedEnv() {
@@ -166,42 +166,10 @@ public final class PodInjector {
     // ---- checks --------------------------------------------------------------------------------------------
 
     private List<Refusal> check(JsonNode template) {
-        JsonNode spec = template.path("spec");
-        List<Refusal> refusals = new ArrayList<>();
-        if (spec.path("hostNetwork").asBoolean(false)) {
-            refusals.add(new Refusal(null, "hostNetwork: true: the pod would share the node's network, which "
-                    + "the init container's rules would change and Sluice could not filter"));
-        }
-        String shape = shapeProblem(template);
-        if (shape != null) {
-            refusals.add(new Refusal(null, shape));
-            return refusals;
-        }
-        boolean injected = alreadyInjected(spec);
-        for (JsonNode volume : spec.path("volumes")) {
-            String name = volume.path("name").asText("");
-            if (!injected && OWN_VOLUMES.contains(name)) {
-                refusals.add(new Refusal(null, "volume " + name + " exists already, and Sluice adds a volume "
-                        + "of that name"));
-            }
-        }
-        JsonNode podRunAsUser = spec.path("securityContext").path("runAsUser");
-        for (String field : List.of("initContainers", "containers", "ephemeralContainers")) {
-            for (JsonNode container : spec.path(field)) {
-                String name = container.path("name").asText("?");
-                if (isSluiceOwn(name)) {
-                    String image = container.path("image").asText("");
-                    if (!image.equals(settings.sidecarImage())) {
-                        refusals.add(new Refusal(name, "has the name of Sluice's own container but runs image '"
-                                + image + "', not the Sluice image '" + settings.sidecarImage() + "'"));
-                    }
-                    continue;
-                }
-                checkAlgorithm(name, container, podRunAsUser, refusals);
-            }
-        }
+        boolean injected = alreadyInjected(template.path("spec"));
+        List<Refusal> refusals = safety.check(template, injected);
         if (injected && refusals.isEmpty()) {
-            checkInjected(spec, refusals);
+            checkInjected(template.path("spec"), refusals);
         }
         return refusals;
     }
@@ -279,82 +247,6 @@ public final class PodInjector {
             return null;
         }
         return actual.equals(expected) ? null : path + " is " + actual + ", expected " + expected;
-    }
-
-    /** What keeps the transform from working on this pod template, or null when its shape is fine. */
-    private static String shapeProblem(JsonNode template) {
-        if (!template.isObject() || !template.path("spec").isObject()) {
-            return "has no pod template (no mapping where its kind keeps the pod's spec)";
-        }
-        if (!template.path("metadata").isMissingNode() && !template.path("metadata").isObject()
-                && !template.path("metadata").isNull()) {
-            return "the pod template's metadata is not a mapping";
-        }
-        JsonNode spec = template.path("spec");
-        for (String field : List.of("initContainers", "containers", "ephemeralContainers", "volumes")) {
-            JsonNode list = spec.path(field);
-            if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
-                return "spec." + field + " is not a list";
-            }
-            for (int i = 0; i < list.size(); i++) {
-                JsonNode item = list.get(i);
-                if (!item.isObject()) {
-                    return "spec." + field + "[" + i + "] is not a mapping";
-                }
-                for (String mapping : List.of("securityContext", "metadata")) {
-                    JsonNode value = item.path(mapping);
-                    if (!value.isMissingNode() && !value.isNull() && !value.isObject()) {
-                        return "spec." + field + "[" + i + "]." + mapping + " is not a mapping";
-                    }
-                }
-                if (!item.path("env").isMissingNode() && !item.path("env").isNull() && !item.path("env").isArray()) {
-                    return "spec." + field + "[" + i + "].env is not a list";
-                }
-            }
-        }
-        if (spec.path("containers").isEmpty()) {
-            return "the pod has no containers";
-        }
-        return null;
-    }
-
-    private void checkAlgorithm(String name, JsonNode container, JsonNode podRunAsUser, List<Refusal> refusals) {
-        JsonNode image = container.path("image");
-        if (!image.isTextual() || image.asText().isBlank()) {
-            refusals.add(new Refusal(name, "has no image, so the policy's algorithms list cannot allow it"));
-        } else {
-            ImageCheck check = allowlist.check(image.asText());
-            if (!check.allowed()) {
-                refusals.add(new Refusal(name, check.line()));
-            }
-        }
-        JsonNode securityContext = container.path("securityContext");
-        JsonNode runAsUser = securityContext.has("runAsUser") ? securityContext.get("runAsUser") : podRunAsUser;
-        if (runAsUser.isIntegralNumber() && runAsUser.asLong() == 0) {
-            refusals.add(new Refusal(name, "runs as root (runAsUser: 0); an algorithm container runs as a "
-                    + "non-root user"));
-        } else if (runAsUser.isIntegralNumber() && runAsUser.asLong() == InjectSettings.SLUICE_UID) {
-            refusals.add(new Refusal(name, "runs as user id " + InjectSettings.SLUICE_UID + ", Sluice's, whose "
-                    + "traffic the init container's rules let out of the pod"));
-        }
-        if (securityContext.path("privileged").asBoolean(false)) {
-            refusals.add(new Refusal(name, "is privileged: it could change the pod's iptables rules"));
-        }
-        if (securityContext.path("allowPrivilegeEscalation").asBoolean(false)) {
-            refusals.add(new Refusal(name, "sets allowPrivilegeEscalation: true: a set-user-ID file could give it "
-                    + "Sluice's user id"));
-        }
-        JsonNode added = securityContext.path("capabilities").path("add");
-        if (added.isArray() && !added.isEmpty()) {
-            List<String> names = new ArrayList<>();
-            added.forEach(capability -> names.add(capability.asText()));
-            refusals.add(new Refusal(name, "adds capabilities " + names + "; an algorithm container runs with "
-                    + "none (NET_ADMIN or NET_RAW would let it change the rules, SETUID take Sluice's user id)"));
-        }
-    }
-
-    private static boolean isSluiceOwn(String containerName) {
-        return containerName.equals(InjectSettings.SIDECAR) || containerName.equals(InjectSettings.INIT);
     }
 
     private static boolean alreadyInjected(JsonNode spec) {

@@ -359,6 +359,57 @@ class PodInjectorTest {
                 .containsExactly("pod: volume sluice-audit exists already, and Sluice adds a volume of that name");
     }
 
+    /** Each field that could weaken or bypass the sidecar is refused by name, with why (issue 16, item 2). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "hostPID: true | pod: hostPID: true: the pod would share the node's process namespace",
+        "hostIPC: true | pod: hostIPC: true: the pod would share the node's IPC namespace",
+        "shareProcessNamespace: true | pod: shareProcessNamespace: true: the algorithm's processes would share one "
+                + "process namespace with Sluice's",
+        "'hostAliases: [{ip: 203.0.113.7, hostnames: [central.example.org]}]' | pod: hostAliases: writes names "
+                + "into the /etc/hosts of every container, Sluice's too",
+        "dnsPolicy: None | pod: dnsPolicy: None: replaces the cluster's DNS",
+        "'dnsConfig: {options: [{name: ndots, value: \"1\"}]}' | pod: dnsConfig: changes the /etc/resolv.conf",
+        "'volumes: [{name: runtime, hostPath: {path: /run/containerd/containerd.sock}}]' | pod: volume runtime: "
+                + "hostPath: a path of the node",
+        "'volumes: [{name: share, nfs: {server: 203.0.113.9, path: /export}}]' | pod: volume share: nfs: the node "
+                + "mounts it over its own network",
+        "'securityContext: {runAsGroup: 10001}' | pod: securityContext.runAsGroup: 10001 is Sluice's group",
+        "'securityContext: {fsGroup: 10001}' | pod: securityContext.fsGroup: 10001 is Sluice's group",
+        "'securityContext: {supplementalGroups: [4, 10001]}' | pod: securityContext.supplementalGroups: 10001 is "
+                + "Sluice's group"})
+    void aPodFieldThatCouldUndoTheLockIsRefusedNamingTheFieldAndWhy(String podField, String refusal) {
+        assertThat(refusals(podField + "\ncontainers: [{name: a, image: '" + AVERAGE + "'}]"))
+                .singleElement().asString().startsWith(refusal);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "securityContext: {runAsGroup: 10001} | container a: securityContext.runAsGroup: 10001 is Sluice's group",
+        "'volumeMounts: [{name: sluice-audit, mountPath: /x}]' | container a: mounts volume sluice-audit, one of "
+                + "Sluice's own"})
+    void aContainerFieldThatCouldUndoTheLockIsRefusedNamingTheFieldAndWhy(String containerField, String refusal) {
+        assertThat(refusals("containers: [{name: a, image: '" + AVERAGE + "', " + containerField + "}]"))
+                .singleElement().asString().startsWith(refusal);
+    }
+
+    @Test
+    void groupsOtherThanSluicesAndTheSafeVolumesAndDnsSettingsStayAllowed() {
+        Injection injection = injector.inject(yaml("kind: Pod\nmetadata: {name: p}\nspec:\n" + """
+                securityContext: {runAsGroup: 10002, fsGroup: 10002, supplementalGroups: [10003]}
+                dnsPolicy: ClusterFirst
+                hostPID: false
+                containers: [{name: a, image: '%s', securityContext: {runAsGroup: 10002}}]
+                volumes:
+                  - {name: data, persistentVolumeClaim: {claimName: data}}
+                  - {name: scratch, emptyDir: {}}
+                  - {name: settings, configMap: {name: settings}}
+                """.formatted(AVERAGE).indent(2)));
+
+        assertThat(injection.refusals()).isEmpty();
+        assertThat(injection.outcome()).isEqualTo(Injection.Outcome.INJECTED);
+    }
+
     @Test
     void aMalformedPodTemplateIsRefusedNotCrashedOn() {
         assertThat(refusals("containers: {name: a}")).containsExactly("pod: spec.containers is not a list");
