@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.sluice.policy.config.SluiceConfig;
 import org.sluice.policy.image.AlgorithmAllowlist;
 
 /**
@@ -40,10 +41,10 @@ import org.sluice.policy.image.AlgorithmAllowlist;
 public final class PodInjector {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final String PROXY = "http://127.0.0.1:" + InjectSettings.FORWARD_PORT;
     private static final String NO_PROXY = "127.0.0.1,localhost";
-    /** Set on every algorithm container, in this order, replacing entries of the same name. */
-    private static final Map<String, String> ALGORITHM_ENV = orderedEnv();
+    /** Removed from every algorithm container's env; set again, to Sluice's, where the policy has the listener. */
+    private static final List<String> PROXY_VARIABLES = List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
+            "https_proxy", "NO_PROXY", "no_proxy");
     static final Set<String> OWN_VOLUMES = Set.of("sluice-policy", "sluice-audit", "sluice-tmp");
     /** Container fields the API server fills in by default before admission; any other field must be Sluice's. */
     private static final Set<String> DEFAULTED_FIELDS = Set.of("terminationMessagePath", "terminationMessagePolicy",
@@ -51,29 +52,48 @@ public final class PodInjector {
 
     private final InjectSettings settings;
     private final PodSafety safety;
+    private final SidecarPorts ports;
+    /** Set on every algorithm container, in this order, replacing entries of the same name. */
+    private final Map<String, String> algorithmEnv;
 
+    /** An injector for a policy with the default ports ({@link SidecarPorts#DEFAULTS}). */
     public PodInjector(InjectSettings settings, AlgorithmAllowlist allowlist) {
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.safety = new PodSafety(settings, Objects.requireNonNull(allowlist, "allowlist"));
+        this(settings, allowlist, SidecarPorts.DEFAULTS);
     }
 
-    private static Map<String, String> orderedEnv() {
+    public PodInjector(InjectSettings settings, AlgorithmAllowlist allowlist, SidecarPorts ports) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.safety = new PodSafety(settings, Objects.requireNonNull(allowlist, "allowlist"));
+        this.ports = Objects.requireNonNull(ports, "ports");
+        this.algorithmEnv = orderedEnv(ports);
+    }
+
+    /**
+     * The injector for the pods that run policy: its algorithms list, its listeners' ports.
+     *
+     * @throws IllegalArgumentException when the policy cannot run in the pod inject writes, saying why
+     */
+    public static PodInjector forPolicy(InjectSettings settings, SluiceConfig policy) {
+        return new PodInjector(settings, AlgorithmAllowlist.compile(policy.algorithms()), SidecarPorts.of(policy));
+    }
+
+    private static Map<String, String> orderedEnv(SidecarPorts ports) {
         LinkedHashMap<String, String> env = new LinkedHashMap<>();
-        env.put("HTTP_PROXY", PROXY);
-        env.put("HTTPS_PROXY", PROXY);
-        env.put("http_proxy", PROXY);
-        env.put("https_proxy", PROXY);
-        env.put("NO_PROXY", NO_PROXY);
-        env.put("no_proxy", NO_PROXY);
+        if (ports.forward() != 0) {
+            String proxy = "http://127.0.0.1:" + ports.forward();
+            for (String name : PROXY_VARIABLES) {
+                env.put(name, name.equalsIgnoreCase("NO_PROXY") ? NO_PROXY : proxy);
+            }
+        }
         env.put("HOST", "http://127.0.0.1");
-        env.put("PORT", Integer.toString(InjectSettings.GATEWAY_PORT));
+        env.put("PORT", Integer.toString(ports.gateway()));
         env.put("API_PATH", "/api");
         return Collections.unmodifiableMap(env);
     }
 
     /** The environment every algorithm container gets, name to value, in the order it is written. */
-    public static Map<String, String> algorithmEnv() {
-        return ALGORITHM_ENV;
+    public Map<String, String> algorithmEnv() {
+        return algorithmEnv;
     }
 
     /** Injects one object (a document of a manifest, or an admission request's object). */
@@ -267,7 +287,7 @@ public final class PodInjector {
         child(metadata, "labels").put(InjectSettings.INJECTED_LABEL, "true");
         ObjectNode annotations = child(metadata, "annotations");
         annotations.put("prometheus.io/scrape", "true");
-        annotations.put("prometheus.io/port", Integer.toString(InjectSettings.ADMIN_PORT));
+        annotations.put("prometheus.io/port", Integer.toString(ports.admin()));
         annotations.put("prometheus.io/path", "/metrics");
 
         ObjectNode spec = child(template, "spec");
@@ -296,14 +316,15 @@ public final class PodInjector {
         volumes.addObject().put("name", "sluice-tmp").putObject("emptyDir");
     }
 
-    private static ObjectNode harden(ObjectNode container, boolean podSetsUser) {
+    private ObjectNode harden(ObjectNode container, boolean podSetsUser) {
         ArrayNode env = JSON.arrayNode();
         for (JsonNode entry : container.path("env")) {
-            if (!ALGORITHM_ENV.containsKey(entry.path("name").asText())) {
+            String name = entry.path("name").asText();
+            if (!algorithmEnv.containsKey(name) && !PROXY_VARIABLES.contains(name)) {
                 env.add(entry);
             }
         }
-        ALGORITHM_ENV.forEach((name, value) -> env.addObject().put("name", name).put("value", value));
+        algorithmEnv.forEach((name, value) -> env.addObject().put("name", name).put("value", value));
         container.set("env", env);
 
         ObjectNode securityContext = child(container, "securityContext");
@@ -337,8 +358,7 @@ public final class PodInjector {
         init.putArray("command").add("/opt/sluice/sluice-init.sh");
         ArrayNode env = init.putArray("env");
         env.addObject().put("name", "SLUICE_UID").put("value", Integer.toString(InjectSettings.SLUICE_UID));
-        env.addObject().put("name", "SLUICE_PORTS").put("value", InjectSettings.GATEWAY_PORT + " "
-                + InjectSettings.FORWARD_PORT + " " + InjectSettings.ADMIN_PORT);
+        env.addObject().put("name", "SLUICE_PORTS").put("value", ports.initPorts());
         ObjectNode securityContext = init.putObject("securityContext");
         securityContext.put("runAsUser", 0);
         securityContext.put("runAsNonRoot", false);
@@ -362,7 +382,7 @@ public final class PodInjector {
         env.addObject().put("name", "SLUICE_NODE_ID").putObject("valueFrom").putObject("fieldRef")
                 .put("fieldPath", "spec.nodeName");
         sidecar.putArray("ports").addObject().put("name", "sluice-admin")
-                .put("containerPort", InjectSettings.ADMIN_PORT);
+                .put("containerPort", ports.admin());
         probe(sidecar.putObject("startupProbe"), "/readyz").put("periodSeconds", 1).put("failureThreshold", 60);
         probe(sidecar.putObject("readinessProbe"), "/readyz").put("periodSeconds", 5);
         probe(sidecar.putObject("livenessProbe"), "/healthz").put("periodSeconds", 10);
@@ -391,8 +411,8 @@ public final class PodInjector {
         resources.putObject("limits").put("memory", memoryLimit);
     }
 
-    private static ObjectNode probe(ObjectNode probe, String path) {
-        probe.putObject("httpGet").put("path", path).put("port", InjectSettings.ADMIN_PORT);
+    private ObjectNode probe(ObjectNode probe, String path) {
+        probe.putObject("httpGet").put("path", path).put("port", ports.admin());
         return probe;
     }
 
