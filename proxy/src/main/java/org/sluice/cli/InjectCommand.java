@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
             "",
             "For every Pod, Job, CronJob, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController "
                     + "and PodTemplate: checks each algorithm container (its image must be allowed by the "
-                    + "policy's algorithms list; no root, no Sluice user id, no privilege, no added capabilities), "
+                    + "policy's algorithms list; no root, no Sluice user id or group, no privilege, no added "
+                    + "capabilities; none of the node's namespaces, no hostPath, no DNS or /etc/hosts override), "
                     + "then adds the sluice-init init container (its SLUICE_PORTS, the probes and the environment "
                     + "from the policy's listen addresses), the sluice sidecar, their volumes, the proxy and "
                     + "vantage6 environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, HOST, PORT, API_PATH, replacing "
