@@ -214,6 +214,34 @@ class PodInjectorTest {
         assertThat(spec.path("securityContext").path("fsGroup").asInt()).isEqualTo(10002);
     }
 
+    /** Issue 16, item 4: what the lock assumes of every algorithm container, whatever the manifest said. */
+    @Test
+    void everyInjectedAlgorithmContainerDropsAllCapabilitiesCannotEscalateAndIsNotRootOrSluice() {
+        for (String file : List.of("pod.yaml", "job.yaml", "cronjob.yaml", "deployment.yaml", "statefulset.yaml")) {
+            JsonNode spec = injector.inject(fixture(file)).object().findParent("containers");
+            JsonNode podUser = spec.at("/securityContext/runAsUser");
+            List<JsonNode> algorithms = new ArrayList<>();
+            spec.path("containers").forEach(algorithms::add);
+            spec.path("initContainers").forEach(c -> {
+                if (!c.path("name").asText().startsWith("sluice")) {
+                    algorithms.add(c);
+                }
+            });
+            assertThat(algorithms).as(file).isNotEmpty();
+            for (JsonNode container : algorithms) {
+                JsonNode context = container.path("securityContext");
+                String what = file + " " + container.path("name").asText();
+                assertThat(context.at("/capabilities/drop").toString()).as(what).contains("\"ALL\"");
+                assertThat(context.at("/capabilities/add").isMissingNode()).as(what).isTrue();
+                assertThat(context.path("privileged").asBoolean(false)).as(what).isFalse();
+                assertThat(context.path("allowPrivilegeEscalation").asBoolean(true)).as(what).isFalse();
+                assertThat(context.path("runAsNonRoot").asBoolean(false)).as(what).isTrue();
+                JsonNode user = context.has("runAsUser") ? context.get("runAsUser") : podUser;
+                assertThat(user.asLong(0)).as(what).isNotIn(0L, 10001L);
+            }
+        }
+    }
+
     @Test
     void aPodLevelUserIsLeftToThePod() {
         JsonNode pod = yaml("""
