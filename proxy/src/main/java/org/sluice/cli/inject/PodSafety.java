@@ -106,7 +106,8 @@ final class PodSafety {
         for (String field : List.of("runAsGroup", "fsGroup")) {
             JsonNode group = securityContext.path(field);
             if (group.isIntegralNumber() && group.asLong() == InjectSettings.SLUICE_UID) {
-                refusals.add(new Refusal(container, where + "." + field + ": " + InjectSettings.SLUICE_UID + GROUP_WHY));
+                refusals.add(new Refusal(container, where + "." + field + ": " + InjectSettings.SLUICE_UID
+                        + GROUP_WHY));
             }
         }
         for (JsonNode group : securityContext.path("supplementalGroups")) {
