@@ -5,7 +5,8 @@
 #
 #   SLUICE_UID    the user id Sluice runs as (default 10001): the only one whose traffic may leave
 #   SLUICE_PORTS  Sluice's TCP ports on 127.0.0.1 that every user may connect to (default "8080 3128 9090":
-#                 gateway, forward, admin)
+#                 gateway, forward, admin; `sluice inject` sets them from the policy's listen addresses)
+# Unset means the default; set but empty is refused, since it would otherwise silently mean the default.
 #
 # IPv4 (chain SLUICE_OUT, jumped to first from OUTPUT):
 #   1. any user -> 127.0.0.1:<SLUICE_PORTS> over loopback (TCP): accepted
@@ -46,13 +47,16 @@ case "${1:-}" in
     ;;
 esac
 
-uid="${SLUICE_UID:-10001}"
-ports="${SLUICE_PORTS:-8080 3128 9090}"
+uid="${SLUICE_UID-10001}"
+ports="${SLUICE_PORTS-8080 3128 9090}"
+
+[[ -n "${uid// /}" ]] || die "SLUICE_UID is set but empty: give Sluice's numeric user id, or unset it for 10001"
 
 [[ "$uid" =~ ^[0-9]+$ ]] || die "SLUICE_UID must be a numeric user id, got '$uid'"
 [[ "$uid" != 0 ]] || die "SLUICE_UID must not be 0: root's traffic would all be allowed"
 read -r -a port_list <<<"$ports"
-((${#port_list[@]} > 0)) || die "SLUICE_PORTS is empty"
+((${#port_list[@]} > 0)) || die "SLUICE_PORTS is set but empty: give Sluice's ports (gateway, forward, admin), \
+or unset it for 8080 3128 9090"
 for port in "${port_list[@]}"; do
   if ! [[ "$port" =~ ^[0-9]+$ ]] || ((10#$port < 1 || 10#$port > 65535)); then
     die "SLUICE_PORTS: '$port' is not a TCP port (1-65535)"

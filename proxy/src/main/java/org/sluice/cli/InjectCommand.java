@@ -17,7 +17,6 @@ import org.sluice.cli.inject.Manifests;
 import org.sluice.cli.inject.PodInjector;
 import org.sluice.cli.inject.Refusal;
 import org.sluice.policy.config.SluiceConfig;
-import org.sluice.policy.image.AlgorithmAllowlist;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -32,8 +31,10 @@ import picocli.CommandLine.Spec;
             "",
             "For every Pod, Job, CronJob, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController "
                     + "and PodTemplate: checks each algorithm container (its image must be allowed by the "
-                    + "policy's algorithms list; no root, no Sluice user id, no privilege, no added capabilities), "
-                    + "then adds the sluice-init init container, the sluice sidecar, their volumes, the proxy and "
+                    + "policy's algorithms list; no root, no Sluice user id or group, no privilege, no added "
+                    + "capabilities; none of the node's namespaces, no hostPath, no DNS or /etc/hosts override), "
+                    + "then adds the sluice-init init container (its SLUICE_PORTS, the probes and the environment "
+                    + "from the policy's listen addresses), the sluice sidecar, their volumes, the proxy and "
                     + "vantage6 environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, HOST, PORT, API_PATH, replacing "
                     + "entries of those names) and the hardening securityContext where unset. Other kinds, and "
                     + "pods that already have a container named sluice, are written unchanged. Comments do not "
@@ -103,7 +104,14 @@ final class InjectCommand implements Callable<Integer> {
             return SluiceCli.USAGE_OR_CONFIG_ERROR;
         }
 
-        PodInjector injector = new PodInjector(settings, AlgorithmAllowlist.compile(config.algorithms()));
+        PodInjector injector;
+        try {
+            injector = PodInjector.forPolicy(settings, config);
+        } catch (IllegalArgumentException e) {
+            err.println("sluice inject: " + policy + ": a pod cannot run this policy: " + e.getMessage());
+            err.flush();
+            return SluiceCli.USAGE_OR_CONFIG_ERROR;
+        }
         List<JsonNode> injected = new ArrayList<>();
         int refused = 0;
         for (int i = 0; i < documents.size(); i++) {

@@ -116,7 +116,14 @@ final class WebhookCommand implements Callable<Integer> {
             err.flush();
             return SluiceCli.USAGE_OR_CONFIG_ERROR;
         }
-        WebhookPolicy admission = new WebhookPolicy(config, settings);
+        WebhookPolicy admission;
+        try {
+            admission = new WebhookPolicy(config, settings);
+        } catch (IllegalArgumentException e) {
+            err.println("sluice webhook: " + policy + ": a pod cannot run this policy: " + e.getMessage());
+            err.flush();
+            return SluiceCli.USAGE_OR_CONFIG_ERROR;
+        }
         WebhookServer server;
         try {
             server = WebhookServer.start(new InetSocketAddress(ip, port), tls::current, admission::reviews);

@@ -62,6 +62,21 @@ class InjectCommandTest {
     }
 
     @Test
+    void aPolicyNoPodCouldRunIsAConfigErrorNamingTheKeyAndNothingIsWritten() throws Exception {
+        Path policy = file("loopback-admin.yaml", Files.readString(POLICY)
+                .replace("listen: 0.0.0.0:9090", "listen: 127.0.0.1:22090"));
+        Path out = folder.resolve("out.yaml");
+
+        CliResult result = inject("-f", FIXTURES.resolve("job.yaml").toString(), "-o", out.toString(),
+                "--policy", policy.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("sluice inject: " + policy + ": a pod cannot run this policy: "
+                + "admin.listen 127.0.0.1:22090: the kubelet's probes and Prometheus connect to the pod's IP");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void injectingTheOutputAgainGivesTheSameText() throws Exception {
         for (String fixture : List.of("pod.yaml", "job.yaml", "cronjob.yaml", "deployment.yaml", "statefulset.yaml",
                 "multi.yaml")) {

@@ -158,4 +158,18 @@ class WebhookCommandTest {
         assertThat(noOptions.exitCode()).isEqualTo(2);
         assertThat(noOptions.err()).contains("Missing required options");
     }
+
+    @Test
+    void aPolicyNoPodCouldRunExitsTwoBeforeListening() throws Exception {
+        TestCa.ClientPair pem = TestCa.create(folder).serverPem(folder, "webhook");
+        Path policy = Files.writeString(folder.resolve("loopback-admin.yaml"), Files.readString(POLICY)
+                .replace("listen: 0.0.0.0:9090", "listen: 127.0.0.1:9090"));
+
+        CliResult result = CliResult.execute("webhook", "--policy", policy.toString(), "--tls-cert",
+                pem.cert().toString(), "--tls-key", pem.key().toString(), "--address", "127.0.0.1", "--port", "0");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("sluice webhook: " + policy + ": a pod cannot run this policy: "
+                + "admin.listen 127.0.0.1:9090: the kubelet's probes");
+    }
 }

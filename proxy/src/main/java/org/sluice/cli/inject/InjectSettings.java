@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * What injection adds that a node may choose: Sluice's image, the ConfigMap that holds its policy and the sidecar's
- * resources. The user ids and ports are fixed, because the init container's iptables rules and the policy's
- * listeners depend on them.
+ * resources. The user ids are fixed, because the init container's iptables rules depend on them; the ports come
+ * from the policy's listeners ({@link SidecarPorts}).
  *
  * @param sidecarImage  the Sluice image of both the init container and the sidecar, e.g. {@code sluice:0.1.0}
  * @param configMapName the ConfigMap with the policy as key {@code sluice.yaml}, mounted at /etc/sluice
@@ -24,6 +24,7 @@ public record InjectSettings(String sidecarImage, String configMapName, String s
     public static final int SLUICE_UID = 10001;
     /** The user id algorithm containers run as when they name none. */
     public static final int ALGORITHM_UID = 10002;
+    /** The listeners' ports of the base policy, and of an injector made without a policy. */
     public static final int GATEWAY_PORT = 8080;
     public static final int FORWARD_PORT = 3128;
     public static final int ADMIN_PORT = 9090;

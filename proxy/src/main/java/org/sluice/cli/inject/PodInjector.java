@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.sluice.policy.config.SluiceConfig;
 import org.sluice.policy.image.AlgorithmAllowlist;
-import org.sluice.policy.image.ImageCheck;
 
 /**
  * Puts Sluice in front of a workload's pods: the transform of {@code sluice inject} and the admission webhook, on
@@ -22,8 +21,9 @@ import org.sluice.policy.image.ImageCheck;
  * <p>For a Pod, and the pod template of a Job, CronJob, Deployment, StatefulSet, DaemonSet, ReplicaSet,
  * ReplicationController or PodTemplate (a List is done item by item), it first checks every algorithm container
  * (containers and initContainers other than Sluice's own): its image must be allowed by the policy's
- * {@code algorithms} list, and it may not undo the isolation (root or Sluice's user id, privileged, added
- * capabilities, privilege escalation, the host's network). Any refusal refuses the whole object. A pod with a
+ * {@code algorithms} list, and the pod may not undo the isolation ({@link PodSafety}: root or Sluice's user id or
+ * group, privileged, added capabilities, privilege escalation, the node's namespaces or files, the names Sluice
+ * resolves). Any refusal refuses the whole object. A pod with a
  * container named {@value InjectSettings#SIDECAR} is then left as it is. Otherwise it adds:
  * <ul>
  *   <li>the init container {@value InjectSettings#INIT} (iptables: only Sluice's user id leaves the pod) and the
@@ -40,40 +40,56 @@ import org.sluice.policy.image.ImageCheck;
 public final class PodInjector {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final String PROXY = "http://127.0.0.1:" + InjectSettings.FORWARD_PORT;
     private static final String NO_PROXY = "127.0.0.1,localhost";
-    /** Set on every algorithm container, in this order, replacing entries of the same name. */
-    private static final Map<String, String> ALGORITHM_ENV = orderedEnv();
-    private static final Set<String> OWN_VOLUMES = Set.of("sluice-policy", "sluice-audit", "sluice-tmp");
-    /** Container fields the API server fills in by default before admission; any other field must be Sluice's. */
-    private static final Set<String> DEFAULTED_FIELDS = Set.of("terminationMessagePath", "terminationMessagePolicy",
-            "imagePullPolicy", "resources");
+    /** Removed from every algorithm container's env; set again, to Sluice's, where the policy has the listener. */
+    private static final List<String> PROXY_VARIABLES = List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
+            "https_proxy", "NO_PROXY", "no_proxy");
+    static final Set<String> OWN_VOLUMES = Set.of("sluice-policy", "sluice-audit", "sluice-tmp");
 
     private final InjectSettings settings;
-    private final AlgorithmAllowlist allowlist;
+    private final PodSafety safety;
+    private final SidecarPorts ports;
+    /** Set on every algorithm container, in this order, replacing entries of the same name. */
+    private final Map<String, String> algorithmEnv;
 
+    /** An injector for a policy with the default ports ({@link SidecarPorts#DEFAULTS}). */
     public PodInjector(InjectSettings settings, AlgorithmAllowlist allowlist) {
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.allowlist = Objects.requireNonNull(allowlist, "allowlist");
+        this(settings, allowlist, SidecarPorts.DEFAULTS);
     }
 
-    private static Map<String, String> orderedEnv() {
+    public PodInjector(InjectSettings settings, AlgorithmAllowlist allowlist, SidecarPorts ports) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.safety = new PodSafety(settings, Objects.requireNonNull(allowlist, "allowlist"));
+        this.ports = Objects.requireNonNull(ports, "ports");
+        this.algorithmEnv = orderedEnv(ports);
+    }
+
+    /**
+     * The injector for the pods that run policy: its algorithms list, its listeners' ports.
+     *
+     * @throws IllegalArgumentException when the policy cannot run in the pod inject writes, saying why
+     */
+    public static PodInjector forPolicy(InjectSettings settings, SluiceConfig policy) {
+        return new PodInjector(settings, AlgorithmAllowlist.compile(policy.algorithms()), SidecarPorts.of(policy));
+    }
+
+    private static Map<String, String> orderedEnv(SidecarPorts ports) {
         LinkedHashMap<String, String> env = new LinkedHashMap<>();
-        env.put("HTTP_PROXY", PROXY);
-        env.put("HTTPS_PROXY", PROXY);
-        env.put("http_proxy", PROXY);
-        env.put("https_proxy", PROXY);
-        env.put("NO_PROXY", NO_PROXY);
-        env.put("no_proxy", NO_PROXY);
+        if (ports.forward() != 0) {
+            String proxy = "http://127.0.0.1:" + ports.forward();
+            for (String name : PROXY_VARIABLES) {
+                env.put(name, name.equalsIgnoreCase("NO_PROXY") ? NO_PROXY : proxy);
+            }
+        }
         env.put("HOST", "http://127.0.0.1");
-        env.put("PORT", Integer.toString(InjectSettings.GATEWAY_PORT));
+        env.put("PORT", Integer.toString(ports.gateway()));
         env.put("API_PATH", "/api");
         return Collections.unmodifiableMap(env);
     }
 
     /** The environment every algorithm container gets, name to value, in the order it is written. */
-    public static Map<String, String> algorithmEnv() {
-        return ALGORITHM_ENV;
+    public Map<String, String> algorithmEnv() {
+        return algorithmEnv;
     }
 
     /** Injects one object (a document of a manifest, or an admission request's object). */
@@ -166,195 +182,13 @@ public final class PodInjector {
     // ---- checks --------------------------------------------------------------------------------------------
 
     private List<Refusal> check(JsonNode template) {
-        JsonNode spec = template.path("spec");
-        List<Refusal> refusals = new ArrayList<>();
-        if (spec.path("hostNetwork").asBoolean(false)) {
-            refusals.add(new Refusal(null, "hostNetwork: true: the pod would share the node's network, which "
-                    + "the init container's rules would change and Sluice could not filter"));
-        }
-        String shape = shapeProblem(template);
-        if (shape != null) {
-            refusals.add(new Refusal(null, shape));
-            return refusals;
-        }
-        boolean injected = alreadyInjected(spec);
-        for (JsonNode volume : spec.path("volumes")) {
-            String name = volume.path("name").asText("");
-            if (!injected && OWN_VOLUMES.contains(name)) {
-                refusals.add(new Refusal(null, "volume " + name + " exists already, and Sluice adds a volume "
-                        + "of that name"));
-            }
-        }
-        JsonNode podRunAsUser = spec.path("securityContext").path("runAsUser");
-        for (String field : List.of("initContainers", "containers", "ephemeralContainers")) {
-            for (JsonNode container : spec.path(field)) {
-                String name = container.path("name").asText("?");
-                if (isSluiceOwn(name)) {
-                    String image = container.path("image").asText("");
-                    if (!image.equals(settings.sidecarImage())) {
-                        refusals.add(new Refusal(name, "has the name of Sluice's own container but runs image '"
-                                + image + "', not the Sluice image '" + settings.sidecarImage() + "'"));
-                    }
-                    continue;
-                }
-                checkAlgorithm(name, container, podRunAsUser, refusals);
-            }
-        }
+        boolean injected = alreadyInjected(template.path("spec"));
+        List<Refusal> refusals = safety.check(template, injected);
         if (injected && refusals.isEmpty()) {
-            checkInjected(spec, refusals);
+            InjectedPodCheck.check(template.path("spec"), initContainer(), sidecar(), settings.configMapName(),
+                    refusals);
         }
         return refusals;
-    }
-
-    /**
-     * A pod that says it is injected must be injected as this injector would have done it: otherwise a manifest
-     * (or a pod sent to the webhook) could carry a sidecar named sluice next to an init container that lets
-     * another user id out, a container that runs before the rules exist, or another policy.
-     */
-    private void checkInjected(JsonNode spec, List<Refusal> refusals) {
-        JsonNode init = spec.path("initContainers");
-        if (init.size() < 2 || !init.get(0).path("name").asText().equals(InjectSettings.INIT)
-                || !init.get(1).path("name").asText().equals(InjectSettings.SIDECAR)) {
-            refusals.add(new Refusal(null, "has a " + InjectSettings.SIDECAR + " container, but the first two init "
-                    + "containers are not " + InjectSettings.INIT + " and " + InjectSettings.SIDECAR + ": a container "
-                    + "before them would run before the pod's traffic is filtered"));
-            return;
-        }
-        String initDifference = difference(init.get(0), initContainer(), "");
-        if (initDifference != null) {
-            refusals.add(new Refusal(InjectSettings.INIT, "differs from the init container Sluice adds: "
-                    + initDifference));
-        }
-        String sidecarDifference = difference(init.get(1), sidecar(), "");
-        if (sidecarDifference != null) {
-            refusals.add(new Refusal(InjectSettings.SIDECAR, "differs from the sidecar Sluice adds: "
-                    + sidecarDifference));
-        }
-        for (JsonNode volume : spec.path("volumes")) {
-            if (volume.path("name").asText().equals("sluice-policy")
-                    && !volume.path("configMap").path("name").asText().equals(settings.configMapName())) {
-                refusals.add(new Refusal(null, "volume sluice-policy is not ConfigMap " + settings.configMapName()
-                        + ", the policy Sluice must run with"));
-            }
-        }
-    }
-
-    /**
-     * Where actual departs from expected, or null: every field of expected must be there with the same value (lists
-     * of the same length, compared item by item); at the top level only defaulted fields may be added.
-     */
-    private static String difference(JsonNode actual, JsonNode expected, String path) {
-        if (expected.isObject()) {
-            if (!actual.isObject()) {
-                return path + " is not a mapping";
-            }
-            for (Iterator<String> names = expected.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
-                String inner = difference(actual.path(name), expected.get(name), path.isEmpty() ? name
-                        : path + "." + name);
-                if (inner != null) {
-                    return inner;
-                }
-            }
-            if (path.isEmpty()) {
-                for (Iterator<String> names = actual.fieldNames(); names.hasNext(); ) {
-                    String name = names.next();
-                    if (!expected.has(name) && !DEFAULTED_FIELDS.contains(name)) {
-                        return "has " + name + ", which Sluice does not set";
-                    }
-                }
-            }
-            return null;
-        }
-        if (expected.isArray()) {
-            if (!actual.isArray() || actual.size() != expected.size()) {
-                return path + " is " + actual + ", expected " + expected;
-            }
-            for (int i = 0; i < expected.size(); i++) {
-                String inner = difference(actual.get(i), expected.get(i), path + "[" + i + "]");
-                if (inner != null) {
-                    return inner;
-                }
-            }
-            return null;
-        }
-        return actual.equals(expected) ? null : path + " is " + actual + ", expected " + expected;
-    }
-
-    /** What keeps the transform from working on this pod template, or null when its shape is fine. */
-    private static String shapeProblem(JsonNode template) {
-        if (!template.isObject() || !template.path("spec").isObject()) {
-            return "has no pod template (no mapping where its kind keeps the pod's spec)";
-        }
-        if (!template.path("metadata").isMissingNode() && !template.path("metadata").isObject()
-                && !template.path("metadata").isNull()) {
-            return "the pod template's metadata is not a mapping";
-        }
-        JsonNode spec = template.path("spec");
-        for (String field : List.of("initContainers", "containers", "ephemeralContainers", "volumes")) {
-            JsonNode list = spec.path(field);
-            if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
-                return "spec." + field + " is not a list";
-            }
-            for (int i = 0; i < list.size(); i++) {
-                JsonNode item = list.get(i);
-                if (!item.isObject()) {
-                    return "spec." + field + "[" + i + "] is not a mapping";
-                }
-                for (String mapping : List.of("securityContext", "metadata")) {
-                    JsonNode value = item.path(mapping);
-                    if (!value.isMissingNode() && !value.isNull() && !value.isObject()) {
-                        return "spec." + field + "[" + i + "]." + mapping + " is not a mapping";
-                    }
-                }
-                if (!item.path("env").isMissingNode() && !item.path("env").isNull() && !item.path("env").isArray()) {
-                    return "spec." + field + "[" + i + "].env is not a list";
-                }
-            }
-        }
-        if (spec.path("containers").isEmpty()) {
-            return "the pod has no containers";
-        }
-        return null;
-    }
-
-    private void checkAlgorithm(String name, JsonNode container, JsonNode podRunAsUser, List<Refusal> refusals) {
-        JsonNode image = container.path("image");
-        if (!image.isTextual() || image.asText().isBlank()) {
-            refusals.add(new Refusal(name, "has no image, so the policy's algorithms list cannot allow it"));
-        } else {
-            ImageCheck check = allowlist.check(image.asText());
-            if (!check.allowed()) {
-                refusals.add(new Refusal(name, check.line()));
-            }
-        }
-        JsonNode securityContext = container.path("securityContext");
-        JsonNode runAsUser = securityContext.has("runAsUser") ? securityContext.get("runAsUser") : podRunAsUser;
-        if (runAsUser.isIntegralNumber() && runAsUser.asLong() == 0) {
-            refusals.add(new Refusal(name, "runs as root (runAsUser: 0); an algorithm container runs as a "
-                    + "non-root user"));
-        } else if (runAsUser.isIntegralNumber() && runAsUser.asLong() == InjectSettings.SLUICE_UID) {
-            refusals.add(new Refusal(name, "runs as user id " + InjectSettings.SLUICE_UID + ", Sluice's, whose "
-                    + "traffic the init container's rules let out of the pod"));
-        }
-        if (securityContext.path("privileged").asBoolean(false)) {
-            refusals.add(new Refusal(name, "is privileged: it could change the pod's iptables rules"));
-        }
-        if (securityContext.path("allowPrivilegeEscalation").asBoolean(false)) {
-            refusals.add(new Refusal(name, "sets allowPrivilegeEscalation: true: a set-user-ID file could give it "
-                    + "Sluice's user id"));
-        }
-        JsonNode added = securityContext.path("capabilities").path("add");
-        if (added.isArray() && !added.isEmpty()) {
-            List<String> names = new ArrayList<>();
-            added.forEach(capability -> names.add(capability.asText()));
-            refusals.add(new Refusal(name, "adds capabilities " + names + "; an algorithm container runs with "
-                    + "none (NET_ADMIN or NET_RAW would let it change the rules, SETUID take Sluice's user id)"));
-        }
-    }
-
-    private static boolean isSluiceOwn(String containerName) {
-        return containerName.equals(InjectSettings.SIDECAR) || containerName.equals(InjectSettings.INIT);
     }
 
     private static boolean alreadyInjected(JsonNode spec) {
@@ -375,7 +209,7 @@ public final class PodInjector {
         child(metadata, "labels").put(InjectSettings.INJECTED_LABEL, "true");
         ObjectNode annotations = child(metadata, "annotations");
         annotations.put("prometheus.io/scrape", "true");
-        annotations.put("prometheus.io/port", Integer.toString(InjectSettings.ADMIN_PORT));
+        annotations.put("prometheus.io/port", Integer.toString(ports.admin()));
         annotations.put("prometheus.io/path", "/metrics");
 
         ObjectNode spec = child(template, "spec");
@@ -404,14 +238,15 @@ public final class PodInjector {
         volumes.addObject().put("name", "sluice-tmp").putObject("emptyDir");
     }
 
-    private static ObjectNode harden(ObjectNode container, boolean podSetsUser) {
+    private ObjectNode harden(ObjectNode container, boolean podSetsUser) {
         ArrayNode env = JSON.arrayNode();
         for (JsonNode entry : container.path("env")) {
-            if (!ALGORITHM_ENV.containsKey(entry.path("name").asText())) {
+            String name = entry.path("name").asText();
+            if (!algorithmEnv.containsKey(name) && !PROXY_VARIABLES.contains(name)) {
                 env.add(entry);
             }
         }
-        ALGORITHM_ENV.forEach((name, value) -> env.addObject().put("name", name).put("value", value));
+        algorithmEnv.forEach((name, value) -> env.addObject().put("name", name).put("value", value));
         container.set("env", env);
 
         ObjectNode securityContext = child(container, "securityContext");
@@ -445,8 +280,7 @@ public final class PodInjector {
         init.putArray("command").add("/opt/sluice/sluice-init.sh");
         ArrayNode env = init.putArray("env");
         env.addObject().put("name", "SLUICE_UID").put("value", Integer.toString(InjectSettings.SLUICE_UID));
-        env.addObject().put("name", "SLUICE_PORTS").put("value", InjectSettings.GATEWAY_PORT + " "
-                + InjectSettings.FORWARD_PORT + " " + InjectSettings.ADMIN_PORT);
+        env.addObject().put("name", "SLUICE_PORTS").put("value", ports.initPorts());
         ObjectNode securityContext = init.putObject("securityContext");
         securityContext.put("runAsUser", 0);
         securityContext.put("runAsNonRoot", false);
@@ -470,7 +304,7 @@ public final class PodInjector {
         env.addObject().put("name", "SLUICE_NODE_ID").putObject("valueFrom").putObject("fieldRef")
                 .put("fieldPath", "spec.nodeName");
         sidecar.putArray("ports").addObject().put("name", "sluice-admin")
-                .put("containerPort", InjectSettings.ADMIN_PORT);
+                .put("containerPort", ports.admin());
         probe(sidecar.putObject("startupProbe"), "/readyz").put("periodSeconds", 1).put("failureThreshold", 60);
         probe(sidecar.putObject("readinessProbe"), "/readyz").put("periodSeconds", 5);
         probe(sidecar.putObject("livenessProbe"), "/healthz").put("periodSeconds", 10);
@@ -490,7 +324,7 @@ public final class PodInjector {
 
     /**
      * Requests that keep Sluice off the first-evicted (BestEffort) class and a memory limit; no CPU limit, whose
-     * throttling would add latency to every request. Not part of what {@link #checkInjected} compares: a node may
+     * throttling would add latency to every request. Not part of what {@link InjectedPodCheck} compares: a node may
      * patch them.
      */
     private static void resources(ObjectNode container, String cpu, String memoryRequest, String memoryLimit) {
@@ -499,8 +333,8 @@ public final class PodInjector {
         resources.putObject("limits").put("memory", memoryLimit);
     }
 
-    private static ObjectNode probe(ObjectNode probe, String path) {
-        probe.putObject("httpGet").put("path", path).put("port", InjectSettings.ADMIN_PORT);
+    private ObjectNode probe(ObjectNode probe, String path) {
+        probe.putObject("httpGet").put("path", path).put("port", ports.admin());
         return probe;
     }
 

@@ -14,7 +14,6 @@ import org.sluice.policy.config.ConfigException;
 import org.sluice.policy.config.ConfigLoader;
 import org.sluice.policy.config.Problem;
 import org.sluice.policy.config.SluiceConfig;
-import org.sluice.policy.image.AlgorithmAllowlist;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +35,11 @@ public final class WebhookPolicy {
 
     private record InForce(AdmissionReviews reviews, String sha256) { }
 
-    /** Starts with a policy already loaded and validated; its source() is the file {@link #reload} reads. */
+    /**
+     * Starts with a policy already loaded and validated; its source() is the file {@link #reload} reads.
+     *
+     * @throws IllegalArgumentException when no pod could run the policy ({@link PodInjector#forPolicy}), saying why
+     */
     public WebhookPolicy(SluiceConfig config, InjectSettings settings) {
         this.file = Objects.requireNonNull(config.source(), "config.source()");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -89,8 +92,8 @@ public final class WebhookPolicy {
                     .collect(Collectors.joining("; ")), old);
             return;
         } catch (IllegalArgumentException e) {
-            // The loader validates every pattern; compile() refusing one is a bug, but it must not cost the policy.
-            refused(trigger, file + ": cannot compile the algorithms list: " + e.getMessage(), old);
+            // A policy no pod could run (its listeners, its audit path), or a pattern compile() refuses.
+            refused(trigger, file + ": cannot be injected: " + e.getMessage(), old);
             return;
         }
         inForce.set(next);
@@ -103,8 +106,7 @@ public final class WebhookPolicy {
     }
 
     private InForce compile(SluiceConfig config) {
-        AdmissionReviews reviews = new AdmissionReviews(
-                new PodInjector(settings, AlgorithmAllowlist.compile(config.algorithms())));
+        AdmissionReviews reviews = new AdmissionReviews(PodInjector.forPolicy(settings, config));
         return new InForce(reviews, config.sha256());
     }
 }

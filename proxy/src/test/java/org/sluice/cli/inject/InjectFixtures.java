@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.sluice.policy.config.ConfigException;
 import org.sluice.policy.config.ConfigLoader;
+import org.sluice.policy.config.SluiceConfig;
 import org.sluice.policy.image.AlgorithmAllowlist;
 
 /** The manifests under src/test/resources/inject and the base policy of deploy/k8s, for the inject tests. */
@@ -31,6 +32,24 @@ final class InjectFixtures {
     static AlgorithmAllowlist basePolicy() {
         try {
             return AlgorithmAllowlist.compile(ConfigLoader.load(BASE_POLICY).algorithms());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e.problems().toString(), e);
+        }
+    }
+
+    /** The base policy with each {@code replacements[i]} replaced by {@code replacements[i + 1]}. */
+    static SluiceConfig basePolicyWith(String... replacements) {
+        try {
+            String text = Files.readString(BASE_POLICY, StandardCharsets.UTF_8);
+            for (int i = 0; i < replacements.length; i += 2) {
+                if (!text.contains(replacements[i])) {
+                    throw new IllegalArgumentException("the base policy has no '" + replacements[i] + "'");
+                }
+                text = text.replace(replacements[i], replacements[i + 1]);
+            }
+            return ConfigLoader.parse(text, BASE_POLICY.toAbsolutePath());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (ConfigException e) {

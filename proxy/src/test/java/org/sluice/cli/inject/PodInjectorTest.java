@@ -16,6 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.sluice.policy.config.SluiceConfig;
 
 class PodInjectorTest {
 
@@ -91,6 +92,88 @@ class PodInjectorTest {
         assertThat(init.at("/securityContext/capabilities/drop").toString()).isEqualTo("[\"ALL\"]");
     }
 
+    /** Issue 16, item 3: a policy on 127.0.0.1:22080 with admin on 22090 gave a pod that never became ready. */
+    @Test
+    void theInitRulesProbesPortsAndEnvironmentFollowThePolicysListeners() {
+        PodInjector custom = PodInjector.forPolicy(InjectSettings.defaults(), InjectFixtures.basePolicyWith(
+                "listen: 127.0.0.1:8080", "listen: 127.0.0.1:22080",
+                "listen: 127.0.0.1:3128", "listen: 127.0.0.1:22128",
+                "listen: 0.0.0.0:9090", "listen: 0.0.0.0:22090"));
+
+        JsonNode template = custom.inject(fixture("job.yaml")).object().at("/spec/template");
+
+        JsonNode init = template.at("/spec/initContainers/0");
+        assertThat(env(init)).containsEntry("SLUICE_PORTS", "22080 22128 22090");
+        JsonNode sidecar = template.at("/spec/initContainers/1");
+        for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+            assertThat(sidecar.path(probe).at("/httpGet/port").asInt()).as(probe).isEqualTo(22090);
+        }
+        assertThat(sidecar.at("/ports").toString())
+                .isEqualTo("[{\"name\":\"sluice-admin\",\"containerPort\":22090}]");
+        assertThat(template.at("/metadata/annotations/prometheus.io~1port").asText()).isEqualTo("22090");
+        assertThat(env(template.at("/spec/containers/0"))).containsEntry("PORT", "22080")
+                .containsEntry("HOST", "http://127.0.0.1")
+                .containsEntry("HTTP_PROXY", "http://127.0.0.1:22128")
+                .containsEntry("https_proxy", "http://127.0.0.1:22128");
+        assertThat(custom.inject(custom.inject(fixture("job.yaml")).object()).outcome())
+                .as("its own output is injected as it would inject it").isEqualTo(Injection.Outcome.ALREADY_INJECTED);
+        assertThat(injector.inject(custom.inject(fixture("job.yaml")).object()).refusals())
+                .as("a pod injected for other ports differs from what this policy's injector adds")
+                .extracting(Refusal::line).containsExactly(
+                        "container sluice-init: differs from the init container Sluice adds: env[1].value is "
+                                + "\"22080 22128 22090\", expected \"8080 3128 9090\"",
+                        "container sluice: differs from the sidecar Sluice adds: ports[0].containerPort is 22090, "
+                                + "expected 9090");
+    }
+
+    @Test
+    void withoutAForwardListenerNoProxyVariableIsLeftAndItsPortStaysShut() {
+        PodInjector custom = PodInjector.forPolicy(InjectSettings.defaults(), InjectFixtures.basePolicyWith(
+                "forward:\n  listen: 127.0.0.1:3128", ""));
+        JsonNode pod = yaml("""
+                kind: Pod
+                metadata: {name: p}
+                spec:
+                  containers:
+                    - name: a
+                      image: '%s'
+                      env: [{name: HTTPS_PROXY, value: 'http://proxy.example.org:3128'}, {name: KEEP, value: '1'}]
+                """.formatted(AVERAGE));
+
+        JsonNode spec = custom.inject(pod).object().path("spec");
+
+        assertThat(env(spec.at("/initContainers/0"))).containsEntry("SLUICE_PORTS", "8080 9090");
+        assertThat(env(spec.at("/containers/0"))).containsExactly(Map.entry("KEEP", "1"),
+                Map.entry("HOST", "http://127.0.0.1"), Map.entry("PORT", "8080"), Map.entry("API_PATH", "/api"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "listen: 0.0.0.0:9090 | listen: 127.0.0.1:22090 | admin.listen 127.0.0.1:22090: the kubelet's probes and "
+                + "Prometheus connect to the pod's IP",
+        "'admin:\n  listen: 0.0.0.0:9090' | '' | the policy has no admin listener: the sidecar's startup probe",
+        "listen: 127.0.0.1:8080 | listen: 10.0.0.5:8080 | gateway.listen 10.0.0.5:8080: the algorithm reaches "
+                + "Sluice at 127.0.0.1",
+        "listen: 127.0.0.1:3128 | listen: 127.0.0.1:0 | forward.listen 127.0.0.1:0: port 0 picks a free port",
+        "path: /var/log/sluice/audit.jsonl | path: /srv/audit/audit.jsonl | audit.path /srv/audit/audit.jsonl is "
+                + "outside /var/log/sluice/, the sluice-audit volume",
+        "path: /var/log/sluice/audit.jsonl | path: audit.jsonl | audit.path "})
+    void aPolicyThePodCannotRunIsRefusedSayingWhy(String from, String to, String message) {
+        SluiceConfig policy = InjectFixtures.basePolicyWith(from.replace("\\n", "\n"), to);
+
+        assertThatThrownBy(() -> PodInjector.forPolicy(InjectSettings.defaults(), policy))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+    }
+
+    @Test
+    void aRelativeAuditPathIsRefusedBecauseInThePodItIsInTheReadOnlyPolicyFolder() {
+        SluiceConfig policy = InjectFixtures.basePolicyWith("path: /var/log/sluice/audit.jsonl", "path: audit.jsonl");
+
+        assertThatThrownBy(() -> PodInjector.forPolicy(InjectSettings.defaults(), policy))
+                .hasMessageContaining("in the pod that is /etc/sluice/audit.jsonl, in the read-only policy "
+                        + "ConfigMap: give an absolute path under /var/log/sluice/");
+    }
+
     @Test
     void theEnvironmentReplacesProxyAndCentralServerVariablesAndKeepsTheRest() {
         JsonNode spec = injector.inject(fixture("pod.yaml")).object().path("spec");
@@ -129,6 +212,34 @@ class PodInjectorTest {
         assertThat(unset.path("readOnlyRootFilesystem").asBoolean()).isTrue();
         assertThat(unset.at("/capabilities/drop").toString()).isEqualTo("[\"ALL\"]");
         assertThat(spec.path("securityContext").path("fsGroup").asInt()).isEqualTo(10002);
+    }
+
+    /** Issue 16, item 4: what the lock assumes of every algorithm container, whatever the manifest said. */
+    @Test
+    void everyInjectedAlgorithmContainerDropsAllCapabilitiesCannotEscalateAndIsNotRootOrSluice() {
+        for (String file : List.of("pod.yaml", "job.yaml", "cronjob.yaml", "deployment.yaml", "statefulset.yaml")) {
+            JsonNode spec = injector.inject(fixture(file)).object().findParent("containers");
+            JsonNode podUser = spec.at("/securityContext/runAsUser");
+            List<JsonNode> algorithms = new ArrayList<>();
+            spec.path("containers").forEach(algorithms::add);
+            spec.path("initContainers").forEach(c -> {
+                if (!c.path("name").asText().startsWith("sluice")) {
+                    algorithms.add(c);
+                }
+            });
+            assertThat(algorithms).as(file).isNotEmpty();
+            for (JsonNode container : algorithms) {
+                JsonNode context = container.path("securityContext");
+                String what = file + " " + container.path("name").asText();
+                assertThat(context.at("/capabilities/drop").toString()).as(what).contains("\"ALL\"");
+                assertThat(context.at("/capabilities/add").isMissingNode()).as(what).isTrue();
+                assertThat(context.path("privileged").asBoolean(false)).as(what).isFalse();
+                assertThat(context.path("allowPrivilegeEscalation").asBoolean(true)).as(what).isFalse();
+                assertThat(context.path("runAsNonRoot").asBoolean(false)).as(what).isTrue();
+                JsonNode user = context.has("runAsUser") ? context.get("runAsUser") : podUser;
+                assertThat(user.asLong(0)).as(what).isNotIn(0L, 10001L);
+            }
+        }
     }
 
     @Test
@@ -357,6 +468,57 @@ class PodInjectorTest {
                 .singleElement().asString().startsWith("pod: hostNetwork: true");
         assertThat(refusals("containers: [{name: a, " + image + "}]\nvolumes: [{name: sluice-audit, emptyDir: {}}]"))
                 .containsExactly("pod: volume sluice-audit exists already, and Sluice adds a volume of that name");
+    }
+
+    /** Each field that could weaken or bypass the sidecar is refused by name, with why (issue 16, item 2). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "hostPID: true | pod: hostPID: true: the pod would share the node's process namespace",
+        "hostIPC: true | pod: hostIPC: true: the pod would share the node's IPC namespace",
+        "shareProcessNamespace: true | pod: shareProcessNamespace: true: the algorithm's processes would share one "
+                + "process namespace with Sluice's",
+        "'hostAliases: [{ip: 203.0.113.7, hostnames: [central.example.org]}]' | pod: hostAliases: writes names "
+                + "into the /etc/hosts of every container, Sluice's too",
+        "dnsPolicy: None | pod: dnsPolicy: None: replaces the cluster's DNS",
+        "'dnsConfig: {options: [{name: ndots, value: \"1\"}]}' | pod: dnsConfig: changes the /etc/resolv.conf",
+        "'volumes: [{name: runtime, hostPath: {path: /run/containerd/containerd.sock}}]' | pod: volume runtime: "
+                + "hostPath: a path of the node",
+        "'volumes: [{name: share, nfs: {server: 203.0.113.9, path: /export}}]' | pod: volume share: nfs: the node "
+                + "mounts it over its own network",
+        "'securityContext: {runAsGroup: 10001}' | pod: securityContext.runAsGroup: 10001 is Sluice's group",
+        "'securityContext: {fsGroup: 10001}' | pod: securityContext.fsGroup: 10001 is Sluice's group",
+        "'securityContext: {supplementalGroups: [4, 10001]}' | pod: securityContext.supplementalGroups: 10001 is "
+                + "Sluice's group"})
+    void aPodFieldThatCouldUndoTheLockIsRefusedNamingTheFieldAndWhy(String podField, String refusal) {
+        assertThat(refusals(podField + "\ncontainers: [{name: a, image: '" + AVERAGE + "'}]"))
+                .singleElement().asString().startsWith(refusal);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "securityContext: {runAsGroup: 10001} | container a: securityContext.runAsGroup: 10001 is Sluice's group",
+        "'volumeMounts: [{name: sluice-audit, mountPath: /x}]' | container a: mounts volume sluice-audit, one of "
+                + "Sluice's own"})
+    void aContainerFieldThatCouldUndoTheLockIsRefusedNamingTheFieldAndWhy(String containerField, String refusal) {
+        assertThat(refusals("containers: [{name: a, image: '" + AVERAGE + "', " + containerField + "}]"))
+                .singleElement().asString().startsWith(refusal);
+    }
+
+    @Test
+    void groupsOtherThanSluicesAndTheSafeVolumesAndDnsSettingsStayAllowed() {
+        Injection injection = injector.inject(yaml("kind: Pod\nmetadata: {name: p}\nspec:\n" + """
+                securityContext: {runAsGroup: 10002, fsGroup: 10002, supplementalGroups: [10003]}
+                dnsPolicy: ClusterFirst
+                hostPID: false
+                containers: [{name: a, image: '%s', securityContext: {runAsGroup: 10002}}]
+                volumes:
+                  - {name: data, persistentVolumeClaim: {claimName: data}}
+                  - {name: scratch, emptyDir: {}}
+                  - {name: settings, configMap: {name: settings}}
+                """.formatted(AVERAGE).indent(2)));
+
+        assertThat(injection.refusals()).isEmpty();
+        assertThat(injection.outcome()).isEqualTo(Injection.Outcome.INJECTED);
     }
 
     @Test

@@ -287,4 +287,17 @@ class WebhookReloadTest {
         assertThat(allows("/mutate", "refused-image.json")).isFalse();
         assertThat(policyLog.warnings()).hasSize(2);
     }
+
+    @Test
+    void aPolicyNoPodCouldRunKeepsTheOneInForceAndSaysWhy() throws Exception {
+        String inForce = admission.sha256();
+
+        writePolicy(Files.readString(BASE_POLICY).replace("listen: 0.0.0.0:9090", "listen: 127.0.0.1:9090"));
+
+        awaitLine(policyLog, ": cannot be injected: admin.listen 127.0.0.1:9090: the kubelet's probes");
+        assertThat(policyLog.warnings()).hasSize(1).allSatisfy(line -> assertThat(line)
+                .endsWith("; policy sha256 " + inForce + " stays in force"));
+        assertThat(admission.sha256()).isEqualTo(inForce);
+        assertThat(allows("/mutate", "allowed-pod.json")).isTrue();
+    }
 }

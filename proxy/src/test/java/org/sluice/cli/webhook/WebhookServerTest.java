@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,6 +138,27 @@ class WebhookServerTest {
 
         assertThat(response.path("allowed").asBoolean(true)).isFalse();
         assertThat(response.at("/status/message").asText()).contains("has no sluice container");
+    }
+
+    @Test
+    void aPodThatCouldUndoTheLockIsRefusedByBothWebhooksNamingTheField() throws Exception {
+        ObjectNode review = (ObjectNode) JSON.readTree(Files.readString(FIXTURES.resolve("allowed-pod.json")));
+        ObjectNode spec = (ObjectNode) review.at("/request/object/spec");
+        spec.put("hostPID", true);
+        spec.putArray("volumes").addObject().put("name", "runtime").putObject("hostPath")
+                .put("path", "/run/containerd/containerd.sock");
+        ((ObjectNode) spec.at("/containers/0")).putObject("securityContext").put("runAsGroup", 10001);
+
+        for (String path : List.of("/mutate", "/validate")) {
+            JsonNode response = JSON.readTree(post(path, review.toString()).body()).path("response");
+
+            assertThat(response.path("allowed").asBoolean(true)).as(path).isFalse();
+            assertThat(response.at("/status/code").asInt()).isEqualTo(403);
+            assertThat(response.at("/status/message").asText()).as(path)
+                    .contains("pod: hostPID: true: the pod would share the node's process namespace")
+                    .contains("pod: volume runtime: hostPath: a path of the node")
+                    .contains("securityContext.runAsGroup: 10001 is Sluice's group");
+        }
     }
 
     @Test

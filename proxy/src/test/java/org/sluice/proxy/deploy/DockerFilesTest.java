@@ -232,6 +232,20 @@ class DockerFilesTest {
                 .isEqualTo("256m");
     }
 
+    /**
+     * The lock assumes the algorithm has no capability (docs/threat-model.md): Docker's default set has SETUID,
+     * with which root becomes Sluice's uid, and NET_RAW, whose packet sockets skip the network's rules.
+     */
+    @Test
+    void theAlgorithmRunsWithoutCapabilitiesOrNewPrivileges() throws IOException {
+        JsonNode algorithm = compose().path("services").path("algorithm");
+
+        assertThat(strings(algorithm.path("cap_drop"))).containsExactly("ALL");
+        assertThat(algorithm.has("cap_add")).isFalse();
+        assertThat(algorithm.path("privileged").asBoolean(false)).isFalse();
+        assertThat(strings(algorithm.path("security_opt"))).contains("no-new-privileges:true");
+    }
+
     @Test
     void sluiceIsBuiltFromTheDockerfileAndCheckedWithSluiceHealth() throws IOException {
         JsonNode sluice = compose().path("services").path("sluice");

@@ -40,7 +40,9 @@ import org.sluice.proxy.testing.JsonLines;
  * namespaces, a pod, a central server and a host outside, joined by veth pairs (10.231.1.0/30 and fd31:0:0:1::/64
  * pod-central, 10.231.2.0/30 and fd31:0:0:2::/64 pod-outside; nothing in the machine's own namespace, no route
  * off it), runs the init script unchanged in the pod, starts Sluice there as uid 10001, and then tries every way
- * out as the algorithm (uid 10002) and as root. The control: the same attempts all succeed as the algorithm before
+ * out as the algorithm (uid 10002) and as root without capabilities (an empty bounding set, as {@code drop: [ALL]}
+ * gives an injected container). It also shows why the capabilities must go: root that keeps only CAP_SETUID and
+ * CAP_SETGID becomes Sluice's uid and goes out. The control: the same attempts all succeed as the algorithm before
  * the rules and as Sluice's uid after them, so a failure is the rules, not a broken topology. The strongest
  * assertions are on the receiving side: the central server's and the outside host's logs.
  *
@@ -59,6 +61,8 @@ class NetworkEnforcementIT {
     private static final int SLUICE_UID = 10001;
     private static final int ALGORITHM_UID = 10002;
     private static final int ROOT_UID = 0;
+    /** Contains neither "root" nor "algorithm": the central server and outside host see Sluice's uid here. */
+    private static final String SETUID_LABEL = "capsetuid";
 
     private static final String CENTRAL_V4 = "10.231.1.2";
     private static final String CENTRAL_V6 = "fd31:0:0:1::2";
@@ -104,6 +108,7 @@ class NetworkEnforcementIT {
     private Map<String, ProbeResult> beforeRules;
     private Map<String, ProbeResult> algorithm;
     private Map<String, ProbeResult> root;
+    private Map<String, ProbeResult> rootWithSetuid;
     private Map<String, ProbeResult> sluiceUid;
     private InitRun firstInit;
     private InitRun secondInit;
@@ -147,7 +152,8 @@ class NetworkEnforcementIT {
 
         startSluice();
         algorithm = probe(ALGORITHM_UID, "algorithm");
-        root = probe(ROOT_UID, "root");
+        root = probe(asRootWithoutCapabilities(), "root", ALL_TARGETS);
+        rootWithSetuid = probe(asRootThatTakesSluicesUid(), SETUID_LABEL, List.of(TCP_OUTSIDE_V4));
         sluiceUid = probe(SLUICE_UID, "sluice");
     }
 
@@ -223,8 +229,16 @@ class NetworkEnforcementIT {
 
     @Test
     @Order(10)
-    void rootInThePodIsLockedInToo() {
-        assertAll(root, false, "root (uid 0) after the rules");
+    void rootWithoutCapabilitiesIsLockedInToo() {
+        assertAll(root, false, "root (uid 0) without capabilities after the rules");
+    }
+
+    /** Why the lock assumes CAP_SETUID is dropped: it is in Docker's and containerd's default set. */
+    @Test
+    @Order(10)
+    void rootWithSetuidBecomesSluicesUidAndGoesOut() {
+        assertThat(rootWithSetuid.get(TCP_OUTSIDE_V4).ok).as("root with CAP_SETUID, as uid %d: %s", SLUICE_UID,
+                rootWithSetuid.get(TCP_OUTSIDE_V4).line).isTrue();
     }
 
     @Test
@@ -265,6 +279,7 @@ class NetworkEnforcementIT {
         assertThat(serverLog(outside).stream().filter(line -> line.startsWith("http ")).toList())
                 .as("HTTP requests the outside host received")
                 .containsExactly("http GET /probe/before 0", "http GET /probe/before 0",
+                                "http GET /probe/" + SETUID_LABEL + " 0", // root with CAP_SETUID, as uid 10001
                         "http GET /probe/sluice 0", "http GET /probe/sluice 0");
         assertNothingFromTheLockedUsers(outside);
     }
@@ -462,16 +477,20 @@ class NetworkEnforcementIT {
     // --- the algorithm's attempts ---
 
     private Map<String, ProbeResult> probe(int uid, String label) throws Exception {
-        List<String> command = new ArrayList<>(asUid(uid));
+        return probe(asUid(uid), label, ALL_TARGETS);
+    }
+
+    private Map<String, ProbeResult> probe(List<String> as, String label, List<String> targets) throws Exception {
+        List<String> command = new ArrayList<>(as);
         command.addAll(List.of(java, "-XX:-UsePerfData", "-Xshare:auto", "-Xmx32m", "-cp", testClasses.toString(),
                 EgressProbe.class.getName(), label));
-        command.addAll(ALL_TARGETS);
+        command.addAll(targets);
         CommandResult result = run(command);
-        assertThat(result.exitCode).as("probe as uid %d: %s", uid, result.output).isZero();
+        assertThat(result.exitCode).as("probe %s: %s", label, result.output).isZero();
         Map<String, ProbeResult> results = new LinkedHashMap<>();
         for (String line : result.output.lines().toList()) {
             String[] fields = line.split(" ", 4);
-            if (fields.length >= 3 && ALL_TARGETS.contains(fields[0])) {
+            if (fields.length >= 3 && targets.contains(fields[0])) {
                 results.put(fields[0], new ProbeResult(fields[0], "ok".equals(fields[1]),
                         Long.parseLong(fields[2]), line));
             }
@@ -488,6 +507,19 @@ class NetworkEnforcementIT {
                 "%{http_code}:%header{x-sluice-error}", "-H", "Content-Type: application/json"));
         command.addAll(List.of(args));
         return run(command).output.strip();
+    }
+
+    /** Root whose bounding set is empty: after exec it has no capability, as a container with drop: [ALL]. */
+    private List<String> asRootWithoutCapabilities() {
+        return List.of(tool("ip"), "netns", "exec", pod, tool("setpriv"), "--bounding-set=-all", "--inh-caps=-all",
+                "--");
+    }
+
+    /** Root that keeps CAP_SETUID and CAP_SETGID (in the runtimes' default set) and uses them to become Sluice. */
+    private List<String> asRootThatTakesSluicesUid() {
+        return List.of(tool("ip"), "netns", "exec", pod, tool("setpriv"), "--bounding-set=-all,+setuid,+setgid",
+                "--inh-caps=-all", "--", tool("setpriv"), "--reuid=" + SLUICE_UID, "--regid=" + SLUICE_UID,
+                "--clear-groups", "--");
     }
 
     /** {@code ip netns exec POD}, then setpriv to the uid (root stays root). */
