@@ -22,8 +22,14 @@ final class InjectionOptions {
                     + "(default: ${DEFAULT-VALUE})")
     String sidecarMemory;
 
+    @Option(names = "--api-path", paramLabel = "PATH", defaultValue = "",
+            description = "the algorithms' API_PATH: empty (default) for a vantage6 node proxy's routes such as "
+                    + "/task/7; a prefix such as /api when the gateway's upstream is a central server reached "
+                    + "directly")
+    String apiPath;
+
     /** @throws IllegalArgumentException when a value cannot be used, with a sentence saying why */
     InjectSettings settings() {
-        return new InjectSettings(image, configMap, sidecarCpu, sidecarMemory);
+        return new InjectSettings(image, configMap, sidecarCpu, sidecarMemory, apiPath);
     }
 }

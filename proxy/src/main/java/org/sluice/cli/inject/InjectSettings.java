@@ -13,8 +13,11 @@ import java.util.regex.Pattern;
  * @param configMapName the ConfigMap with the policy as key {@code sluice.yaml}, mounted at /etc/sluice
  * @param sidecarCpu    the sidecar's CPU request, a Kubernetes quantity such as {@code 100m}; no CPU limit is set
  * @param sidecarMemory the sidecar's memory request and limit, a Kubernetes quantity such as {@code 256Mi}
+ * @param apiPath       the algorithm's {@code API_PATH}: empty (a vantage6 node proxy's routes, {@code /task/7}), or
+ *                      a prefix such as {@code /api} when the gateway's upstream is a central server reached directly
  */
-public record InjectSettings(String sidecarImage, String configMapName, String sidecarCpu, String sidecarMemory) {
+public record InjectSettings(String sidecarImage, String configMapName, String sidecarCpu, String sidecarMemory,
+                             String apiPath) {
 
     /** The sidecar's name; a pod with a container of this name is taken as already injected. */
     public static final String SIDECAR = "sluice";
@@ -38,12 +41,19 @@ public record InjectSettings(String sidecarImage, String configMapName, String s
 
     private static final Pattern CPU = Pattern.compile("([1-9][0-9]{0,5})m|([0-9]{1,3})(\\.[0-9]{1,3})?");
     private static final Pattern MEMORY = Pattern.compile("([1-9][0-9]{0,6})(Mi|Gi)");
+    /** Empty, or '/'-separated segments of unreserved characters; no trailing '/', no dot segments. */
+    private static final Pattern API_PATH = Pattern.compile("(/(?!\\.{1,2}(?:/|$))[A-Za-z0-9._~-]+)*");
 
     public InjectSettings {
         Objects.requireNonNull(sidecarImage, "sidecarImage");
         Objects.requireNonNull(configMapName, "configMapName");
         Objects.requireNonNull(sidecarCpu, "sidecarCpu");
         Objects.requireNonNull(sidecarMemory, "sidecarMemory");
+        Objects.requireNonNull(apiPath, "apiPath");
+        if (!API_PATH.matcher(apiPath).matches()) {
+            throw new IllegalArgumentException("API_PATH '" + apiPath + "' is neither empty nor a path such as /api "
+                    + "(segments of letters, digits and -._~, no trailing '/')");
+        }
         if (sidecarImage.isBlank()) {
             throw new IllegalArgumentException("the Sluice image is empty");
         }
@@ -68,7 +78,12 @@ public record InjectSettings(String sidecarImage, String configMapName, String s
         }
     }
 
-    /** The image and ConfigMap given, the default resources. */
+    /** The resources given, an empty API_PATH. */
+    public InjectSettings(String sidecarImage, String configMapName, String sidecarCpu, String sidecarMemory) {
+        this(sidecarImage, configMapName, sidecarCpu, sidecarMemory, "");
+    }
+
+    /** The image and ConfigMap given, the default resources, an empty API_PATH. */
     public InjectSettings(String sidecarImage, String configMapName) {
         this(sidecarImage, configMapName, DEFAULT_CPU, DEFAULT_MEMORY);
     }

@@ -61,7 +61,7 @@ public final class PodInjector {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.safety = new PodSafety(settings, Objects.requireNonNull(allowlist, "allowlist"));
         this.ports = Objects.requireNonNull(ports, "ports");
-        this.algorithmEnv = orderedEnv(ports);
+        this.algorithmEnv = orderedEnv(ports, settings.apiPath());
     }
 
     /**
@@ -73,7 +73,7 @@ public final class PodInjector {
         return new PodInjector(settings, AlgorithmAllowlist.compile(policy.algorithms()), SidecarPorts.of(policy));
     }
 
-    private static Map<String, String> orderedEnv(SidecarPorts ports) {
+    private static Map<String, String> orderedEnv(SidecarPorts ports, String apiPath) {
         LinkedHashMap<String, String> env = new LinkedHashMap<>();
         if (ports.forward() != 0) {
             String proxy = "http://127.0.0.1:" + ports.forward();
@@ -83,7 +83,7 @@ public final class PodInjector {
         }
         env.put("HOST", "http://127.0.0.1");
         env.put("PORT", Integer.toString(ports.gateway()));
-        env.put("API_PATH", "/api");
+        env.put("API_PATH", apiPath);
         return Collections.unmodifiableMap(env);
     }
 

@@ -57,8 +57,12 @@ final class InjectFixtures {
         }
     }
 
+    /** The base policy's upstream is a central server reached directly, whose API is under /api. */
+    static final InjectSettings CENTRAL_DIRECT = new InjectSettings("sluice:0.1.0", "sluice-policy",
+            InjectSettings.DEFAULT_CPU, InjectSettings.DEFAULT_MEMORY, "/api");
+
     static PodInjector injector() {
-        return new PodInjector(InjectSettings.defaults(), basePolicy());
+        return new PodInjector(CENTRAL_DIRECT, basePolicy());
     }
 
     static List<JsonNode> documents(Path file) {

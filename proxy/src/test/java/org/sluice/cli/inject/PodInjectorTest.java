@@ -16,6 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.sluice.policy.config.SluiceConfig;
 
 class PodInjectorTest {
@@ -144,7 +145,37 @@ class PodInjectorTest {
 
         assertThat(env(spec.at("/initContainers/0"))).containsEntry("SLUICE_PORTS", "8080 9090");
         assertThat(env(spec.at("/containers/0"))).containsExactly(Map.entry("KEEP", "1"),
-                Map.entry("HOST", "http://127.0.0.1"), Map.entry("PORT", "8080"), Map.entry("API_PATH", "/api"));
+                Map.entry("HOST", "http://127.0.0.1"), Map.entry("PORT", "8080"), Map.entry("API_PATH", ""));
+    }
+
+    /** Issue 17: a vantage6 algorithm's client calls {HOST}:{PORT}{API_PATH}/task/7; the node proxy's API_PATH is "". */
+    @Test
+    void apiPathIsEmptyUnlessTheOperatorNamesAPrefix() {
+        SluiceConfig policy = InjectFixtures.basePolicyWith("listen: 127.0.0.1:8080", "listen: 127.0.0.1:8080");
+        JsonNode byDefault = PodInjector.forPolicy(InjectSettings.defaults(), policy)
+                .inject(fixture("job.yaml")).object().at("/spec/template/spec/containers/0");
+        JsonNode prefixed = PodInjector.forPolicy(InjectFixtures.CENTRAL_DIRECT, policy)
+                .inject(fixture("job.yaml")).object().at("/spec/template/spec/containers/0");
+
+        assertThat(env(byDefault)).containsEntry("API_PATH", "").containsEntry("HOST", "http://127.0.0.1");
+        assertThat(env(prefixed)).containsEntry("API_PATH", "/api");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"api", "/api/", "/", "/a/../b", "/..", "/api?x=1", "/a b", "//api"})
+    void anApiPathThatIsNotAPathPrefixIsRefused(String apiPath) {
+        assertThatThrownBy(() -> new InjectSettings("sluice:0.1.0", "sluice-policy", InjectSettings.DEFAULT_CPU,
+                InjectSettings.DEFAULT_MEMORY, apiPath))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("API_PATH '" + apiPath + "' is neither empty nor a path such as /api (segments of "
+                        + "letters, digits and -._~, no trailing '/')");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/api", "/v2/api", "/a.b_c~d-e"})
+    void anApiPathPrefixIsAccepted(String apiPath) {
+        assertThat(new InjectSettings("sluice:0.1.0", "sluice-policy", InjectSettings.DEFAULT_CPU,
+                InjectSettings.DEFAULT_MEMORY, apiPath).apiPath()).isEqualTo(apiPath);
     }
 
     @ParameterizedTest
