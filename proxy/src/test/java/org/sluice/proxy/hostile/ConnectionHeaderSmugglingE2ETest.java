@@ -89,7 +89,8 @@ class ConnectionHeaderSmugglingE2ETest {
     @ParameterizedTest(name = "response: {0}")
     @CsvSource(delimiter = '|', value = {
             "Connection: content-length | Content-Length: 5\\r\\n\\r\\nhello",
-            "Connection: Transfer-Encoding, close | Transfer-Encoding: chunked\\r\\n\\r\\n5\\r\\nhello\\r\\n0\\r\\n\\r\\n",
+            "Connection: Transfer-Encoding, close | Transfer-Encoding: chunked\\r\\n\\r\\n"
+                    + "5\\r\\nhello\\r\\n0\\r\\n\\r\\n",
     })
     void aResponseWhoseConnectionNamesItsFramingHeaderIsRelayedWithItsFramingIntact(String connection, String rest)
             throws Exception {

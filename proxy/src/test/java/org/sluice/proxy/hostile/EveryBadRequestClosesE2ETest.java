@@ -64,8 +64,11 @@ class EveryBadRequestClosesE2ETest {
     @ParameterizedTest(name = "forward: {0}")
     @CsvSource(delimiter = '|', value = {
             "an origin-form target     | GET /api/x HTTP/1.1\\r\\nHost: central.test\\r\\n\\r\\n",
-            "a Host naming another host | GET http://central.test:{port}/api/x HTTP/1.1\\r\\nHost: other.test\\r\\n\\r\\n",
-            "a CONNECT after a request | GET http://central.test:{port}/api/x HTTP/1.1\\r\\nHost: central.test:{port}\\r\\n\\r\\nCONNECT central.test:443 HTTP/1.1\\r\\nHost: central.test:443\\r\\n\\r\\n",
+            "a Host naming another host | GET http://central.test:{port}/api/x HTTP/1.1\\r\\n"
+                    + "Host: other.test\\r\\n\\r\\n",
+            "a CONNECT after a request | GET http://central.test:{port}/api/x HTTP/1.1\\r\\n"
+                    + "Host: central.test:{port}\\r\\n\\r\\n"
+                    + "CONNECT central.test:443 HTTP/1.1\\r\\nHost: central.test:443\\r\\n\\r\\n",
     })
     void aForward400ClosesAndTheAllowedRequestBehindItNeverLeaves(String what, String first) throws Exception {
         String port = upstream.url().substring(upstream.url().lastIndexOf(':') + 1);
