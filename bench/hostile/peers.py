@@ -573,6 +573,13 @@ KINDS = [
      r"^host: "),
     ("protocol upgrade", "a design choice: a generic proxy passes or strips Upgrade; through an egress filter a "
      "tunnel would escape the per-request rules", r"^upgrade: "),
+    ("Connection naming a framing or routing header", "RFC 9110 7.6.1: a proxy removes the fields Connection "
+     "names; one that removes Content-Length while still forwarding its body unframed lets the origin read that "
+     "body as a request of its own (Sluice refuses the token: 400)", r"^connection: "),
+    ("a request pipelined behind a 400", "after a 400 the framing of what follows cannot be trusted; Sluice "
+     "closes after every 400, so nothing behind it is decided or forwarded",
+     r"^pipeline: (allowed then connection|connect at|absolute-form at|fragment then|ambiguous path then"
+     r"|unknown expectation then)"),
     ("over a size limit", "Sluice's defaults (8 KiB target, 16 KiB of header lines) against each proxy's own",
      r"^(headers: (very many headers|one huge header)|request-line: overlong target)"),
     ("other", "", r""),

@@ -42,8 +42,10 @@ final class ErrorResponder {
             return;
         }
         // A body still on its way is never parsed: the connection ends after the answer, lingering so that a
-        // client still writing that body gets the answer rather than a reset.
-        boolean close = ex.closeAfterResponse || ex.hasBody || conn.gateway.draining().get();
+        // client still writing that body gets the answer rather than a reset. After any 400 the connection is not
+        // trusted to be in step with the client, so it ends too, whichever handler refused.
+        boolean close = ex.closeAfterResponse || ex.hasBody || refusal == Refusal.BAD_REQUEST
+                || conn.gateway.draining().get();
         ex.closeAfterResponse = close; // and no request pipelined behind this one is let through (PipelineOrderer)
         ex.status = refusal.status.code();
         ex.responseStarted = true;

@@ -10,9 +10,17 @@ import java.util.Map;
 
 /**
  * Takes hop-by-hop headers (RFC 9110 7.6.1), the names the Connection header lists and every Proxy-* header
- * out of a message before it crosses to the other side of the proxy.
+ * out of a message before it crosses to the other side of the proxy. A framing header stays whatever Connection
+ * names: stripping it while the body still went would let the next hop read that body as messages of its own.
  */
 public final class HopByHopHeaders {
+    /**
+     * The request headers Sluice frames, routes or decides by: a request whose Connection header names one is
+     * refused ({@link StrictRequestCheck}), for the upstream would get the request without it but as Sluice read it.
+     */
+    static final List<AsciiString> DECIDING_REQUEST_HEADERS = List.of(HttpHeaderNames.CONTENT_LENGTH,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.HOST, HttpHeaderNames.EXPECT);
+
     private HopByHopHeaders() {
     }
 
@@ -21,7 +29,7 @@ public final class HopByHopHeaders {
      * hop-by-hop, a Proxy-* header, or named by the request's Connection header. For {@code policy explain}.
      */
     public static boolean removedFromRequest(CharSequence name, HttpHeaders request) {
-        return isHopByHop(name, false) || listedIn(connectionTokens(request), name);
+        return isHopByHop(name, false) || (listedIn(connectionTokens(request), name) && !isFraming(name));
     }
 
     /**
@@ -34,7 +42,7 @@ public final class HopByHopHeaders {
         List<CharSequence> doomed = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             CharSequence name = it.next().getKey();
-            if (isHopByHop(name, keepTransferEncoding) || listedIn(connection, name)) {
+            if (isHopByHop(name, keepTransferEncoding) || (listedIn(connection, name) && !isFraming(name))) {
                 if (doomed == null) {
                     doomed = new ArrayList<>(4);
                 }
@@ -59,6 +67,41 @@ public final class HopByHopHeaders {
             case 1 -> lines.get(0);
             default -> String.join(",", lines);
         };
+    }
+
+    private static boolean isFraming(CharSequence name) {
+        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING);
+    }
+
+    /**
+     * The first of {@code names} that the Connection header value {@code connection} lists, or null. Compares in
+     * place, ignoring case and the space around tokens: it runs on every request that carries Connection.
+     */
+    static AsciiString firstListed(CharSequence connection, List<AsciiString> names) {
+        int length = connection.length();
+        int start = 0;
+        while (start < length) {
+            int end = start;
+            while (end < length && connection.charAt(end) != ',') {
+                end++;
+            }
+            int a = start;
+            int b = end;
+            while (a < b && connection.charAt(a) <= ' ') {
+                a++;
+            }
+            while (b > a && connection.charAt(b - 1) <= ' ') {
+                b--;
+            }
+            for (AsciiString name : names) {
+                if (b - a == name.length() && AsciiString.regionMatches(connection, true, a, name, 0, b - a)) {
+                    return name;
+                }
+            }
+            start = end + 1;
+        }
+        return null;
     }
 
     private static boolean isHopByHop(CharSequence name, boolean keepTransferEncoding) {

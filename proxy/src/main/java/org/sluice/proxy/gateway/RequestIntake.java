@@ -17,7 +17,8 @@ import java.time.Duration;
  * The strict front door: opens an exchange per request, refuses what the decoder could not parse, targets that
  * are too long or that the listener's router refuses (not origin-form at the gateway, not an absolute http URL at
  * the forward listener), and everything while the audit log cannot take records. Body parts of a
- * refused request are dropped here, so nothing after this handler ever sees them.
+ * refused request are dropped here, so nothing after this handler ever sees them. Every 400 closes the connection
+ * ({@link ErrorResponder}): nothing pipelined behind it is decided.
  */
 final class RequestIntake extends ChannelInboundHandlerAdapter {
     private final ConnectionContext conn;
@@ -38,13 +39,11 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
                 content.release();
             } else if (content.decoderResult().isFailure()) {
                 content.release();
-                ex.closeAfterResponse = true;
                 ErrorResponder.refuse(ctx, conn, ex, Refusal.BAD_REQUEST, "the request body is malformed: "
                         + describe(content.decoderResult()));
             } else if (content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()) {
                 // Trailer fields would be headers no rule has seen; they are not forwarded, so refuse them.
                 content.release();
-                ex.closeAfterResponse = true;
                 ErrorResponder.refuse(ctx, conn, ex, Refusal.BAD_REQUEST, "the chunked body ends with trailer "
                         + "fields, which Sluice does not forward; send them as headers the policy can check");
             } else {
@@ -95,8 +94,7 @@ final class RequestIntake extends ChannelInboundHandlerAdapter {
             refusal = Refusal.URL_TOO_LONG;
             reason = "the request target is " + target.length() + " bytes; maxUrlBytes allows " + maxUrlBytes;
         } else if ((reason = StrictRequestCheck.problem(request)) != null) {
-            // Ambiguous framing or a protocol switch: the connection cannot be trusted to stay in step.
-            ex.closeAfterResponse = true;
+            // Ambiguous framing or a protocol switch: a 400, so the connection ends with the answer.
             refusal = Refusal.BAD_REQUEST;
         } else if (!conn.gateway.audit().accepting()) {
             refusal = Refusal.UNAVAILABLE;

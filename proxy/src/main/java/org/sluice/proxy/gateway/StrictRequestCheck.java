@@ -12,7 +12,9 @@ import org.sluice.policy.Echo;
  * What the decoder accepts but Sluice refuses in a parsed request head, because two parties could read it two ways
  * or because it would switch the connection to a protocol Sluice does not check: versions other than HTTP/1.0 and
  * 1.1, several Host headers (or none in HTTP/1.1), a Host that is not host[:port], any Transfer-Encoding but
- * exactly {@code chunked}, and protocol upgrades (WebSocket and every other but an h2c offer, which is ignored).
+ * exactly {@code chunked}, protocol upgrades (WebSocket and every other but an h2c offer, which is ignored), and a
+ * Connection header naming a header Sluice frames, routes or decides by (hop-by-hop stripping would remove it on
+ * the way upstream, and a Content-Length gone while its body still went is a request smuggled in that body).
  * One pass over the headers, allocating nothing but the iterator: it runs on every request.
  */
 final class StrictRequestCheck {
@@ -34,6 +36,7 @@ final class StrictRequestCheck {
         CharSequence coding = null;
         CharSequence upgrade = null;
         boolean http2Settings = false;
+        AsciiString namedByConnection = null;
         Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
@@ -48,7 +51,16 @@ final class StrictRequestCheck {
                 upgrade = header.getValue();
             } else if (AsciiString.contentEqualsIgnoreCase(name, HTTP2_SETTINGS)) {
                 http2Settings = true;
+            } else if (namedByConnection == null
+                    && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
+                namedByConnection = HopByHopHeaders.firstListed(header.getValue(),
+                        HopByHopHeaders.DECIDING_REQUEST_HEADERS);
             }
+        }
+        if (namedByConnection != null) {
+            return "the Connection header names " + namedByConnection + ", which Sluice frames, routes or decides "
+                    + "the request by, so it cannot be dropped as hop-by-hop; remove '" + namedByConnection
+                    + "' from Connection";
         }
         if (hosts > 1) {
             return "the request carries " + hosts + " Host headers; send exactly one";

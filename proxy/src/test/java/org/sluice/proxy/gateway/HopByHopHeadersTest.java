@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,40 @@ class HopByHopHeadersTest {
         from.add("Connection", "close");
         from.add("Content-Type", "text/plain");
         assertThat(namesLeft(from, true)).containsExactlyInAnyOrder("Transfer-Encoding", "Content-Type");
+    }
+
+    @Test
+    void aFramingHeaderStaysWhateverConnectionNames() {
+        HttpHeaders response = new DefaultHttpHeaders();
+        response.add("Connection", "Content-Length, transfer-encoding, X-Hop");
+        response.add("Content-Length", "5");
+        response.add("Transfer-Encoding", "chunked");
+        response.add("X-Hop", "1");
+        assertThat(namesLeft(response, true)).containsExactlyInAnyOrder("Content-Length", "Transfer-Encoding");
+
+        HttpHeaders request = new DefaultHttpHeaders();
+        request.add("Connection", "keep-alive, content-length");
+        request.add("Content-Length", "5");
+        assertThat(HopByHopHeaders.removedFromRequest("Content-Length", request)).isFalse();
+        assertThat(namesLeft(request, false)).containsExactly("Content-Length");
+    }
+
+    @Test
+    void firstListedFindsADecidingHeaderInAnyCaseAndPositionAndOnlyAsAWholeToken() {
+        assertThat(firstDeciding("content-length")).isEqualTo("content-length");
+        assertThat(firstDeciding("keep-alive, Content-Length")).isEqualTo("content-length");
+        assertThat(firstDeciding(" close ,\tTRANSFER-ENCODING\t")).isEqualTo("transfer-encoding");
+        assertThat(firstDeciding("HOST,x")).isEqualTo("host");
+        assertThat(firstDeciding(",,expect,,")).isEqualTo("expect");
+        assertThat(firstDeciding("keep-alive, Upgrade, HTTP2-Settings, TE, close")).isNull();
+        assertThat(firstDeciding("content-length2, x-content-length, hostname, host-x")).isNull();
+        assertThat(firstDeciding("")).isNull();
+        assertThat(firstDeciding("content-lengt")).isNull();
+    }
+
+    private static String firstDeciding(String connection) {
+        AsciiString name = HopByHopHeaders.firstListed(connection, HopByHopHeaders.DECIDING_REQUEST_HEADERS);
+        return name == null ? null : name.toString();
     }
 
     @Test
