@@ -7,8 +7,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -243,6 +245,11 @@ public final class SluiceServer implements AutoCloseable {
             reasons.add("audit log is not accepting records");
         }
         return reasons;
+    }
+
+    /** The gateway upstream's addresses as the next connection would resolve them (an IP literal as itself). */
+    public Future<List<InetAddress>> resolveUpstream() {
+        return upstream.resolve(group.next());
     }
 
     public InetSocketAddress gatewayAddress() {
