@@ -59,6 +59,7 @@ public class GatewayPipelineBenchmark {
 
     private static final String CONFIG = """
             version: 1
+            allowPrivate: [127.0.0.0/8]
             gateway:
               listen: 127.0.0.1:0
               upstream: http://127.0.0.1:8080

@@ -16,7 +16,7 @@ class PolicyTest {
     static SluiceConfig config(String mode, String limits, String rules) {
         String yaml = "version: 1\n"
                 + "mode: " + mode + "\n"
-                + "gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}\n"
+                + "gateway: {listen: 127.0.0.1:0, upstream: http://central.test:9}\n"
                 + "audit: {path: audit.jsonl}\n"
                 + limits
                 + "rules:\n" + rules;
@@ -27,7 +27,7 @@ class PolicyTest {
         }
     }
 
-    static final Destination GATEWAY = new Destination(Listener.GATEWAY, "http", "127.0.0.1", 9);
+    static final Destination GATEWAY = new Destination(Listener.GATEWAY, "http", "central.test", 9);
 
     static Decision decide(Policy policy, String method, String path) {
         return policy.decide(GATEWAY, method, path, null);

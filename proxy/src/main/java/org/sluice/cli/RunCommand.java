@@ -1,8 +1,11 @@
 package org.sluice.cli;
 
+import io.netty.util.concurrent.FutureListener;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -10,6 +13,10 @@ import java.util.function.Consumer;
 import org.sluice.policy.config.ConfigException;
 import org.sluice.policy.config.ConfigLoader;
 import org.sluice.policy.config.SluiceConfig;
+import org.sluice.policy.config.UpstreamConfig;
+import org.sluice.policy.net.AddressClass;
+import org.sluice.policy.net.AddressClassifier;
+import org.sluice.policy.net.IpLiteral;
 import org.sluice.proxy.SluiceServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +118,7 @@ final class RunCommand implements Callable<Integer> {
                 server.watchConfig();
             }
             logStarted(config, !noWatch);
+            checkUpstreamAddresses(server, config);
             onStarted.accept(server);
             stopRequested.await();
         } finally {
@@ -153,6 +161,44 @@ final class RunCommand implements Callable<Integer> {
                         + "{} reloads the policy", config.source(), config.sha256(),
                 config.mode().name().toLowerCase(Locale.ROOT), config.rules().size(), config.audit().path(),
                 watching ? "a change of the file or SIGHUP" : "SIGHUP");
+    }
+
+    /**
+     * A name that resolves now to an address the policy refuses would make every request a 502: a warning with the
+     * fix, not an error (DNS may answer otherwise later). An IP literal was judged when the config was read.
+     */
+    private static void checkUpstreamAddresses(SluiceServer server, SluiceConfig config) {
+        UpstreamConfig upstream = config.gateway().upstream();
+        if (IpLiteral.isLiteral(upstream.host())) {
+            return;
+        }
+        AddressClassifier classifier = new AddressClassifier(config.allowPrivate());
+        server.resolveUpstream().addListener((FutureListener<List<InetAddress>>) resolved -> {
+            if (!resolved.isSuccess()) {
+                log.warn("{}: gateway.upstream {} does not resolve now ({}); requests get 502 upstream_failed until "
+                        + "it does", config.source(), upstream.host(), resolved.cause().getMessage());
+                return;
+            }
+            String refused = refusedUpstream(upstream.host(), resolved.getNow(), classifier);
+            if (refused != null) {
+                log.warn("{}: {}", config.source(), refused);
+            } else {
+                log.info("gateway.upstream {} resolves to {}", upstream.host(), resolved.getNow().stream()
+                        .map(InetAddress::getHostAddress).toList());
+            }
+        });
+    }
+
+    /** Why host's addresses cannot be connected to, with the fix; null when every one is allowed. */
+    static String refusedUpstream(String host, List<InetAddress> addresses, AddressClassifier classifier) {
+        for (InetAddress address : addresses) {
+            AddressClass verdict = classifier.classify(address);
+            if (!verdict.allowed()) {
+                return "gateway.upstream " + host + " resolves to an address Sluice refuses: " + verdict.reason()
+                        + "; every request will get 502 upstream_failed while it does; " + verdict.allowPrivateHint();
+            }
+        }
+        return null;
     }
 
     private static String whatStartOpens(SluiceConfig config) {

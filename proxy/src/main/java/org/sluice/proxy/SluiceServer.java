@@ -7,8 +7,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,8 +63,9 @@ public final class SluiceServer implements AutoCloseable {
     private final AuditLog audit;
     private final SluiceMetrics metrics;
     private final CentralServerUpstream upstream;
-    /** The forward listener's resolver and dialler; null when the config has no forward section. */
-    private final CachingResolver forwardResolver;
+    /** Resolves the upstream's and the forward listener's names, only as the config says (forward.dns). */
+    private final CachingResolver resolver;
+    /** The forward listener's dialler; null when the config has no forward section. */
     private final ForwardUpstreams forwardUpstreams;
     private final ConnectionCounts forwardCounts;
     private final AtomicInteger openTunnels = new AtomicInteger();
@@ -87,23 +90,28 @@ public final class SluiceServer implements AutoCloseable {
         this.connectionCounts = new ConnectionCounts(config.gateway().caps());
         this.transport = Transport.best();
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
+        CachingResolver names;
+        try {
+            names = new CachingResolver(DnsSettings.of(DnsConfig.of(config)), group, transport);
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+        this.resolver = names;
         try {
             this.upstream = new CentralServerUpstream(config.gateway().upstream(), config.gateway().timeouts(), group,
-                    transport, () -> policy.get().addresses());
+                    transport, names::resolve, () -> policy.get().addresses());
         } catch (IOException | RuntimeException e) {
+            names.close();
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
         ForwardConfig forward = config.forward();
         if (forward == null) {
-            this.forwardResolver = null;
             this.forwardUpstreams = null;
             this.forwardCounts = null;
         } else {
-            DnsConfig dns = forward.dns();
-            this.forwardResolver = new CachingResolver(new DnsSettings(dns.servers(), dns.minTtl(), dns.maxTtl(),
-                    dns.queryTimeout()), group, transport);
-            this.forwardUpstreams = new ForwardUpstreams(group, transport, forwardResolver::resolve,
+            this.forwardUpstreams = new ForwardUpstreams(group, transport, names::resolve,
                     () -> policy.get().addresses(), forward.timeouts().connect(), forwardConnector);
             this.forwardCounts = new ConnectionCounts(forward.caps());
             metrics.tunnelsOpen(openTunnels::get);
@@ -239,6 +247,11 @@ public final class SluiceServer implements AutoCloseable {
         return reasons;
     }
 
+    /** The gateway upstream's addresses as the next connection would resolve them (an IP literal as itself). */
+    public Future<List<InetAddress>> resolveUpstream() {
+        return upstream.resolve(group.next());
+    }
+
     public InetSocketAddress gatewayAddress() {
         return (InetSocketAddress) gatewayChannel.localAddress();
     }
@@ -326,10 +339,10 @@ public final class SluiceServer implements AutoCloseable {
             adminChannel.close().awaitUninterruptibly();
         }
         upstream.close();
-        if (forwardResolver != null) {
+        if (forwardUpstreams != null) {
             forwardUpstreams.close();
-            forwardResolver.close();
         }
+        resolver.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         audit.close();
         log.info("stopped; audit log flushed");

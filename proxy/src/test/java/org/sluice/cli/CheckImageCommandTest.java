@@ -23,7 +23,7 @@ class CheckImageCommandTest {
     private Path policy(String algorithms) throws IOException {
         return Files.writeString(folder.resolve("policy.yaml"), """
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 """ + algorithms, StandardCharsets.UTF_8);
     }

@@ -314,6 +314,26 @@ class PolicyExplainCommandTest {
         }
     }
 
+    @Test
+    void anUpstreamThatCanNeverBeReachedIsAConfigErrorNotAnAllow() throws IOException {
+        Path config = write("p.yaml", policy("enforce", true).replace("https://central.example.org",
+                "http://10.20.0.5:8080"));
+
+        CliResult result = explain(config, "GET", "/api/tasks");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo(config + ":6:13: gateway.upstream: 10.20.0.5 is a private (RFC 1918) "
+                + "address (10.0.0.0/8), which Sluice never connects to unless allowPrivate admits it, so every "
+                + "request would get 502 upstream_failed; set allowPrivate: [10.20.0.5/32] (or a block that holds "
+                + "it) to allow it" + System.lineSeparator());
+        assertThat(result.out()).isEmpty();
+
+        Path admitted = write("admitted.yaml", Files.readString(config) + "allowPrivate: [10.20.0.0/16]\n");
+        CliResult allowed = explain(admitted, "GET", "/api/tasks");
+        assertThat(allowed.exitCode()).as(allowed.err()).isZero();
+        assertThat(allowed.out()).contains("allow (forwarded to http://10.20.0.5:8080)");
+    }
+
     private CliResult explain(Path config, String method, String url, String... options) {
         List<String> args = new ArrayList<>(List.of("policy", "explain", config.toString(), method, url));
         args.addAll(List.of(options));

@@ -102,6 +102,22 @@ class PolicyLintCommandTest {
     }
 
     @Test
+    void anUpstreamThatCanNeverBeReachedIsAPositionedErrorNamingAllowPrivate() throws IOException {
+        Path config = write("unreachable.yaml", HEAD.replace("https://central.example.org", "http://169.254.169.254"));
+
+        CliResult result = CliResult.execute("policy", "lint", config.toString());
+
+        assertThat(result.exitCode()).as("an error, as every config error in lint").isEqualTo(1);
+        assertThat(result.out().lines().toList()).containsExactly(
+                config + ":4:13: error: gateway.upstream: 169.254.169.254 is the cloud metadata service, a link-local "
+                        + "address (169.254.169.254/32), which Sluice never connects to unless allowPrivate admits "
+                        + "it, so every request would get 502 upstream_failed; set allowPrivate: [169.254.169.254/32] "
+                        + "(or a block that holds it) to allow it",
+                config + ": 1 error (warnings are checked once the file is valid)");
+        assertThat(result.err()).isEmpty();
+    }
+
+    @Test
     void malformedYamlIsAnErrorToo() throws IOException {
         Path config = write("broken.yaml", "version: 1\ngateway: [\n");
 

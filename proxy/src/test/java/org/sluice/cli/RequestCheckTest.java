@@ -30,7 +30,7 @@ class RequestCheckTest {
     void headerBytesAreWhatTheGatewaysDecoderCountsAgainstMaxHeaderBytes() throws Exception {
         SluiceConfig config = ConfigLoader.parse(String.join("\n",
                 "version: 1",
-                "gateway: {listen: 127.0.0.1:8080, upstream: http://127.0.0.1:1}",
+                "gateway: {listen: 127.0.0.1:8080, upstream: http://localhost:1}",
                 "audit: {path: audit.jsonl}",
                 ""), Path.of("p.yaml"));
         RequestCheck check = new RequestCheck(config);

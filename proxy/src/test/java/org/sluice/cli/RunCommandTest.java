@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sluice.policy.config.ConfigLoader;
 import org.sluice.proxy.SluiceServer;
 import org.sluice.proxy.testing.Await;
+import org.sluice.proxy.testing.LogCapture;
 import picocli.CommandLine;
 
 class RunCommandTest {
@@ -51,7 +52,7 @@ class RunCommandTest {
                 "version: 1",
                 "gateway:",
                 "  listen: 127.0.0.1:" + port,
-                "  upstream: http://127.0.0.1:1",
+                "  upstream: http://localhost:1",
                 "  colour: blue",
                 "limits:",
                 "  maxRequestBodyBytes: 10 megabytes",
@@ -199,6 +200,66 @@ class RunCommandTest {
                 .containsEntry("rule", "central-api");
     }
 
+    @Test
+    void anIpLiteralUpstreamThatAllowPrivateDoesNotAdmitStopsTheStartBeforeAnyPortOpens() throws IOException {
+        int port = freePort();
+        Path audit = folder.resolve("audit.jsonl");
+        Path config = write("unreachable.yaml", validConfig(port, audit).replace("http://localhost:1",
+                "http://127.0.0.1:8081"));
+
+        CliResult result = CliResult.execute("run", "--config", config.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo(config + ":4:13: gateway.upstream: 127.0.0.1 is a loopback address "
+                + "(127.0.0.0/8), which Sluice never connects to unless allowPrivate admits it, so every request "
+                + "would get 502 upstream_failed; set allowPrivate: [127.0.0.1/32] (or a block that holds it) to "
+                + "allow it" + System.lineSeparator());
+        assertThat(audit).doesNotExist();
+        assertNothingListensOn(port);
+    }
+
+    @Test
+    void anUpstreamNameThatResolvesToARefusedAddressIsAWarningAtStart() throws Exception {
+        Path config = write("sluice.yaml", validConfig(0, folder.resolve("audit.jsonl")));
+
+        List<String> warnings = warningsWhileRunning(config);
+
+        assertThat(warnings).containsExactly(config + ": gateway.upstream localhost resolves to an address Sluice "
+                + "refuses: 127.0.0.1 is a loopback address (127.0.0.0/8); every request will get 502 "
+                + "upstream_failed while it does; set allowPrivate: [127.0.0.1/32] (or a block that holds it) to "
+                + "allow it");
+    }
+
+    @Test
+    void anUpstreamNameThatAllowPrivateAdmitsIsNoWarning() throws Exception {
+        Path config = write("sluice.yaml", validConfig(0, folder.resolve("audit.jsonl"))
+                + "allowPrivate: [127.0.0.0/8]\n");
+
+        assertThat(warningsWhileRunning(config)).isEmpty();
+    }
+
+    /** Runs config until the start-time upstream check has logged (INFO or WARN), then stops; its warnings. */
+    private List<String> warningsWhileRunning(Path config) throws Exception {
+        try (LogCapture log = LogCapture.withInfo(RunCommand.class)) {
+            CompletableFuture<SluiceServer> started = new CompletableFuture<>();
+            RunCommand run = new RunCommand(started::complete);
+            CommandLine commandLine = SluiceCli.commandLine(new CommandLine.IFactory() {
+                @Override
+                public <K> K create(Class<K> type) throws Exception {
+                    return type == RunCommand.class ? type.cast(run) : CommandLine.defaultFactory().create(type);
+                }
+            });
+            CompletableFuture<CliResult> exit = CompletableFuture.supplyAsync(
+                    () -> CliResult.execute(commandLine, "run", "--config", config.toString()), runner);
+            started.get(30, TimeUnit.SECONDS);
+            Await.until(() -> log.lines().stream().anyMatch(line -> line.contains("gateway.upstream localhost")),
+                    Duration.ofSeconds(10), "the upstream's addresses were checked");
+            run.requestStop();
+            assertThat(exit.get(60, TimeUnit.SECONDS).exitCode()).isZero();
+            return log.warnings();
+        }
+    }
+
     private static HttpRequest get(SluiceServer server, String path) {
         return HttpRequest.newBuilder(URI.create("http://" + Addresses.format(server.gatewayAddress()) + path))
                 .timeout(Duration.ofSeconds(10)).build();
@@ -209,7 +270,7 @@ class RunCommandTest {
                 "version: 1",
                 "gateway:",
                 "  listen: 127.0.0.1:" + port,
-                "  upstream: http://127.0.0.1:1",
+                "  upstream: http://localhost:1",
                 "audit:",
                 "  path: \"" + audit + "\"",
                 "rules:",

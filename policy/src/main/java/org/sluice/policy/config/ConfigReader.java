@@ -1,6 +1,5 @@
 package org.sluice.policy.config;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -14,7 +13,6 @@ import java.util.regex.Pattern;
 import java.util.function.Function;
 import org.sluice.policy.Mode;
 import org.sluice.policy.net.Cidr;
-import org.sluice.policy.net.IpLiteral;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -38,10 +36,6 @@ final class ConfigReader {
             "maxTunnels", "timeouts", "dns");
     private static final List<String> FORWARD_TIMEOUT_KEYS = List.of("connect", "response", "idle", "requestHeader",
             "minBodyRate", "clientHello", "tunnelIdle");
-    private static final List<String> DNS_KEYS = List.of("servers", "minTtl", "maxTtl", "queryTimeout");
-    private static final Duration MAX_DNS_TTL = Duration.ofDays(1);
-    private static final String DNS_SERVER = "an IP address with an optional port, e.g. 10.96.0.10, "
-            + "127.0.0.1:5353 or [::1]:53";
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle", "shutdownGrace",
             "requestHeader", "minBodyRate");
     private static final List<String> LIMIT_KEYS =
@@ -84,7 +78,8 @@ final class ConfigReader {
         readVersion(top.required("version", "version: 1"));
         Mode mode = readMode(top.value("mode"));
         boolean allowNetworkAccess = readAllowNetworkAccess(top.value("allowNetworkAccess"));
-        GatewayConfig gateway = readGateway(top.required("gateway", "a mapping with listen and upstream"));
+        Node gatewayNode = top.required("gateway", "a mapping with listen and upstream");
+        GatewayConfig gateway = readGateway(gatewayNode);
         Node adminNode = top.value("admin");
         AdminConfig admin = adminNode == null ? null : readAdmin(adminNode);
         Node limitsNode = top.value("limits");
@@ -94,6 +89,7 @@ final class ConfigReader {
         List<RuleConfig> rules = rulesNode == null ? List.of() : new RuleReader(in).read(rulesNode);
         AlgorithmsConfig algorithms = new AlgorithmsReader(in).read(top.value("algorithms"));
         List<Cidr> allowPrivate = readAllowPrivate(top.value("allowPrivate"));
+        UpstreamAddressCheck.check(in, gatewayNode, gateway, allowPrivate);
         Node forwardNode = top.value("forward");
         ForwardConfig forward = forwardNode == null ? null : readForward(forwardNode, gateway, admin);
         Node budgetsNode = top.value("budgets");
@@ -200,7 +196,7 @@ final class ConfigReader {
         ForwardTimeouts timeouts = timeoutsNode == null ? ForwardTimeouts.DEFAULTS
                 : readForwardTimeouts(timeoutsNode);
         Node dnsNode = forward.value("dns");
-        DnsConfig dns = dnsNode == null ? DnsConfig.DEFAULTS : readDns(dnsNode);
+        DnsConfig dns = dnsNode == null ? DnsConfig.DEFAULTS : new DnsReader(in, folder).read(dnsNode);
         return new ForwardConfig(listen, timeouts, new ConnectionCaps(maxConnections, perClient), maxTunnels, dns);
     }
 
@@ -239,84 +235,6 @@ final class ConfigReader {
                         Integer.MAX_VALUE),
                 duration(timeouts.value("clientHello"), "forward.timeouts.clientHello", d.clientHello(), min),
                 duration(timeouts.value("tunnelIdle"), "forward.timeouts.tunnelIdle", d.tunnelIdle(), min));
-    }
-
-    private DnsConfig readDns(Node node) {
-        DnsConfig d = DnsConfig.DEFAULTS;
-        NodeReader.Entries dns = in.mapping(node, "forward.dns", DNS_KEYS);
-        if (dns == null) {
-            return d;
-        }
-        Node serversNode = dns.value("servers");
-        List<InetSocketAddress> servers = serversNode == null ? d.servers() : dnsServers(serversNode);
-        Node minNode = dns.value("minTtl");
-        Node maxNode = dns.value("maxTtl");
-        Duration minTtl = duration(minNode, "forward.dns.minTtl", d.minTtl(), Duration.ZERO, MAX_DNS_TTL);
-        Duration maxTtl = duration(maxNode, "forward.dns.maxTtl", d.maxTtl(), Duration.ZERO, MAX_DNS_TTL);
-        if (minTtl.compareTo(maxTtl) > 0) {
-            in.problem(minNode != null ? minNode : maxNode, "forward.dns.minTtl (" + minTtl.toMillis()
-                    + "ms) is above forward.dns.maxTtl (" + maxTtl.toMillis() + "ms); minTtl must not exceed maxTtl "
-                    + "(defaults 0s and 60s)");
-        }
-        Duration queryTimeout = duration(dns.value("queryTimeout"), "forward.dns.queryTimeout", d.queryTimeout(),
-                Duration.ofMillis(1));
-        return new DnsConfig(servers, minTtl, maxTtl, queryTimeout);
-    }
-
-    /** Each server an IP literal, optionally with a port (default 53); never looked up. Bad items are problems. */
-    private List<InetSocketAddress> dnsServers(Node node) {
-        String key = "forward.dns.servers";
-        List<ScalarNode> items = in.stringList(node, key, "[\"10.96.0.10\", \"127.0.0.1:5353\", \"[::1]:53\"]");
-        if (items == null) {
-            return List.of();
-        }
-        List<InetSocketAddress> servers = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            InetSocketAddress server = parsed(items.get(i), key + "[" + i + "]", DNS_SERVER, ConfigReader::dnsServer);
-            if (server != null) {
-                servers.add(server);
-            }
-        }
-        return servers;
-    }
-
-    /** "a.b.c.d", "a.b.c.d:port", "[v6]", "[v6]:port" or a bare IPv6 literal (then without a port). */
-    static InetSocketAddress dnsServer(String text) {
-        String host = text;
-        String port = null;
-        if (text.startsWith("[")) {
-            int close = text.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("'" + NodeReader.shorten(text) + "' has no closing ']'; expected "
-                        + DNS_SERVER);
-            }
-            host = text.substring(1, close);
-            String after = text.substring(close + 1);
-            if (after.startsWith(":")) {
-                port = after.substring(1);
-            } else if (!after.isEmpty()) {
-                throw new IllegalArgumentException("expected ':port' after ']' in '" + NodeReader.shorten(text)
-                        + "'; expected " + DNS_SERVER);
-            }
-        } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
-            host = text.substring(0, text.indexOf(':'));
-            port = text.substring(text.indexOf(':') + 1);
-        }
-        if (!IpLiteral.isLiteral(host)) {
-            throw new IllegalArgumentException("'" + NodeReader.shorten(text) + "' is not an IP address: a name "
-                    + "server is given by address, because finding it by name would need DNS; expected "
-                    + DNS_SERVER);
-        }
-        int portNumber = 53;
-        if (port != null) {
-            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
-                    || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-                throw new IllegalArgumentException("the port in '" + NodeReader.shorten(text)
-                        + "' must be a number from 1 to 65535");
-            }
-            portNumber = Integer.parseInt(port);
-        }
-        return new InetSocketAddress(IpLiteral.parse(host), portNumber);
     }
 
     private int cap(Node node, String key, int fallback) {
@@ -548,10 +466,15 @@ final class ConfigReader {
     }
 
     private Duration duration(Node node, String key, Duration fallback, Duration min, Duration max) {
+        return duration(in, node, key, fallback, min, max);
+    }
+
+    /** A duration within [min, max]; fallback when absent or invalid (then with a problem). */
+    static Duration duration(NodeReader in, Node node, String key, Duration fallback, Duration min, Duration max) {
         if (node == null) {
             return fallback;
         }
-        Duration value = parsed(node, key, "a duration such as 5s", Durations::parse);
+        Duration value = parsed(in, node, key, "a duration such as 5s", Durations::parse);
         if (value != null && (value.compareTo(min) < 0 || value.compareTo(max) > 0)) {
             in.problem(node, key + ": expected a duration from " + min.toMillis() + "ms to " + max.toMillis()
                     + "ms, got '" + NodeReader.shorten(((ScalarNode) node).getValue()) + "'");
@@ -808,7 +731,12 @@ final class ConfigReader {
     }
 
     private Path existingFile(Node node, String key, String what) {
-        Path path = resolve(node, key, what);
+        return existingFile(in, folder, node, key, what);
+    }
+
+    /** A file name resolved against folder that names an existing regular file; null (with a problem) if not. */
+    static Path existingFile(NodeReader in, Path folder, Node node, String key, String what) {
+        Path path = resolve(in, folder, node, key, what);
         if (path != null && !Files.isRegularFile(path)) {
             in.problem(node, key + ": no such file '" + path + "'; expected " + what
                     + " (a relative name is read from the config file's folder)");
@@ -818,6 +746,10 @@ final class ConfigReader {
     }
 
     private Path resolve(Node node, String key, String what) {
+        return resolve(in, folder, node, key, what);
+    }
+
+    private static Path resolve(NodeReader in, Path folder, Node node, String key, String what) {
         String text = in.text(node, key, what);
         if (text == null) {
             return null;
@@ -839,7 +771,7 @@ final class ConfigReader {
     }
 
     /** Parses a scalar with parser; parser failures become problems at node, prefixed with key. */
-    private static <T> T parsed(NodeReader in, Node node, String key, String expected, Function<String, T> parser) {
+    static <T> T parsed(NodeReader in, Node node, String key, String expected, Function<String, T> parser) {
         String text = in.text(node, key, expected);
         if (text == null) {
             return null;

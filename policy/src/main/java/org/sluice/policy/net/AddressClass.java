@@ -17,4 +17,14 @@ public record AddressClass(InetAddress address, AddressCategory category, Cidr a
     public boolean allowed() {
         return category == AddressCategory.PUBLIC || allowedBy != null;
     }
+
+    /**
+     * How to admit this address, for a message about a refused one: {@code set allowPrivate: [10.1.2.3/32] (or a
+     * block that holds it) to allow it}. An IPv6 block is quoted, as YAML needs.
+     */
+    public String allowPrivateHint() {
+        Cidr block = Cidr.single(address);
+        String item = block.isIpv6() ? "\"" + block + "\"" : block.toString();
+        return "set allowPrivate: [" + item + "] (or a block that holds it) to allow it";
+    }
 }

@@ -117,6 +117,18 @@ public final class Cidr {
         return address[10] == (byte) 0xff && address[11] == (byte) 0xff;
     }
 
+    /**
+     * The block of exactly one address ({@code /32} or {@code /128}); an IPv4-mapped IPv6 address gives its IPv4
+     * block, as allowPrivate judges it.
+     */
+    public static Cidr single(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        if (bytes.length == 16 && isMapped(bytes)) {
+            bytes = Arrays.copyOfRange(bytes, 12, 16);
+        }
+        return new Cidr(bytes, bytes.length * 8);
+    }
+
     private static byte[] masked(byte[] address, int prefix) {
         byte[] out = address.clone();
         for (int i = 0; i < out.length; i++) {

@@ -18,7 +18,7 @@ class AuditConfigTest {
 
     private static final String HEAD = """
             version: 1
-            gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+            gateway: {listen: 127.0.0.1:0, upstream: http://central.test:9}
             """;
 
     @TempDir

@@ -119,19 +119,19 @@ class ConfigLoaderTest {
     @Test
     void sha256IsOfTheTextsUtf8Bytes() {
         // Expected value from `printf 'version: 1\n...' | sha256sum`, computed outside the code under test.
-        SluiceConfig config = valid("version: 1\ngateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}\n"
+        SluiceConfig config = valid("version: 1\ngateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}\n"
                 + "audit: {path: a.jsonl}\n");
-        assertThat(config.sha256()).isEqualTo("5237aaf237c74ca1ad95d427a1e85f11fb20fae40803764aa824c262b908334d");
+        assertThat(config.sha256()).isEqualTo("33466b7bb2402261c40b1d44eb9f4bf241522ace345d911229d62a93fa98e3eb");
     }
 
     @Test
     void bytesAlreadyReadAreValidatedAndHashedLikeTheFile() throws ConfigException {
-        byte[] bytes = ("version: 1\ngateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}\n"
+        byte[] bytes = ("version: 1\ngateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}\n"
                 + "audit: {path: a.jsonl}\n").getBytes(StandardCharsets.UTF_8);
 
         SluiceConfig config = ConfigLoader.load(bytes, Path.of("conf/gw.yaml"));
 
-        assertThat(config.sha256()).isEqualTo("5237aaf237c74ca1ad95d427a1e85f11fb20fae40803764aa824c262b908334d")
+        assertThat(config.sha256()).isEqualTo("33466b7bb2402261c40b1d44eb9f4bf241522ace345d911229d62a93fa98e3eb")
                 .isEqualTo(ConfigLoader.sha256(bytes));
         assertThat(config.source()).isEqualTo(Path.of("conf/gw.yaml"));
         assertThat(config.audit().path()).isEqualTo(Path.of("conf/a.jsonl").toAbsolutePath());
@@ -146,7 +146,7 @@ class ConfigLoaderTest {
                 version: 1
                 gateway:
                   listn: 127.0.0.1:8080
-                  upstream: http://127.0.0.1:9000
+                  upstream: http://localhost:9000
                 audit: {path: audit.jsonl}
                 """)).containsExactly(
                 "gw.yaml:3:3: unknown key 'listn' under gateway; expected one of: listen, upstream, timeouts, "
@@ -158,7 +158,7 @@ class ConfigLoaderTest {
     void misspeltKeysAreUnknownWhereverTheyAre() {
         assertThat(problems("""
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 budgets:
                   daily: 1GiB
@@ -201,7 +201,7 @@ class ConfigLoaderTest {
     void rulesMustBeAList() {
         assertThat(problems("""
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 rules:
                 """)).containsExactly("gw.yaml:4:7: rules: expected a list of rules, each a mapping with keys "
@@ -212,7 +212,7 @@ class ConfigLoaderTest {
     void badSizesAndSizesOutOfRange() {
         assertThat(problems("""
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 limits:
                   maxRequestBodyBytes: 1MB
@@ -234,7 +234,7 @@ class ConfigLoaderTest {
                 version: 1
                 gateway:
                   listen: 127.0.0.1:0
-                  upstream: http://127.0.0.1:9
+                  upstream: http://localhost:9
                   maxConnections: 0
                   maxConnectionsPerClient: many
                   timeouts: {requestHeader: 0s, minBodyRate: 1KB}
@@ -253,7 +253,7 @@ class ConfigLoaderTest {
     void sizeOverflowIsAnErrorNotAWrap() {
         assertThat(problems("""
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 limits: {maxResponseBodyBytes: 8589934592GiB}
                 """)).containsExactly("gw.yaml:4:32: limits.maxResponseBodyBytes: bad size '8589934592GiB': "
@@ -266,7 +266,7 @@ class ConfigLoaderTest {
                 version: 1
                 gateway:
                   listen: 127.0.0.1:0
-                  upstream: http://127.0.0.1:9
+                  upstream: http://localhost:9
                   timeouts:
                     connect: 5
                     response: 1.5s
@@ -287,7 +287,7 @@ class ConfigLoaderTest {
     void duplicateRuleNameIsReportedAtTheSecondNamingTheFirstsLine() {
         assertThat(problems("""
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 rules:
                   - name: api
@@ -309,7 +309,7 @@ class ConfigLoaderTest {
                 version: 1
                 gateway:
                   listen: 127.0.0.1:0
-                  upstream: http://127.0.0.1:9
+                  upstream: http://localhost:9
                   listen: 127.0.0.1:1
                 audit: {path: audit.jsonl}
                 version: 1
@@ -342,12 +342,12 @@ class ConfigLoaderTest {
                 gateway:
                   listen: 127.0.0.1:0
                   upstream:
-                    url: http://127.0.0.1:9/x
+                    url: http://localhost:9/x
                     maxConnectionsPerLoop: 0
                     pool: 3
                 audit: {path: audit.jsonl}
                 """)).containsExactly(
-                "gw.yaml:5:10: gateway.upstream: bad upstream URL 'http://127.0.0.1:9/x': a path is not allowed "
+                "gw.yaml:5:10: gateway.upstream: bad upstream URL 'http://localhost:9/x': a path is not allowed "
                         + "(got '/x'); each request keeps its own path, so give only http(s)://host[:port]",
                 "gw.yaml:6:28: gateway.upstream.maxConnectionsPerLoop: expected a whole number from 1 to 10000, "
                         + "got '0'",
@@ -370,7 +370,7 @@ class ConfigLoaderTest {
     void missingRuleKeysPointAtTheRule() {
         assertThat(problems("""
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 rules:
                   - methods: [GET]
@@ -384,11 +384,11 @@ class ConfigLoaderTest {
     void versionOtherThanOneIsRefused() {
         assertThat(problems("""
                 version: 2
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 """)).containsExactly("gw.yaml:1:10: version '2' is not supported; expected version: 1");
         assertThat(problems("""
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 """)).containsExactly("gw.yaml:1:1: missing key 'version' at top level; expected version: 1");
     }
@@ -397,7 +397,7 @@ class ConfigLoaderTest {
     void maxUrlBytesAndMaxHeaderBytesInARuleSayWhereTheyBelong() {
         assertThat(problems("""
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 rules:
                   - name: api
@@ -417,7 +417,7 @@ class ConfigLoaderTest {
     void globsThatCouldNeverMatchAreRefused() {
         assertThat(problems("""
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 rules:
                   - name: api
@@ -443,7 +443,7 @@ class ConfigLoaderTest {
     void methodsMustBeTokens() {
         assertThat(problems("""
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 rules:
                   - name: api
@@ -461,7 +461,7 @@ class ConfigLoaderTest {
         assertThat(problems("""
                 version: 1
                 mode: on
-                gateway: {listen: "::1:8080", upstream: http://127.0.0.1:9}
+                gateway: {listen: "::1:8080", upstream: http://localhost:9}
                 audit: {path: audit.jsonl}
                 admin: {listen: 127.0.0.1:70000}
                 """)).containsExactly(
@@ -500,7 +500,7 @@ class ConfigLoaderTest {
                   - name: a
                     methods: [GET]
                     paths: ["bad"]
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9, extra: 1}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9, extra: 1}
                 audit: {path: audit.jsonl}
                 mode: loud
                 """);
@@ -517,6 +517,7 @@ class ConfigLoaderTest {
                 gateway:
                   listen: 127.0.0.1:0
                   upstream: {url: "https://[::1]:8443", caFile: ca.pem}
+                allowPrivate: ["::1/128"]
                 audit: {path: logs/audit.jsonl}
                 """;
         Files.writeString(file, yaml);
@@ -536,7 +537,7 @@ class ConfigLoaderTest {
                 version: 1
                 gateway:
                   listen: 127.0.0.1:0
-                  upstream: {url: "http://127.0.0.1:9", caFile: ca.pem}
+                  upstream: {url: "http://localhost:9", caFile: ca.pem}
                 admin:
                   listen: 127.0.0.1:0
                 audit: {path: audit.jsonl}
@@ -593,7 +594,7 @@ class ConfigLoaderTest {
                 version: 1
                 gateway:
                   listen: 127.0.0.1:0
-                  upstream: {url: "http://127.0.0.1:9", pinSha256: []}
+                  upstream: {url: "http://localhost:9", pinSha256: []}
                 audit: {path: audit.jsonl}
                 """)).containsExactly(
                 "gw.yaml:4:52: gateway.upstream.pinSha256: expected at least one pin; remove the key to turn "
@@ -610,7 +611,7 @@ class ConfigLoaderTest {
                 version: 1
                 gateway:
                   listen: 127.0.0.1:0
-                  upstream: {url: "https://127.0.0.1:9", clientCert: client.pem}
+                  upstream: {url: "https://localhost:9", clientCert: client.pem}
                 audit: {path: audit.jsonl}
                 """);
         assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
@@ -643,7 +644,7 @@ class ConfigLoaderTest {
                 version: 1
                 gateway:
                   listen: 127.0.0.1:0
-                  upstream: {url: "https://127.0.0.1:9", clientCert: client.pem, clientKey: client-key.pem}
+                  upstream: {url: "https://localhost:9", clientCert: client.pem, clientKey: client-key.pem}
                 audit: {path: audit.jsonl}
                 """);
         assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,7 +19,7 @@ class ForwardConfigTest {
     private static final Path FILE = Path.of("fw.yaml");
     private static final String HEAD = """
             version: 1
-            gateway: {listen: 0.0.0.0:8080, upstream: http://127.0.0.1:9}
+            gateway: {listen: 0.0.0.0:8080, upstream: http://central.test:9}
             admin: {listen: 127.0.0.1:9090}
             audit: {path: audit.jsonl}
             """;
@@ -114,7 +116,7 @@ class ForwardConfigTest {
                 "fw.yaml:8:14: unknown key 'shutdownGrace' under forward.timeouts; expected one of: connect, "
                         + "response, idle, requestHeader, minBodyRate, clientHello, tunnelIdle",
                 "fw.yaml:9:9: unknown key 'server' under forward.dns; expected one of: servers, minTtl, maxTtl, "
-                        + "queryTimeout");
+                        + "queryTimeout, hostsFile");
     }
 
     @Test
@@ -143,7 +145,7 @@ class ForwardConfigTest {
     void portZeroNeverClashesAndOtherPortsOrHostsAreFine() {
         String yaml = """
                 version: 1
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+                gateway: {listen: 127.0.0.1:0, upstream: http://central.test:9}
                 admin: {listen: 127.0.0.1:9090}
                 audit: {path: audit.jsonl}
                 forward: {listen: 127.0.0.1:0}
@@ -239,5 +241,37 @@ class ForwardConfigTest {
         assertThat(problems("forward:\n  listen: 127.0.0.1:3128\n  dns: {servers: 10.0.0.1}\n")).containsExactly(
                 "fw.yaml:7:18: forward.dns.servers: expected a list of strings, e.g. [\"10.96.0.10\", "
                         + "\"127.0.0.1:5353\", \"[::1]:53\"], got '10.0.0.1'");
+    }
+
+    @Test
+    void noHostsFileByDefault() {
+        assertThat(valid("forward: {listen: 127.0.0.1:3128, dns: {servers: [10.0.0.53]}}\n").forward().dns()
+                .hostsFile()).isNull();
+        assertThat(DnsConfig.DEFAULTS.hostsFile()).isNull();
+    }
+
+    @Test
+    void aHostsFileIsReadFromTheConfigsFolderAndMustExist(@TempDir Path folder) throws Exception {
+        Path hosts = Files.writeString(folder.resolve("hosts"), "10.0.0.7 central.internal\n");
+        Path config = folder.resolve("fw.yaml");
+
+        SluiceConfig parsed = ConfigLoader.parse(HEAD + "forward: {listen: 127.0.0.1:3128, dns: {hostsFile: hosts}}\n",
+                config);
+
+        assertThat(parsed.forward().dns().hostsFile()).isEqualTo(hosts.toAbsolutePath().normalize());
+        assertThat(DnsConfig.of(parsed)).isSameAs(parsed.forward().dns());
+        try {
+            ConfigLoader.parse(HEAD + "forward: {listen: 127.0.0.1:3128, dns: {hostsFile: missing}}\n", config);
+            throw new AssertionError("a missing hosts file was accepted");
+        } catch (ConfigException e) {
+            assertThat(e.problems()).singleElement().asString().isEqualTo(config + ":5:52: forward.dns.hostsFile: "
+                    + "no such file '" + folder.resolve("missing").toAbsolutePath().normalize() + "'; expected a "
+                    + "hosts file such as /etc/hosts (a relative name is read from the config file's folder)");
+        }
+    }
+
+    @Test
+    void withoutAForwardSectionTheDefaultsResolve() {
+        assertThat(DnsConfig.of(valid(""))).isEqualTo(DnsConfig.DEFAULTS);
     }
 }

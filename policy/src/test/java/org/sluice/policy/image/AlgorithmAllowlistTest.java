@@ -19,7 +19,7 @@ class AlgorithmAllowlistTest {
     /** Three lines, so that the algorithms section starts on line 4. */
     static final String BASE = """
             version: 1
-            gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:9}
+            gateway: {listen: 127.0.0.1:0, upstream: http://central.test:9}
             audit: {path: audit.jsonl}
             """;
 

@@ -66,4 +66,15 @@ class CidrTest {
         assertThat(Cidr.parse("::/0").contains(AddressClassifierTest.ip("1.2.3.4"))).isFalse();
         assertThat(Cidr.parse("0.0.0.0/0").contains(AddressClassifierTest.ip("255.255.255.255"))).isTrue();
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"127.0.0.1, 127.0.0.1/32", "fd00::7, fd00::7/128", "::ffff:10.1.2.3, 10.1.2.3/32", "::1, ::1/128"})
+    void aSingleAddressBlockHoldsThatAddressAndNoOther(String address, String block) {
+        Cidr single = Cidr.single(AddressClassifierTest.ip(address));
+        assertThat(single).hasToString(block);
+        assertThat(new AddressClassifier(java.util.List.of(single)).classify(AddressClassifierTest.ip(address))
+                .allowed()).isTrue();
+        assertThat(single.contains(AddressClassifierTest.ip(address.contains(":") && !address.contains(".")
+                ? "fd00::8" : "127.0.0.2"))).isFalse();
+    }
 }

@@ -13,7 +13,6 @@ import io.netty.handler.codec.dns.DnsRawRecord;
 import io.netty.handler.codec.dns.DnsRecord;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
-import io.netty.resolver.DefaultHostsFileEntriesResolver;
 import io.netty.resolver.HostsFileEntriesResolver;
 import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DnsErrorCauseException;
@@ -33,7 +32,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.Promise;
-import java.net.Inet4Address;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -47,10 +46,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.sluice.proxy.Transport;
 
 /**
- * Resolves host names for the forward listener, asynchronously and with one cache whose entries live as long as the
+ * Resolves host names for the forward listener and the gateway's upstream, asynchronously and with one cache whose entries live as long as the
  * answer's TTL clamped to [{@link DnsSettings#minTtl()}, {@link DnsSettings#maxTtl()}]. The caller classifies the
  * addresses it gets and connects to exactly one of them, so a name that is re-pointed (DNS rebinding) can never
  * swap the checked address for another: a TTL-0 answer is not cached at all, and every resolve asks again.
+ *
+ * <p>Only the configured servers are asked (or the system's, from {@code /etc/resolv.conf}, when none are named),
+ * with the name exactly as the policy checked it: no search domains, and no hosts file unless the config names one
+ * ({@link HostsFile}), because a container can write its own {@code /etc/hosts} and {@code resolv.conf} search list.
+ * {@code localhost} and names under it are 127.0.0.1 without a query, and names under {@code invalid} fail without
+ * one (RFC 6761); the address check still applies to 127.0.0.1.
  *
  * <p>Netty's own caches are switched off, so this cache is the only one. One {@link DnsNameResolver} per event loop
  * of the group; every future completes on the loop that asked.
@@ -61,20 +66,25 @@ public final class CachingResolver implements AutoCloseable {
     static final int MAX_CACHED_NAMES = 10_000;
 
     private final DnsSettings settings;
-    private final HostsFileEntriesResolver hostsFile;
+    /** Netty's resolver never reads a hosts file itself: the only one is {@link #hostsFile}, asked before it. */
+    private static final HostsFileEntriesResolver NO_HOSTS_FILE = (host, types) -> null;
+    private static final List<InetAddress> LOOPBACK = List.of(NetUtil.LOCALHOST4);
+
+    private final HostsFile hostsFile;
     private final Map<EventLoop, DnsNameResolver> resolvers;
     private final Cache<String, Answer> answers;
     private final AtomicLong queriesSent = new AtomicLong();
 
-    public CachingResolver(DnsSettings settings, EventLoopGroup group, Transport transport) {
-        this(settings, group, transport, Ticker.systemTicker(), HostsFileEntriesResolver.DEFAULT);
+    /** @throws IOException when the hosts file the settings name cannot be read */
+    public CachingResolver(DnsSettings settings, EventLoopGroup group, Transport transport) throws IOException {
+        this(settings, group, transport, Ticker.systemTicker(), HostsFile::read);
     }
 
-    /** For tests: a ticker to move time without sleeping, and a hosts file that is not the machine's. */
+    /** For tests: a ticker to move time without sleeping, and a reader that records which hosts file it reads. */
     CachingResolver(DnsSettings settings, EventLoopGroup group, Transport transport, Ticker ticker,
-                    HostsFileEntriesResolver hostsFile) {
+                    HostsFile.Reader hostsFiles) throws IOException {
         this.settings = settings;
-        this.hostsFile = hostsFile;
+        this.hostsFile = settings.hostsFile() == null ? HostsFile.NONE : hostsFiles.read(settings.hostsFile());
         this.answers = Caffeine.newBuilder()
                 .maximumSize(MAX_CACHED_NAMES)
                 .ticker(ticker)
@@ -107,7 +117,7 @@ public final class CachingResolver implements AutoCloseable {
                 .authoritativeDnsServerCache(NoopAuthoritativeDnsServerCache.INSTANCE)
                 // A name is looked up exactly as the policy checked it, never with a search domain appended.
                 .searchDomains(List.of())
-                .hostsFileEntriesResolver(hostsFile)
+                .hostsFileEntriesResolver(NO_HOSTS_FILE)
                 .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED)
                 .queryTimeoutMillis(settings.queryTimeout().toMillis())
                 .nameServerProvider(servers)
@@ -132,6 +142,12 @@ public final class CachingResolver implements AutoCloseable {
         InetAddress literal = ipLiteral(host);
         if (literal != null) {
             return promise.setSuccess(List.of(literal));
+        }
+        if (host.equals("localhost") || host.endsWith(".localhost")) {
+            return promise.setSuccess(LOOPBACK);
+        }
+        if (host.equals("invalid") || host.endsWith(".invalid")) {
+            return promise.setFailure(unknownHost(host, "no such name (the invalid domain, RFC 6761)", null));
         }
         Answer cached = answers.getIfPresent(host);
         if (cached != null) {
@@ -165,7 +181,7 @@ public final class CachingResolver implements AutoCloseable {
 
     /** Runs on the resolver's loop. */
     private void lookUp(DnsNameResolver resolver, String host, Promise<List<InetAddress>> promise) {
-        List<InetAddress> fromHostsFile = hostsFileEntries(host);
+        List<InetAddress> fromHostsFile = hostsFile.addresses(host);
         if (!fromHostsFile.isEmpty()) {
             complete(host, new Answer(fromHostsFile, settings.maxTtl()), promise);
             return;
@@ -190,22 +206,6 @@ public final class CachingResolver implements AutoCloseable {
         };
         v4.addListener(whenBothDone);
         v6.addListener(whenBothDone);
-    }
-
-    private List<InetAddress> hostsFileEntries(String host) {
-        List<InetAddress> found;
-        if (hostsFile instanceof DefaultHostsFileEntriesResolver file) {
-            found = file.addresses(host, ResolvedAddressTypes.IPV4_PREFERRED);
-        } else {
-            InetAddress one = hostsFile.address(host, ResolvedAddressTypes.IPV4_PREFERRED);
-            found = one == null ? null : List.of(one);
-        }
-        if (found == null || found.isEmpty()) {
-            return List.of();
-        }
-        List<InetAddress> v4First = new ArrayList<>(found);
-        v4First.sort((a, b) -> Boolean.compare(!(a instanceof Inet4Address), !(b instanceof Inet4Address)));
-        return List.copyOf(v4First);
     }
 
     /** Takes ownership of the records of both futures and releases each exactly once. */

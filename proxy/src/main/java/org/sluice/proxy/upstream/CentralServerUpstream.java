@@ -14,8 +14,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.resolver.NoopAddressResolverGroup;
-import io.netty.resolver.dns.DnsAddressResolverGroup;
-import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -49,8 +47,9 @@ import org.sluice.proxy.Transport;
 /**
  * The central server as seen from Sluice: one bounded keep-alive pool per event loop, so an exchange and its
  * upstream connection always share a thread. TLS verifies the server's name against the JDK trust store or
- * the configured {@code caFile}, optionally pinned to public keys. Names resolve through Netty's asynchronous
- * resolver, never on an event loop.
+ * the configured {@code caFile}, optionally pinned to public keys. The name resolves through the given
+ * {@link NameResolver} (Sluice's one resolver: the configured servers only, no hosts file unless named, no search
+ * domains), asynchronously, never blocking an event loop.
  *
  * <p>Each new connection is resolved first, every resolved address is classified by the policy in force
  * ({@link org.sluice.policy.Policy#addresses()}), and the socket connects to exactly the address that was checked;
@@ -72,39 +71,37 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     /** Computed once: the relay sets it as Host on every request. */
     private final String authority;
     private final Destination destination;
-    private final DnsAddressResolverGroup resolver;
+    private final NameResolver resolver;
     private final Map<EventExecutor, LoopPool> pools = new IdentityHashMap<>();
     private final Supplier<AddressClassifier> addresses;
     private final Connector connector;
     /** The upstream host's bytes when it is an IP literal (never resolved); null for a name. */
     private final byte[] literal;
-    private final InetSocketAddress unresolved;
     private final UpstreamCredentials credentials;
 
     /**
+     * @param resolver  resolves the upstream's name (not asked for an IP literal); its owner closes it
      * @param addresses the address classifier of the policy in force, asked on every new connection (so a reload
      *                  applies to the next connection)
      */
     public CentralServerUpstream(UpstreamConfig config, GatewayTimeouts timeouts, EventLoopGroup group,
-                                 Transport transport, Supplier<AddressClassifier> addresses) throws IOException {
-        this(config, timeouts, group, transport, addresses, Connector.DIRECT);
+                                 Transport transport, NameResolver resolver, Supplier<AddressClassifier> addresses)
+            throws IOException {
+        this(config, timeouts, group, transport, resolver, addresses, Connector.DIRECT);
     }
 
     CentralServerUpstream(UpstreamConfig config, GatewayTimeouts timeouts, EventLoopGroup group,
-                          Transport transport, Supplier<AddressClassifier> addresses, Connector connector)
-            throws IOException {
+                          Transport transport, NameResolver resolver, Supplier<AddressClassifier> addresses,
+                          Connector connector) throws IOException {
         this.config = config;
+        this.resolver = resolver;
         this.addresses = addresses;
         this.connector = connector;
         this.literal = NetUtil.createByteArrayFromIpAddressString(config.host());
-        this.unresolved = InetSocketAddress.createUnresolved(config.host(), config.port());
         this.authority = config.authority();
         this.destination = Destination.gateway(config.scheme(), config.host(), config.port());
         SslContext ssl = config.tls() ? sslContext(config) : null;
         this.credentials = new UpstreamCredentials(config.headers(), config.stripClientAuthorization());
-        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(transport.datagramChannel())
-                .socketChannelType(transport.socketChannel()));
         int connectMillis = (int) Math.min(Integer.MAX_VALUE, timeouts.connect().toMillis());
         for (EventExecutor executor : group) {
             Bootstrap bootstrap = new Bootstrap()
@@ -134,12 +131,12 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     /** Resolves, checks every address, then connects to the first; completes on loop. */
     private Future<Channel> dial(EventLoop loop, Bootstrap bootstrap) {
         Promise<Channel> dialled = loop.newPromise();
-        resolve(loop).addListener((FutureListener<List<InetSocketAddress>>) resolved -> {
+        resolve(loop).addListener((FutureListener<List<InetAddress>>) resolved -> {
             if (!resolved.isSuccess()) {
                 dialled.tryFailure(resolved.cause());
                 return;
             }
-            List<InetSocketAddress> candidates = resolved.getNow();
+            List<InetAddress> candidates = resolved.getNow();
             if (candidates.isEmpty()) {
                 dialled.tryFailure(new UnknownHostException(config.host() + " has no address"));
                 return;
@@ -147,8 +144,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
             AddressClassifier classifier = addresses.get();
             InetSocketAddress checked;
             try {
-                checked = new InetSocketAddress(AddressCheck.choose(
-                        candidates.stream().map(InetSocketAddress::getAddress).toList(), classifier), config.port());
+                checked = new InetSocketAddress(AddressCheck.choose(candidates, classifier), config.port());
             } catch (UpstreamAddressDeniedException denied) {
                 dialled.tryFailure(denied);
                 return;
@@ -170,17 +166,16 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
     }
 
 
-    private Future<List<InetSocketAddress>> resolve(EventLoop loop) {
+    /** The upstream's addresses: an IP literal as itself, a name through the resolver. Completes on loop. */
+    public Future<List<InetAddress>> resolve(EventLoop loop) {
         if (literal != null) {
             try {
-                InetSocketAddress address =
-                        new InetSocketAddress(InetAddress.getByAddress(literal), config.port());
-                return loop.newSucceededFuture(List.of(address));
+                return loop.newSucceededFuture(List.of(InetAddress.getByAddress(literal)));
             } catch (UnknownHostException e) {
                 return loop.newFailedFuture(e);
             }
         }
-        return resolver.getResolver(loop).resolveAll(unresolved);
+        return resolver.resolve(loop, config.host());
     }
 
     /** TLS 1.2 and 1.3 only, host name verified, trust from caFile or the JDK, then any pins; mTLS if configured. */
@@ -286,7 +281,6 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
                 loop.execute(pool::close);
             }
         });
-        resolver.close();
         credentials.close();
     }
 }

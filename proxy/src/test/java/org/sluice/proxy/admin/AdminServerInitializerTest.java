@@ -36,7 +36,7 @@ class AdminServerInitializerTest {
         StringBuilder yaml = new StringBuilder("""
                 version: 1
                 mode: %s
-                gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:1}
+                gateway: {listen: 127.0.0.1:0, upstream: http://localhost:1}
                 audit: {path: audit.jsonl}
                 rules:
                 """.formatted(mode));

@@ -7,14 +7,17 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.resolver.HostsFileEntriesResolver;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,13 +25,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.sluice.proxy.Transport;
 import org.sluice.proxy.testing.TestDnsServer;
 
 class CachingResolverTest {
 
-    /** Tests never read the machine's /etc/hosts. */
-    private static final HostsFileEntriesResolver NO_HOSTS_FILE = (host, types) -> null;
+    /** Settings without a hosts file must never read one: this reader fails the test if asked. */
+    private static final HostsFile.Reader NO_HOSTS_FILE = file -> {
+        throw new AssertionError("read a hosts file the settings do not name: " + file);
+    };
     private static final Duration QUERY_TIMEOUT = Duration.ofMillis(300);
 
     private final AtomicLong nanos = new AtomicLong();
@@ -54,13 +60,13 @@ class CachingResolverTest {
         server.close();
     }
 
-    private CachingResolver resolver(Duration minTtl, Duration maxTtl) {
+    private CachingResolver resolver(Duration minTtl, Duration maxTtl) throws IOException {
         DnsSettings settings = new DnsSettings(List.of(server.address()), minTtl, maxTtl, QUERY_TIMEOUT);
         resolver = new CachingResolver(settings, group, Transport.best(), ticker, NO_HOSTS_FILE);
         return resolver;
     }
 
-    private CachingResolver resolver() {
+    private CachingResolver resolver() throws IOException {
         return resolver(Duration.ZERO, Duration.ofMinutes(5));
     }
 
@@ -241,22 +247,107 @@ class CachingResolverTest {
                 .hasMessageContaining("server failure");
     }
 
+    /** A hosts file that lies: whatever file it is asked to read, it sends every name to 127.0.0.9. */
+    private static final class LyingHostsFiles implements HostsFile.Reader {
+        final List<Path> read = new CopyOnWriteArrayList<>();
+        final Path lie;
+
+        LyingHostsFiles(Path folder, String... names) throws IOException {
+            StringBuilder text = new StringBuilder();
+            for (String name : names) {
+                text.append("127.0.0.9 ").append(name).append('\n');
+            }
+            lie = Files.writeString(folder.resolve("lying-hosts"), text);
+        }
+
+        @Override
+        public HostsFile read(Path file) throws IOException {
+            read.add(file);
+            return HostsFile.read(lie);
+        }
+    }
+
     @Test
-    void aHostsFileEntryIsUsedWithoutAQueryAndKeptForMaxTtl() throws Exception {
-        InetAddress pinned = NetUtil.createInetAddressFromIpAddressString("127.0.0.10");
-        HostsFileEntriesResolver hostsFile = (host, types) -> host.equals("pinned.sluice.test") ? pinned : null;
-        DnsSettings settings = new DnsSettings(List.of(server.address()), Duration.ZERO, Duration.ofSeconds(10),
+    void noHostsFileIsReadUnlessTheSettingsNameOne(@TempDir Path folder) throws Exception {
+        LyingHostsFiles hostsFiles = new LyingHostsFiles(folder, "central.sluice.test");
+        server.answer("central.sluice.test", 60, "127.0.0.2");
+        DnsSettings settings = new DnsSettings(List.of(server.address()), Duration.ZERO, Duration.ofMinutes(5),
                 QUERY_TIMEOUT);
-        resolver = new CachingResolver(settings, group, Transport.best(), ticker, hostsFile);
+        resolver = new CachingResolver(settings, group, Transport.best(), ticker, hostsFiles);
+
+        assertThat(resolve("central.sluice.test")).as("the DNS answer, not the hosts file's").isEqualTo(
+                ips("127.0.0.2"));
+        assertThat(server.queries("central.sluice.test")).isPositive();
+        assertThat(hostsFiles.read).as("no hosts file read, /etc/hosts included").isEmpty();
+    }
+
+    @Test
+    void aHostsFileTheSettingsNameIsUsedWithoutAQueryAndKeptForMaxTtl(@TempDir Path folder) throws Exception {
+        LyingHostsFiles hostsFiles = new LyingHostsFiles(folder, "pinned.sluice.test");
+        Path named = folder.resolve("hosts");
+        DnsSettings settings = new DnsSettings(List.of(server.address()), Duration.ZERO, Duration.ofSeconds(10),
+                QUERY_TIMEOUT, named);
+        resolver = new CachingResolver(settings, group, Transport.best(), ticker, hostsFiles);
         server.answer("pinned.sluice.test", 3600, "127.0.0.11");
 
-        assertThat(resolve("pinned.sluice.test")).isEqualTo(List.of(pinned));
+        assertThat(hostsFiles.read).containsExactly(named);
+        assertThat(resolve("pinned.sluice.test")).isEqualTo(ips("127.0.0.9"));
         assertThat(server.queries("pinned.sluice.test")).isZero();
         assertThat(resolver.queriesSent()).isZero();
 
         advance(Duration.ofSeconds(11));
-        assertThat(resolve("pinned.sluice.test")).isEqualTo(List.of(pinned));
+        assertThat(resolve("pinned.sluice.test")).isEqualTo(ips("127.0.0.9"));
         assertThat(server.queries("pinned.sluice.test")).isZero();
+        assertThat(hostsFiles.read).as("read once, at start").hasSize(1);
+    }
+
+    @Test
+    void aNamedHostsFileIsParsedAndANameItLacksIsAskedOfTheServers(@TempDir Path folder) throws Exception {
+        Path hosts = Files.writeString(folder.resolve("hosts"), """
+                # a comment
+                127.0.0.12  Listed.sluice.test   alias.sluice.test
+                fd00::12    listed.sluice.test
+                """);
+        server.answer("unlisted.sluice.test", 60, "127.0.0.13");
+        resolver = new CachingResolver(new DnsSettings(List.of(server.address()), Duration.ZERO,
+                Duration.ofMinutes(5), QUERY_TIMEOUT, hosts), group, Transport.best());
+
+        assertThat(resolve("listed.sluice.test")).isEqualTo(ips("127.0.0.12", "fd00::12"));
+        assertThat(resolve("alias.sluice.test")).isEqualTo(ips("127.0.0.12"));
+        assertThat(resolve("unlisted.sluice.test")).isEqualTo(ips("127.0.0.13"));
+        assertThat(server.queries("listed.sluice.test")).isZero();
+    }
+
+    @Test
+    void aNamedHostsFileThatCannotBeReadStopsTheStart(@TempDir Path folder) {
+        Path missing = folder.resolve("missing");
+        assertThatThrownBy(() -> new CachingResolver(new DnsSettings(List.of(server.address()), Duration.ZERO,
+                Duration.ofMinutes(5), QUERY_TIMEOUT, missing), group, Transport.best()))
+                .isInstanceOf(IOException.class).hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void localhostIsLoopbackWithoutAQuery() throws Exception {
+        server.answer("localhost", 60, "127.0.0.14");
+        server.answer("app.localhost", 60, "127.0.0.14");
+        resolver();
+
+        assertThat(resolve("localhost")).isEqualTo(ips("127.0.0.1"));
+        assertThat(resolve("app.localhost")).isEqualTo(ips("127.0.0.1"));
+        assertThat(resolver.queriesSent()).isZero();
+        server.answer("localhost.sluice.test", 60, "127.0.0.15");
+        assertThat(resolve("localhost.sluice.test")).as("only the localhost domain itself")
+                .isEqualTo(ips("127.0.0.15"));
+    }
+
+    @Test
+    void invalidNamesFailWithoutAQuery() throws Exception {
+        server.answer("central.invalid", 60, "127.0.0.16");
+        resolver();
+
+        assertThat(failure("central.invalid")).hasMessage("central.invalid: no such name (the invalid domain, "
+                + "RFC 6761)");
+        assertThat(resolver.queriesSent()).isZero();
     }
 
     @Test

@@ -21,7 +21,7 @@ class ListenAddressE2ETest {
             version: 1
             gateway:
               listen: 0.0.0.0:0
-              upstream: http://127.0.0.1:9
+              upstream: http://localhost:9
             audit:
               path: ${audit}
             """;

@@ -23,11 +23,12 @@ class UpstreamAddressE2ETest {
     @Test
     void aLoopbackCentralServerIsRefusedWithoutAllowPrivateAndNeverReached() throws Exception {
         try (RecordingUpstream central = RecordingUpstream.start();
-             TestSluice sluice = TestSluice.start(withoutAllowPrivate(central.url()))) {
+             // By name: an IP literal in a refused range is a config error and never starts (RunCommandTest).
+             TestSluice sluice = TestSluice.start(withoutAllowPrivate("http://localhost:" + central.port()))) {
             RawResponse response = RawHttpConnection.exchange(sluice.gatewayPort(),
                     "GET /api/models HTTP/1.1\r\nHost: sluice\r\n\r\n");
 
-            String reason = "the central server 127.0.0.1:" + central.port() + " is not dialled: 127.0.0.1 is a "
+            String reason = "the central server localhost:" + central.port() + " is not dialled: 127.0.0.1 is a "
                     + "loopback address (127.0.0.0/8), which the policy refuses (see allowPrivate)";
             assertThat(response.status()).isEqualTo(502);
             assertThat(response.header("X-Sluice-Error")).isEqualTo("upstream_failed");

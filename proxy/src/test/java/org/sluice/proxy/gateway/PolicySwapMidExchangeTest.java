@@ -44,7 +44,7 @@ class PolicySwapMidExchangeTest {
 
     private static final String CONFIG = """
             version: 1
-            gateway: {listen: 127.0.0.1:0, upstream: http://127.0.0.1:1}
+            gateway: {listen: 127.0.0.1:0, upstream: http://localhost:1}
             audit: {path: audit.jsonl}
             rules:
               - {name: %s, methods: [GET], paths: ["%s"]}

@@ -57,7 +57,7 @@ class PolicyReloaderTest {
                 version: 1
                 gateway:
                   listen: %s
-                  upstream: http://127.0.0.1:1
+                  upstream: http://localhost:1
                 audit:
                   path: audit.jsonl
                 rules:

@@ -17,7 +17,7 @@ class RestartOnlySettingsTest {
             mode: enforce
             gateway:
               listen: 127.0.0.1:8080
-              upstream: http://127.0.0.1:9000
+              upstream: http://localhost:9000
               timeouts: {connect: 5s, response: 30s, idle: 60s, shutdownGrace: 10s, requestHeader: 10s, minBodyRate: 1KiB}
               maxConnections: 10000
               maxConnectionsPerClient: 256
@@ -58,7 +58,7 @@ class RestartOnlySettingsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "listen: 127.0.0.1:8080           | listen: 0.0.0.0:8080             | gateway.listen",
-        "upstream: http://127.0.0.1:9000  | upstream: https://127.0.0.1:9000 | gateway.upstream",
+        "upstream: http://localhost:9000  | upstream: https://localhost:9000 | gateway.upstream",
         "connect: 5s                      | connect: 6s                      | gateway.timeouts.connect",
         "response: 30s                    | response: 31s                    | gateway.timeouts.response",
         "idle: 60s                        | idle: 1m                         | ''",
@@ -109,9 +109,9 @@ class RestartOnlySettingsTest {
 
     @Test
     void upstreamTlsKeysNeedARestartAndAreComparedByValue() throws ConfigException {
-        String pinned = BASE.replace("upstream: http://127.0.0.1:9000", """
+        String pinned = BASE.replace("upstream: http://localhost:9000", """
                 upstream:
-                    url: https://127.0.0.1:9000
+                    url: https://localhost:9000
                     pinSha256: ["47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="]""");
         String otherPin = pinned.replace("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");

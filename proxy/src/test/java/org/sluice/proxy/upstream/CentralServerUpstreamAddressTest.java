@@ -35,6 +35,11 @@ class CentralServerUpstreamAddressTest {
     private static final GatewayTimeouts TIMEOUTS = new GatewayTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1),
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 0);
 
+    /** An IP literal is never resolved: a resolver that fails the test if asked. */
+    private static final NameResolver NO_NAMES = (loop, host) -> {
+        throw new AssertionError("resolved the IP literal " + host);
+    };
+
     private final Transport transport = Transport.best();
     private final EventLoopGroup group = transport.newGroup(1);
     private final List<InetSocketAddress> dialled = new CopyOnWriteArrayList<>();
@@ -47,7 +52,7 @@ class CentralServerUpstreamAddressTest {
 
     private CentralServerUpstream upstream(String host, int port) throws Exception {
         return new CentralServerUpstream(new UpstreamConfig("http", host, port, null, 2), TIMEOUTS, group, transport,
-                addresses::get, (bootstrap, checked) -> {
+                NO_NAMES, addresses::get, (bootstrap, checked) -> {
                     dialled.add(checked);
                     EmbeddedChannel never = new EmbeddedChannel();
                     return never.newFailedFuture(new ConnectException("recorded, not dialled"));
@@ -120,7 +125,7 @@ class CentralServerUpstreamAddressTest {
         try (RecordingUpstream central = RecordingUpstream.start();
              CentralServerUpstream upstream = new CentralServerUpstream(
                      new UpstreamConfig("http", "127.0.0.1", central.port(), null, 2), TIMEOUTS, group, transport,
-                     addresses::get)) {
+                     NO_NAMES, addresses::get)) {
             EventLoop loop = group.next();
             Channel first = acquire(upstream, loop);
             loop.submit(() -> upstream.release(first)).syncUninterruptibly();
