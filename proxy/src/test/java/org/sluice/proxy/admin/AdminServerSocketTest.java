@@ -28,7 +28,7 @@ class AdminServerSocketTest {
     @Test
     void servesOverTcpWithKeepAlive() throws Exception {
         SluiceMetrics metrics = new SluiceMetrics();
-        metrics.connectionOpened();
+        metrics.connectionOpened("gateway");
         AtomicInteger accepted = new AtomicInteger();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
