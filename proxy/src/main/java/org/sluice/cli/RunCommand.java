@@ -92,6 +92,10 @@ final class RunCommand implements Callable<Integer> {
             server = SluiceServer.start(config);
             this.config = config;
             this.server = server;
+        } catch (SluiceServer.PortInUseException e) {
+            err.println("sluice: " + e.getMessage());
+            err.flush();
+            return SluiceCli.USAGE_OR_CONFIG_ERROR;
         } catch (IOException e) {
             err.println("sluice: cannot start (" + whatStartOpens(config) + "): " + IoMessages.describe(e));
             err.flush();
@@ -132,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
             return;
         }
         log.info("SIG{} received: stopping; in-flight requests get up to {} to finish",
-                signal, Durations.format(config.gateway().timeouts().shutdownGrace()));
+                signal, Durations.format(config.shutdownGrace()));
         requestStop();
     }
 
@@ -156,9 +160,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static String whatStartOpens(SluiceConfig config) {
-        StringBuilder what = new StringBuilder()
-                .append("audit log ").append(config.audit().path())
-                .append(", gateway ").append(Addresses.format(config.gateway().listen()));
+        StringBuilder what = new StringBuilder().append("audit log ").append(config.audit().path());
+        if (config.gateway() != null) {
+            what.append(", gateway ").append(Addresses.format(config.gateway().listen()));
+        }
+        if (config.forward() != null) {
+            what.append(", forward ").append(Addresses.format(config.forward().listen()));
+        }
         if (config.admin() != null) {
             what.append(", admin ").append(Addresses.format(config.admin().listen()));
         }
