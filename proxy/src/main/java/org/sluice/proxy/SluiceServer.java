@@ -77,6 +77,8 @@ public final class SluiceServer implements AutoCloseable {
     private final ConnectionCounts connectionCounts;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Every listener was bound: only then has Sluice served, and a stop says it flushed what it served. */
+    private volatile boolean started;
     private Channel gatewayChannel;
     private Channel forwardChannel;
     private Channel adminChannel;
@@ -166,6 +168,7 @@ public final class SluiceServer implements AutoCloseable {
         }
         try {
             server.bind();
+            server.started = true;
         } catch (IOException | InterruptedException | RuntimeException e) {
             server.close();
             throw e;
@@ -358,7 +361,11 @@ public final class SluiceServer implements AutoCloseable {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         audit.close();
-        log.info("stopped; audit log flushed");
+        if (started) {
+            log.info("stopped; audit log flushed");
+        } else {
+            log.info("start-up abandoned; audit log closed");
+        }
     }
 
     private static void waitBriefly() {
