@@ -24,8 +24,10 @@ public final class PolicyLint {
         List<PathGlob[]> globs = rules.stream()
                 .map(rule -> rule.paths().stream().map(PathGlob::compile).toArray(PathGlob[]::new))
                 .toList();
-        UpstreamConfig upstream = config.gateway().upstream();
-        Destination gateway = Destination.gateway(upstream.scheme(), upstream.host(), upstream.port());
+        UpstreamConfig upstream = config.gateway() == null ? null : config.gateway().upstream();
+        // Null for a forward-only config: the config reader has made sure its forward listener is open.
+        Destination gateway = upstream == null ? null : Destination.gateway(upstream.scheme(), upstream.host(),
+                upstream.port());
         for (int j = 0; j < rules.size(); j++) {
             RuleConfig rule = rules.get(j);
             String label = "rule '" + rule.name() + "'";
@@ -56,8 +58,9 @@ public final class PolicyLint {
                 }
             }
             if (rule.mode() != Mode.REPORT && rule.paths().contains("/**")) {
-                String where = rule.hosts() == null ? "any host it is sent to (for the gateway: "
-                        + gateway.host() + ")" : String.join(", ", rule.hosts());
+                String where = rule.hosts() != null ? String.join(", ", rule.hosts())
+                        : gateway == null ? "any host it is sent to"
+                        : "any host it is sent to (for the gateway: " + gateway.host() + ")";
                 warnings.add(new Problem(rule.positionOf("paths"), label + " allows every path on " + where
                         + " in enforce mode; list the paths the algorithm needs, or set mode: report on the rule "
                         + "while you find out"));
@@ -80,6 +83,12 @@ public final class PolicyLint {
      */
     private static String unreachable(RuleConfig rule, Destination gateway, SluiceConfig config) {
         boolean allowNetworkAccess = config.allowNetworkAccess();
+        if (gateway == null) {
+            return !rule.tunnel() && rule.schemes() != null && !rule.schemes().contains("http")
+                    ? "the forward listener takes https only as CONNECT tunnels, which only a CONNECT rule "
+                    + "(methods: [CONNECT]) matches, and this config has no gateway; allow https destinations with a "
+                    + "CONNECT rule" : null;
+        }
         List<String> misses = gatewayMisses(rule, gateway);
         if (config.forward() != null && allowNetworkAccess) {
             if (!rule.tunnel() && rule.schemes() != null && !rule.schemes().contains("http") && !misses.isEmpty()) {

@@ -47,7 +47,8 @@ public record RequestUrl(Destination destination, String target, String rawPath,
     }
 
     /**
-     * Reads url relative to the gateway's one destination.
+     * Reads url relative to the gateway's one destination; {@code gateway} is null for a forward-only config, which
+     * takes absolute URLs only.
      *
      * @throws IllegalArgumentException with a sentence saying what is wrong and what is expected
      */
@@ -55,6 +56,10 @@ public record RequestUrl(Destination destination, String target, String rawPath,
         if (url == null || url.isEmpty()) {
             throw new IllegalArgumentException("the URL is empty; expected a path such as /api/tasks or an "
                     + "absolute http:// or https:// URL");
+        }
+        if (url.startsWith("/") && gateway == null) {
+            throw new IllegalArgumentException("this config has no gateway, so a path alone names no destination; "
+                    + "expected an absolute URL such as http://host/api/tasks (a request to the forward listener)");
         }
         if (url.startsWith("/")) {
             return split(gateway, url, url);
@@ -80,7 +85,7 @@ public record RequestUrl(Destination destination, String target, String rawPath,
         if (!tail.startsWith("/")) {
             tail = "/" + tail;
         }
-        boolean toGateway = destination.scheme().equals(gateway.scheme())
+        boolean toGateway = gateway != null && destination.scheme().equals(gateway.scheme())
                 && destination.host().equals(gateway.host()) && destination.port() == gateway.port();
         return toGateway ? split(gateway, tail, tail) : split(destination, tail, url);
     }

@@ -51,6 +51,25 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    /** Where the demo's temporary folder is made; null: the system's temporary folder. */
+    private final Path tempRoot;
+    private final FolderStep afterConfigWritten;
+
+    /** Runs on the demo's folder once its config is written (tests make the demo fail there). */
+    @FunctionalInterface
+    interface FolderStep {
+        void accept(Path folder) throws IOException;
+    }
+
+    DemoCommand() {
+        this(null, folder -> { });
+    }
+
+    DemoCommand(Path tempRoot, FolderStep afterConfigWritten) {
+        this.tempRoot = tempRoot;
+        this.afterConfigWritten = afterConfigWritten;
+    }
+
     /** One request as the demo sends it and the outcome the policy promises for it. */
     private record Step(String method, String target, byte[] body, int expectedStatus, String expectedError) {
         String shown() {
@@ -86,12 +105,24 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The demo in a temporary folder of its own, deleted when it ends, however it ends. */
     private int demo(PrintWriter out, PrintWriter err) throws IOException, ConfigException, InterruptedException {
-        Path folder = Files.createTempDirectory("sluice-demo-");
+        Path folder = tempRoot == null ? Files.createTempDirectory("sluice-demo-")
+                : Files.createTempDirectory(tempRoot, "sluice-demo-");
+        try {
+            return demo(out, err, folder);
+        } finally {
+            TempFolders.delete(folder);
+        }
+    }
+
+    private int demo(PrintWriter out, PrintWriter err, Path folder)
+            throws IOException, ConfigException, InterruptedException {
         Path configFile = folder.resolve("sluice-demo.yaml");
         Path auditFile = folder.resolve("audit.jsonl");
         try (DemoUpstream upstream = DemoUpstream.start()) {
             Files.writeString(configFile, configYaml(upstream.port(), auditFile), StandardCharsets.UTF_8);
+            afterConfigWritten.accept(folder);
             SluiceConfig config = ConfigLoader.load(configFile);
             List<Step> steps = List.of(
                     new Step("GET", "/api/tasks?limit=10", null, 200, null),
@@ -203,7 +234,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  central server  http://%s:%d   (a throwaway stand-in that answers JSON)%n",
                 DemoUpstream.LOOPBACK, upstream.port());
         InetSocketAddress gateway = server.gatewayAddress();
-        out.printf("  Sluice gateway  http://%s   (transport %s, config %s)%n",
+        out.printf("  Sluice gateway  http://%s   (transport %s, config %s, deleted when the demo ends)%n",
                 Addresses.format(gateway), server.transport(), configFile);
         out.printf("  policy          rule %s allows GET and POST on /api/** with request bodies up to %d KiB;%n",
                 RULE, RULE_BODY_LIMIT_KIB);
@@ -293,8 +324,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (failures.isEmpty()) {
             out.println("OK: the allowed request reached the central server; Sluice refused the other two itself.");
-            out.println("Next: edit examples/gateway.yaml and run ./sluice run --config examples/gateway.yaml");
-            out.println("      ask it first: ./sluice policy explain examples/gateway.yaml GET /admin/export");
+            out.println("Next: ask the example policy about a request first:");
+            out.println("        ./sluice policy explain examples/gateway.yaml GET /admin/export");
+            out.println("      then run it as yourself: examples/gateway.yaml logs to /var/log/sluice, which is "
+                    + "root's; this copy logs to ./audit.jsonl:");
+            out.println("        sed 's#/var/log/sluice/audit.jsonl#audit.jsonl#' examples/gateway.yaml "
+                    + "> my-sluice.yaml");
+            out.println("        ./sluice run --config my-sluice.yaml   # and set gateway.upstream to your central "
+                    + "server");
             return SluiceCli.OK;
         }
         err.println("sluice demo: FAILED");

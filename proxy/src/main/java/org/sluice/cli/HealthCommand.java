@@ -10,10 +10,13 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.sluice.policy.config.ListenAddress;
+import org.sluice.policy.config.SluiceConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,8 +25,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code sluice health [--url URL] [--timeout 2s]}: a container health check that needs no curl (a jlink image
- * has none). GET the URL, exit 0 on 200 and 1 on anything else, with one line saying why.
+ * {@code sluice health [--url URL | --config FILE] [--timeout 2s]}: a container health check that needs no curl (a
+ * jlink image has none). GET the URL (or the config's admin listener's /readyz), exit 0 on 200 and 1 on anything
+ * else, with one line saying why.
  */
 @Command(
         name = "health",
@@ -36,7 +40,8 @@ import picocli.CommandLine.TypeConversionException;
         exitCodeList = {
             "0:the answer was 200",
             "1:any other status, no answer within --timeout, or no connection",
-            "2:usage error (a URL that is not http://, a malformed --timeout)"})
+            "2:usage error (a URL that is not http://, a malformed --timeout, a config that cannot be read or has "
+                    + "no admin listener)"})
 final class HealthCommand implements Callable<Integer> {
 
     static final String DEFAULT_URL = "http://127.0.0.1:9090/readyz";
@@ -47,6 +52,11 @@ final class HealthCommand implements Callable<Integer> {
             description = "Admin endpoint to ask (default: ${DEFAULT-VALUE}); /healthz checks only that the "
                     + "process runs")
     private String url;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Ask the admin listener (admin.listen) of this config file, at /readyz, instead of --url; "
+                    + "0.0.0.0 and :: are asked on loopback")
+    private Path configFile;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "2s", converter = TimeoutConverter.class,
             description = "For the connection and for the answer each, e.g. 500ms, 2s (default: ${DEFAULT-VALUE})")
@@ -59,6 +69,24 @@ final class HealthCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (configFile != null) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--url")) {
+                err.println("sluice health: give --config and --url not both: --config asks its admin listener");
+                err.flush();
+                return SluiceCli.USAGE_OR_CONFIG_ERROR;
+            }
+            SluiceConfig config = PolicyFiles.loadOrReport(configFile, err);
+            if (config == null) {
+                return SluiceCli.USAGE_OR_CONFIG_ERROR;
+            }
+            if (config.admin() == null) {
+                err.println("sluice health: " + configFile + " has no admin listener (admin.listen), so there is "
+                        + "nothing to ask; add admin: {listen: 127.0.0.1:9090} to it, or give --url");
+                err.flush();
+                return SluiceCli.USAGE_OR_CONFIG_ERROR;
+            }
+            url = readyzOf(config.admin().listen());
+        }
         URL target;
         try {
             URI uri = URI.create(url);
@@ -106,6 +134,16 @@ final class HealthCommand implements Callable<Integer> {
         to.println(line);
         to.flush();
         return exitCode;
+    }
+
+    /** The admin listener's /readyz, on loopback when it listens on every address. */
+    static String readyzOf(ListenAddress admin) {
+        String host = switch (admin.host()) {
+            case "0.0.0.0" -> "127.0.0.1";
+            case "::", "0:0:0:0:0:0:0:0" -> "::1";
+            default -> admin.host();
+        };
+        return "http://" + Addresses.format(new ListenAddress(host, admin.port())) + "/readyz";
     }
 
     private static int millis(Duration duration) {

@@ -34,11 +34,11 @@ final class RequestCheck {
     RequestCheck(SluiceConfig config) {
         this.config = config;
         this.explainer = new PolicyExplainer(config, Policy.compile(config));
-        UpstreamConfig upstream = config.gateway().upstream();
-        this.gateway = Destination.gateway(upstream.scheme(), upstream.host(), upstream.port());
+        UpstreamConfig upstream = config.gateway() == null ? null : config.gateway().upstream();
+        this.gateway = upstream == null ? null : Destination.gateway(upstream.scheme(), upstream.host(), upstream.port());
     }
 
-    /** The gateway's one destination, against which URLs are read. */
+    /** The gateway's one destination, against which URLs are read; null for a forward-only config. */
     Destination gateway() {
         return gateway;
     }

@@ -99,6 +99,10 @@ final class RunCommand implements Callable<Integer> {
             server = SluiceServer.start(config);
             this.config = config;
             this.server = server;
+        } catch (SluiceServer.PortInUseException e) {
+            err.println("sluice: " + e.getMessage());
+            err.flush();
+            return SluiceCli.USAGE_OR_CONFIG_ERROR;
         } catch (IOException e) {
             err.println("sluice: cannot start (" + whatStartOpens(config) + "): " + IoMessages.describe(e));
             err.flush();
@@ -140,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
             return;
         }
         log.info("SIG{} received: stopping; in-flight requests get up to {} to finish",
-                signal, Durations.format(config.gateway().timeouts().shutdownGrace()));
+                signal, Durations.format(config.shutdownGrace()));
         requestStop();
     }
 
@@ -168,6 +172,9 @@ final class RunCommand implements Callable<Integer> {
      * fix, not an error (DNS may answer otherwise later). An IP literal was judged when the config was read.
      */
     private static void checkUpstreamAddresses(SluiceServer server, SluiceConfig config) {
+        if (config.gateway() == null) {
+            return; // forward-only: no central server to reach
+        }
         UpstreamConfig upstream = config.gateway().upstream();
         if (IpLiteral.isLiteral(upstream.host())) {
             return;
@@ -202,9 +209,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static String whatStartOpens(SluiceConfig config) {
-        StringBuilder what = new StringBuilder()
-                .append("audit log ").append(config.audit().path())
-                .append(", gateway ").append(Addresses.format(config.gateway().listen()));
+        StringBuilder what = new StringBuilder().append("audit log ").append(config.audit().path());
+        if (config.gateway() != null) {
+            what.append(", gateway ").append(Addresses.format(config.gateway().listen()));
+        }
+        if (config.forward() != null) {
+            what.append(", forward ").append(Addresses.format(config.forward().listen()));
+        }
         if (config.admin() != null) {
             what.append(", admin ").append(Addresses.format(config.admin().listen()));
         }

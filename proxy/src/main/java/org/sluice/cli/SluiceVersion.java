@@ -1,14 +1,11 @@
 package org.sluice.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
+import org.sluice.proxy.metrics.SluiceBuild;
 import picocli.CommandLine.IVersionProvider;
 
-/** Version from the pom.properties that Maven packs into the jar; a classes-folder run is a development build. */
+/** The version picocli prints: the build's ({@link SluiceBuild}), the JVM's and the OS's. */
 final class SluiceVersion implements IVersionProvider {
-
-    private static final String POM_PROPERTIES = "/META-INF/maven/org.sluice/sluice-proxy/pom.properties";
 
     @Override
     public String[] getVersion() throws IOException {
@@ -19,14 +16,7 @@ final class SluiceVersion implements IVersionProvider {
         };
     }
 
-    static String projectVersion() throws IOException {
-        try (InputStream in = SluiceVersion.class.getResourceAsStream(POM_PROPERTIES)) {
-            if (in == null) {
-                return "(development build)";
-            }
-            Properties properties = new Properties();
-            properties.load(in);
-            return properties.getProperty("version", "(unknown version)");
-        }
+    static String projectVersion() {
+        return SluiceBuild.version();
     }
 }

@@ -21,9 +21,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.sluice.policy.Policy;
+import org.sluice.policy.config.ConnectionCaps;
 import org.sluice.policy.config.DnsConfig;
 import org.sluice.policy.config.ForwardConfig;
 import org.sluice.policy.config.ForwardTimeouts;
+import org.sluice.policy.config.GatewayConfig;
 import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.ListenAddress;
 import org.sluice.policy.config.SluiceConfig;
@@ -62,6 +64,7 @@ public final class SluiceServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final AuditLog audit;
     private final SluiceMetrics metrics;
+    /** The gateway's central server; null for a forward-only config. */
     private final CentralServerUpstream upstream;
     /** Resolves the upstream's and the forward listener's names, only as the config says (forward.dns). */
     private final CachingResolver resolver;
@@ -77,9 +80,18 @@ public final class SluiceServer implements AutoCloseable {
     private final ConnectionCounts connectionCounts;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Every listener was bound: only then has Sluice served, and a stop says it flushed what it served. */
+    private volatile boolean started;
     private Channel gatewayChannel;
     private Channel forwardChannel;
     private Channel adminChannel;
+
+    /** A listen address another socket already holds; the message names it and its config key. */
+    public static final class PortInUseException extends IOException {
+        PortInUseException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     private SluiceServer(SluiceConfig config, AuditLog audit, SluiceMetrics metrics, Connector forwardConnector)
             throws IOException {
@@ -87,7 +99,10 @@ public final class SluiceServer implements AutoCloseable {
         this.audit = audit;
         this.metrics = metrics;
         this.policy = new AtomicReference<>(Policy.compile(config));
-        this.connectionCounts = new ConnectionCounts(config.gateway().caps());
+        GatewayConfig gateway = config.gateway();
+        // Without a gateway the counts stay empty: nothing connects to it.
+        this.connectionCounts = new ConnectionCounts(gateway == null
+                ? new ConnectionCaps(Integer.MAX_VALUE, Integer.MAX_VALUE) : gateway.caps());
         this.transport = Transport.best();
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         CachingResolver names;
@@ -99,8 +114,8 @@ public final class SluiceServer implements AutoCloseable {
         }
         this.resolver = names;
         try {
-            this.upstream = new CentralServerUpstream(config.gateway().upstream(), config.gateway().timeouts(), group,
-                    transport, names::resolve, () -> policy.get().addresses());
+            this.upstream = gateway == null ? null : new CentralServerUpstream(gateway.upstream(), gateway.timeouts(),
+                    group, transport, names::resolve, () -> policy.get().addresses());
         } catch (IOException | RuntimeException e) {
             names.close();
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -121,10 +136,12 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /**
-     * Opens the audit log (continuing its chain), binds gateway (and admin when configured); throws before binding
-     * when the audit log cannot be opened or continued.
+     * Checks that every listen port is free, then opens the audit log (continuing its chain) and binds the
+     * listeners; throws before creating any file when a port is taken, and before binding when the audit log cannot
+     * be opened or continued.
      */
     public static SluiceServer start(SluiceConfig config) throws IOException, InterruptedException {
+        ListenPorts.checkFree(config);
         SluiceMetrics metrics = new SluiceMetrics();
         AuditLog audit = AuditLog.builder(config.audit(), System.getenv(), AuditIdentity::localHostName)
                 .queueCapacity(AuditLog.DEFAULT_QUEUE_CAPACITY)
@@ -159,6 +176,7 @@ public final class SluiceServer implements AutoCloseable {
         }
         try {
             server.bind();
+            server.started = true;
         } catch (IOException | InterruptedException | RuntimeException e) {
             server.close();
             throw e;
@@ -169,19 +187,21 @@ public final class SluiceServer implements AutoCloseable {
     private void bind() throws IOException, InterruptedException {
         ExchangeRecorder recorder = new ExchangeRecorder(audit, metrics);
         BudgetLedger budgets = new BudgetLedger(); // one ledger: what leaves through either listener counts once
-        GatewayContext gateway = new GatewayContext(GatewayContext.GATEWAY, policy, config.limits(),
-                config.gateway().timeouts(), upstream, new GatewayRouter(upstream), null, audit, recorder, budgets,
-                inFlight, draining);
-        gatewayChannel = listen(config.gateway().listen(), new GatewayInitializer(gateway, metrics, connections,
-                connectionCounts));
-        log.info("gateway listening on {} ({}), upstream {}://{}", gatewayChannel.localAddress(), transport.name(),
-                upstream.config().scheme(), upstream.authority());
+        if (config.gateway() != null) {
+            GatewayContext gateway = new GatewayContext(GatewayContext.GATEWAY, policy, config.limits(),
+                    config.gateway().timeouts(), upstream, new GatewayRouter(upstream), null, audit, recorder,
+                    budgets, inFlight, draining);
+            gatewayChannel = listen(config.gateway().listen(), new GatewayInitializer(gateway, metrics, connections,
+                    connectionCounts));
+            log.info("gateway listening on {} ({}), upstream {}://{}", gatewayChannel.localAddress(),
+                    transport.name(), upstream.config().scheme(), upstream.authority());
+        }
         ForwardConfig forward = config.forward();
         if (forward != null) {
             ForwardTimeouts t = forward.timeouts();
             // The HTTP handlers read the gateway's timeout record; the forward listener fills it with its own values.
             GatewayTimeouts httpTimeouts = new GatewayTimeouts(t.connect(), t.response(), t.idle(),
-                    config.gateway().timeouts().shutdownGrace(), t.requestHeader(), t.minBodyRate());
+                    config.shutdownGrace(), t.requestHeader(), t.minBodyRate());
             Tunnels tunnels = new Tunnels(forwardUpstreams, forward.maxTunnels(), openTunnels, t.clientHello(),
                     t.tunnelIdle());
             GatewayContext forwardContext = new GatewayContext(GatewayContext.FORWARD, policy, config.limits(),
@@ -189,7 +209,7 @@ public final class SluiceServer implements AutoCloseable {
                     inFlight, draining);
             forwardChannel = listen(forward.listen(), new GatewayInitializer(forwardContext, metrics, connections,
                     forwardCounts));
-            log.info("forward proxy listening on {}", forwardChannel.localAddress());
+            log.info("forward proxy listening on {} ({})", forwardChannel.localAddress(), transport.name());
         }
         if (config.admin() != null) {
             adminChannel = listen(config.admin().listen(),
@@ -208,13 +228,19 @@ public final class SluiceServer implements AutoCloseable {
         }
     }
 
-    private Channel listen(ListenAddress address, ChannelInitializer<? extends Channel> initializer)
-            throws IOException, InterruptedException {
+    /** The socket address a listener binds; throws when its host name does not resolve. */
+    static InetSocketAddress socketAddress(ListenAddress address) throws IOException {
         InetSocketAddress socketAddress = new InetSocketAddress(address.host(), address.port());
         if (socketAddress.isUnresolved()) {
             throw new IOException("cannot listen on " + address.host() + ":" + address.port()
                     + ": the host name does not resolve to an address of this machine");
         }
+        return socketAddress;
+    }
+
+    private Channel listen(ListenAddress address, ChannelInitializer<? extends Channel> initializer)
+            throws IOException, InterruptedException {
+        InetSocketAddress socketAddress = socketAddress(address);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channelFactory(transport.serverChannelFor(socketAddress.getAddress()))
@@ -235,7 +261,7 @@ public final class SluiceServer implements AutoCloseable {
         if (draining.get()) {
             reasons.add("shutting down");
         }
-        if (gatewayChannel == null || !gatewayChannel.isActive()) {
+        if (config.gateway() != null && (gatewayChannel == null || !gatewayChannel.isActive())) {
             reasons.add("gateway listener is not bound");
         }
         if (config.forward() != null && (forwardChannel == null || !forwardChannel.isActive())) {
@@ -252,8 +278,9 @@ public final class SluiceServer implements AutoCloseable {
         return upstream.resolve(group.next());
     }
 
+    /** The gateway's address; null for a forward-only config. */
     public InetSocketAddress gatewayAddress() {
-        return (InetSocketAddress) gatewayChannel.localAddress();
+        return gatewayChannel == null ? null : (InetSocketAddress) gatewayChannel.localAddress();
     }
 
     /** The forward listener's address; null when the config has none. */
@@ -324,7 +351,7 @@ public final class SluiceServer implements AutoCloseable {
         for (Channel connection : connections) {
             connection.eventLoop().execute(() -> connection.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
         }
-        Duration grace = config.gateway().timeouts().shutdownGrace();
+        Duration grace = config.shutdownGrace();
         long deadline = System.nanoTime() + grace.toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             // Off the event loops: this is the thread that asked for the shutdown.
@@ -338,14 +365,20 @@ public final class SluiceServer implements AutoCloseable {
         if (adminChannel != null) {
             adminChannel.close().awaitUninterruptibly();
         }
-        upstream.close();
+        if (upstream != null) {
+            upstream.close();
+        }
         if (forwardUpstreams != null) {
             forwardUpstreams.close();
         }
         resolver.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         audit.close();
-        log.info("stopped; audit log flushed");
+        if (started) {
+            log.info("stopped; audit log flushed");
+        } else {
+            log.info("start-up abandoned; audit log closed");
+        }
     }
 
     private static void waitBriefly() {

@@ -2,13 +2,18 @@ package org.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sluice.policy.config.ConfigLoader;
 import org.sluice.policy.config.RuleConfig;
 import org.sluice.policy.config.SluiceConfig;
+import picocli.CommandLine;
 
 class DemoCommandTest {
 
@@ -31,6 +36,44 @@ class DemoCommandTest {
         assertThat(records).extracting(fields -> fields.get("error")).containsExactly(null, "denied", "body_too_large");
         assertThat(records.get(0)).containsEntry("decision", "allow").containsEntry("rule", "central-api");
         assertThat(records.get(1)).containsEntry("decision", "deny");
+    }
+
+    /** Issue 16 item 10: the demo leaves no temp folder behind, whether it succeeds or fails. */
+    @Test
+    void theTempFolderIsGoneAfterwardsOnSuccessAndOnFailure(@TempDir Path root) throws Exception {
+        List<Path> seen = new ArrayList<>();
+        CliResult ok = CliResult.execute(demo(new DemoCommand(root, seen::add)), "demo");
+        CliResult failed = CliResult.execute(demo(new DemoCommand(root, folder -> {
+            seen.add(folder);
+            throw new IOException("stopped by the test");
+        })), "demo");
+
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failed.err()).contains("stopped by the test");
+        assertThat(seen).hasSize(2).allSatisfy(folder -> assertThat(folder).startsWithRaw(root).doesNotExist());
+        try (Stream<Path> left = Files.list(root)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    /** The hint it ends with names commands a non-root user can run. */
+    @Test
+    void theNextHintNamesACopyWhoseAuditLogIsNotUnderVarLog() {
+        CliResult result = CliResult.execute("demo");
+
+        assertThat(result.out()).contains("sed 's#/var/log/sluice/audit.jsonl#audit.jsonl#' examples/gateway.yaml "
+                + "> my-sluice.yaml").contains("./sluice run --config my-sluice.yaml")
+                .doesNotContain("run --config examples/gateway.yaml");
+    }
+
+    private static CommandLine demo(DemoCommand command) {
+        return SluiceCli.commandLine(new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                return type == DemoCommand.class ? type.cast(command) : CommandLine.defaultFactory().create(type);
+            }
+        });
     }
 
     @Test

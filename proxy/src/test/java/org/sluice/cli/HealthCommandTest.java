@@ -10,10 +10,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code sluice health} against a local HTTP server that answers as the admin listener would, or does not. */
 class HealthCommandTest {
@@ -121,6 +124,48 @@ class HealthCommandTest {
         assertThat(badTimeout.err()).contains("'2' is not a positive duration");
         assertThat(CliResult.execute("health", "--timeout", "0s").exitCode()).isEqualTo(2);
         assertThat(pathAsked.get()).isNull();
+    }
+
+    /** Issue 16 item 10: the admin address comes from the config file, as the running Sluice reads it. */
+    @Test
+    void configNamesTheAdminListenerToAsk(@TempDir Path folder) throws IOException {
+        int port = server.getAddress().getPort();
+        Path loopback = config(folder, "loopback.yaml", "admin: {listen: 127.0.0.1:" + port + "}\n");
+        Path wildcard = config(folder, "wildcard.yaml", "admin: {listen: 0.0.0.0:" + port + "}\n");
+
+        CliResult result = CliResult.execute("health", "--config", loopback.toString());
+        CliResult any = CliResult.execute("health", "--config", wildcard.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).isEqualTo("ok: 200 from " + url("/readyz") + "\n");
+        assertThat(pathAsked.get()).isEqualTo("GET /readyz");
+        assertThat(any.exitCode()).as("0.0.0.0 is asked on loopback: " + any.err()).isZero();
+        assertThat(any.out()).isEqualTo("ok: 200 from " + url("/readyz") + "\n");
+    }
+
+    @Test
+    void aConfigWithoutAdminOrWithUrlTooIsAUsageError(@TempDir Path folder) throws IOException {
+        Path noAdmin = config(folder, "no-admin.yaml", "");
+        Path withAdmin = config(folder, "admin.yaml", "admin: {listen: 127.0.0.1:9090}\n");
+
+        CliResult missing = CliResult.execute("health", "--config", noAdmin.toString());
+        CliResult both = CliResult.execute("health", "--config", withAdmin.toString(), "--url", url("/readyz"));
+        CliResult unreadable = CliResult.execute("health", "--config", folder.resolve("none.yaml").toString());
+
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).isEqualTo("sluice health: " + noAdmin + " has no admin listener (admin.listen), "
+                + "so there is nothing to ask; add admin: {listen: 127.0.0.1:9090} to it, or give --url\n");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("--config and --url");
+        assertThat(unreadable.exitCode()).isEqualTo(2);
+        assertThat(unreadable.err()).contains("cannot read config");
+        assertThat(pathAsked.get()).isNull();
+    }
+
+    private static Path config(Path folder, String name, String admin) throws IOException {
+        return Files.writeString(folder.resolve(name), "version: 1\n"
+                + "gateway: {listen: 127.0.0.1:0, upstream: http://localhost:9}\n" + admin
+                + "audit: {path: audit.jsonl}\n", StandardCharsets.UTF_8);
     }
 
     private String url(String path) {

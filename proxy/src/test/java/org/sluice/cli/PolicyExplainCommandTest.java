@@ -334,6 +334,32 @@ class PolicyExplainCommandTest {
         assertThat(allowed.out()).contains("allow (forwarded to http://10.20.0.5:8080)");
     }
 
+    /** A forward-only config (no gateway) is linted and explained like any other; a bare path names nothing. */
+    @Test
+    void aForwardOnlyConfigExplainsAbsoluteUrlsAndRefusesABarePath() throws IOException {
+        Path config = write("forward-only.yaml", """
+                version: 1
+                forward: {listen: 127.0.0.1:3128}
+                audit: {path: audit.jsonl}
+                rules:
+                  - name: files
+                    methods: [GET]
+                    hosts: [files.example.org]
+                    paths: ["/data/**"]
+                """);
+
+        CliResult allowed = explain(config, "GET", "http://files.example.org/data/x");
+        CliResult path = explain(config, "GET", "/data/x");
+        CliResult lint = CliResult.execute("policy", "lint", "--strict", config.toString());
+
+        assertThat(allowed.exitCode()).as(allowed.err()).isZero();
+        assertThat(allowed.out()).containsPattern("(?m)^  listener +forward proxy \\(to http://files.example.org:80\\)$")
+                .containsPattern("(?m)^decision +allow");
+        assertThat(path.exitCode()).isEqualTo(2);
+        assertThat(path.err()).contains("this config has no gateway, so a path alone names no destination");
+        assertThat(lint.exitCode()).as(lint.out() + lint.err()).isZero();
+    }
+
     private CliResult explain(Path config, String method, String url, String... options) {
         List<String> args = new ArrayList<>(List.of("policy", "explain", config.toString(), method, url));
         args.addAll(List.of(options));

@@ -29,6 +29,9 @@ import org.sluice.policy.config.ConfigLoader;
 import org.sluice.proxy.SluiceServer;
 import org.sluice.proxy.testing.Await;
 import org.sluice.proxy.testing.LogCapture;
+import org.sluice.proxy.testing.RawHttpConnection;
+import org.sluice.proxy.testing.RawResponse;
+import org.sluice.proxy.testing.RecordingUpstream;
 import picocli.CommandLine;
 
 class RunCommandTest {
@@ -158,6 +161,76 @@ class RunCommandTest {
                 .containsEntry("path", "/admin/export")
                 .containsEntry("status", "403");
         assertNothingListensOn(server.gatewayAddress().getPort());
+    }
+
+    /** Issue 16 item 10: a port in use stops start-up before any file is made, and says which key it is. */
+    @Test
+    void aPortAlreadyInUseStopsStartUpBeforeTheAuditLogIsCreated() throws IOException {
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             LogCapture logs = LogCapture.withInfo(SluiceServer.class)) {
+            Path audit = folder.resolve("logs/audit.jsonl");
+            Path config = write("sluice.yaml", validConfig(held.getLocalPort(), audit));
+
+            CliResult result = CliResult.execute("run", "--config", config.toString());
+
+            assertThat(result.exitCode()).isEqualTo(2);
+            assertThat(result.err()).isEqualTo("sluice: 127.0.0.1:" + held.getLocalPort()
+                    + " is already in use (gateway.listen)" + System.lineSeparator());
+            assertThat(audit.getParent()).as("no audit folder, let alone an empty audit file").doesNotExist();
+            assertThat(logs.lines()).noneMatch(line -> line.contains("audit log flushed"));
+        }
+    }
+
+    @Test
+    void aForwardOnlyConfigRunsItsForwardAndAdminListenersAndItsRules() throws Exception {
+        Path audit = folder.resolve("audit.jsonl");
+        Path config = write("forward-only.yaml", String.join("\n",
+                "version: 1",
+                "allowPrivate: [127.0.0.0/8]",
+                "forward:",
+                "  listen: 127.0.0.1:0",
+                "admin:",
+                "  listen: 127.0.0.1:0",
+                "audit:",
+                "  path: \"" + audit + "\"",
+                "rules:",
+                "  - name: local-api",
+                "    methods: [GET]",
+                "    hosts: [127.0.0.1]",
+                "    paths: [\"/api/**\"]",
+                ""));
+        CompletableFuture<SluiceServer> started = new CompletableFuture<>();
+        RunCommand run = new RunCommand(started::complete);
+        CommandLine commandLine = SluiceCli.commandLine(new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                return type == RunCommand.class ? type.cast(run) : CommandLine.defaultFactory().create(type);
+            }
+        });
+        try (RecordingUpstream upstream = RecordingUpstream.start()) {
+            CompletableFuture<CliResult> exit = CompletableFuture.supplyAsync(
+                    () -> CliResult.execute(commandLine, "run", "--no-watch", "--config", config.toString()), runner);
+            SluiceServer server = started.get(30, TimeUnit.SECONDS);
+            int forward = server.forwardAddress().getPort();
+            String authority = "127.0.0.1:" + upstream.port();
+            RawResponse allowed = RawHttpConnection.exchange(forward, "GET http://" + authority + "/api/tasks "
+                    + "HTTP/1.1\r\nHost: " + authority + "\r\nConnection: close\r\n\r\n");
+            RawResponse denied = RawHttpConnection.exchange(forward, "GET http://" + authority + "/admin "
+                    + "HTTP/1.1\r\nHost: " + authority + "\r\nConnection: close\r\n\r\n");
+            HttpResponse<String> ready = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build().send(
+                    HttpRequest.newBuilder(URI.create("http://" + Addresses.format(server.adminAddress())
+                            + "/readyz")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            run.requestStop();
+            CliResult result = exit.get(60, TimeUnit.SECONDS);
+
+            assertThat(server.gatewayAddress()).isNull();
+            assertThat(allowed.status()).isEqualTo(200);
+            assertThat(denied.status()).isEqualTo(403);
+            assertThat(upstream.received()).extracting(RecordingUpstream.Received::uri).containsExactly("/api/tasks");
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            assertThat(result.exitCode()).isZero();
+            assertThat(Files.readAllLines(audit, StandardCharsets.UTF_8)).hasSize(2);
+        }
     }
 
     @Test

@@ -33,8 +33,8 @@ final class CasesReader {
     CasesReader(NodeReader in, Path source, SluiceConfig config) {
         this.in = in;
         this.source = source;
-        UpstreamConfig upstream = config.gateway().upstream();
-        this.gateway = Destination.gateway(upstream.scheme(), upstream.host(), upstream.port());
+        UpstreamConfig upstream = config.gateway() == null ? null : config.gateway().upstream();
+        this.gateway = upstream == null ? null : Destination.gateway(upstream.scheme(), upstream.host(), upstream.port());
         config.rules().forEach(rule -> ruleNames.add(rule.name()));
     }
 

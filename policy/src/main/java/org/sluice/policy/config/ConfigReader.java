@@ -78,7 +78,7 @@ final class ConfigReader {
         readVersion(top.required("version", "version: 1"));
         Mode mode = readMode(top.value("mode"));
         boolean allowNetworkAccess = readAllowNetworkAccess(top.value("allowNetworkAccess"));
-        Node gatewayNode = top.required("gateway", "a mapping with listen and upstream");
+        Node gatewayNode = top.value("gateway");
         GatewayConfig gateway = readGateway(gatewayNode);
         Node adminNode = top.value("admin");
         AdminConfig admin = adminNode == null ? null : readAdmin(adminNode);
@@ -92,13 +92,29 @@ final class ConfigReader {
         UpstreamAddressCheck.check(in, gatewayNode, gateway, allowPrivate);
         Node forwardNode = top.value("forward");
         ForwardConfig forward = forwardNode == null ? null : readForward(forwardNode, gateway, admin);
+        checkListeners(root, gatewayNode, forwardNode, top.value("allowNetworkAccess"), allowNetworkAccess);
         Node budgetsNode = top.value("budgets");
-        BudgetsConfig budgets = budgetsNode == null ? BudgetsConfig.NONE : readBudgets(budgetsNode);
+        BudgetsConfig budgets = budgetsNode == null ? BudgetsConfig.NONE : new BudgetsReader(in).read(budgetsNode);
         if (in.hasProblems()) {
             throw new ConfigException(in.sortedProblems());
         }
         return new SluiceConfig(source, sha256, 1, mode, allowNetworkAccess, gateway, admin, limits, audit, rules,
                 algorithms, allowPrivate, forward, budgets);
+    }
+
+    /**
+     * A config needs a listener: the gateway, the forward listener, or both. Forward-only (a sidecar whose hosts are
+     * all reached through HTTP_PROXY) cannot also shut the network, which would leave nothing reachable.
+     */
+    private void checkListeners(Node root, Node gatewayNode, Node forwardNode, Node networkNode, boolean network) {
+        if (gatewayNode == null && forwardNode == null) {
+            in.problem(root, "the config has no listener: Sluice needs gateway (a mapping with listen and upstream, "
+                    + "the central server), forward (a mapping with listen, for HTTP_PROXY), or both");
+        } else if (gatewayNode == null && !network) {
+            in.problem(networkNode, "allowNetworkAccess: false leaves only the gateway's upstream reachable, and "
+                    + "this config has no gateway, so every request would be denied; add a gateway or set "
+                    + "allowNetworkAccess: true");
+        }
     }
 
     private void readVersion(Node node) {
@@ -483,43 +499,6 @@ final class ConfigReader {
         return value == null ? fallback : value;
     }
 
-    private BudgetsConfig readBudgets(Node node) {
-        NodeReader.Entries budgets = in.mapping(node, "budgets", List.of("window", "perClient", "perJob"));
-        if (budgets == null) {
-            return BudgetsConfig.NONE;
-        }
-        Duration window = duration(budgets.value("window"), "budgets.window", BudgetsConfig.DEFAULT_WINDOW,
-                Duration.ofSeconds(1), Duration.ofDays(7));
-        BudgetsConfig.Budget perClient = BudgetsConfig.Budget.NONE;
-        Node clientNode = budgets.value("perClient");
-        if (clientNode != null) {
-            NodeReader.Entries client = in.mapping(clientNode, "budgets.perClient", List.of("requests", "requestBytes"));
-            if (client != null) {
-                perClient = budget(client, "budgets.perClient");
-            }
-        }
-        BudgetsConfig.Budget perJob = BudgetsConfig.Budget.NONE;
-        long total = Long.MAX_VALUE;
-        Node jobNode = budgets.value("perJob");
-        if (jobNode != null) {
-            NodeReader.Entries job = in.mapping(jobNode, "budgets.perJob",
-                    List.of("requests", "requestBytes", "totalRequestBytes"));
-            if (job != null) {
-                perJob = budget(job, "budgets.perJob");
-                total = size(job.value("totalRequestBytes"), "budgets.perJob.totalRequestBytes", Long.MAX_VALUE, 0,
-                        Long.MAX_VALUE);
-            }
-        }
-        return new BudgetsConfig(window, perClient, perJob, total);
-    }
-
-    private BudgetsConfig.Budget budget(NodeReader.Entries entries, String where) {
-        Node requestsNode = entries.value("requests");
-        Long requests = requestsNode == null ? null : wholeNumber(requestsNode, where + ".requests", 0, Long.MAX_VALUE);
-        long bytes = size(entries.value("requestBytes"), where + ".requestBytes", Long.MAX_VALUE, 0, Long.MAX_VALUE);
-        return new BudgetsConfig.Budget(requests == null ? Long.MAX_VALUE : requests, bytes);
-    }
-
     private AdminConfig readAdmin(Node node) {
         NodeReader.Entries admin = in.mapping(node, "admin", List.of("listen"));
         if (admin == null) {
@@ -717,6 +696,11 @@ final class ConfigReader {
     }
 
     private Long wholeNumber(Node node, String key, long min, long max) {
+        return wholeNumber(in, node, key, min, max);
+    }
+
+    /** A whole number within [min, max], or null (with a problem) when it is not one. */
+    static Long wholeNumber(NodeReader in, Node node, String key, long min, long max) {
         String text = in.text(node, key, "a whole number from " + min + " to " + max);
         if (text == null) {
             return null;

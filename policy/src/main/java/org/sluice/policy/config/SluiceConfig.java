@@ -1,6 +1,7 @@
 package org.sluice.policy.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.sluice.policy.Mode;
 import org.sluice.policy.net.Cidr;
@@ -14,7 +15,8 @@ import org.sluice.policy.net.Cidr;
  * @param mode    enforce or report; default ENFORCE
  * @param allowNetworkAccess false: only the gateway's upstream is reachable, every forward-listener request is
  *                denied (the Ocean C2D shorthand); default true
- * @param gateway the reverse-proxy listener; required
+ * @param gateway the reverse-proxy listener; null when the {@code gateway} key is absent (forward-only: then
+ *                {@code forward} is present and allowNetworkAccess is true)
  * @param admin   the admin listener; null when the {@code admin} key is absent
  * @param limits  top-level limits with defaults filled in
  * @param audit   where audit records go; required
@@ -41,6 +43,11 @@ public record SluiceConfig(
         List<Cidr> allowPrivate,
         ForwardConfig forward,
         BudgetsConfig budgets) {
+
+    /** How long a stop waits for requests in flight: gateway.timeouts.shutdownGrace, or its default without a gateway. */
+    public Duration shutdownGrace() {
+        return gateway == null ? GatewayTimeouts.DEFAULTS.shutdownGrace() : gateway.timeouts().shutdownGrace();
+    }
 
     /** A config without budgets. */
     public SluiceConfig(Path source, String sha256, int version, Mode mode, boolean allowNetworkAccess,

@@ -356,14 +356,15 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void missingGatewayPointsAtTheMappingThatLacksIt() {
+    void missingGatewayAndForwardPointAtTheMappingThatLacksThem() {
         assertThat(problems("""
                 # a policy without a gateway
 
                 version: 1
                 audit: {path: audit.jsonl}
-                """)).containsExactly("gw.yaml:3:1: missing key 'gateway' at top level; expected a mapping with "
-                + "listen and upstream");
+                """)).containsExactly("gw.yaml:3:1: the config has no listener: Sluice needs gateway (a mapping "
+                + "with listen and upstream, the central server), forward (a mapping with listen, for HTTP_PROXY), "
+                + "or both");
     }
 
     @Test

@@ -274,4 +274,38 @@ class ForwardConfigTest {
     void withoutAForwardSectionTheDefaultsResolve() {
         assertThat(DnsConfig.of(valid(""))).isEqualTo(DnsConfig.DEFAULTS);
     }
+
+    /** Issue 16 item 10: a sidecar whose allowed hosts are all reached through HTTP_PROXY needs no gateway. */
+    @Test
+    void aForwardOnlyConfigLoadsWithoutAGateway() throws ConfigException {
+        SluiceConfig config = ConfigLoader.parse("""
+                version: 1
+                forward: {listen: 127.0.0.1:3128}
+                admin: {listen: 127.0.0.1:9090}
+                audit: {path: audit.jsonl}
+                rules:
+                  - {name: pypi, methods: [CONNECT], hosts: [pypi.org], ports: [443]}
+                """, FILE);
+
+        assertThat(config.gateway()).isNull();
+        assertThat(config.forward().listen()).isEqualTo(new ListenAddress("127.0.0.1", 3128));
+        assertThat(config.shutdownGrace()).isEqualTo(GatewayTimeouts.DEFAULTS.shutdownGrace());
+    }
+
+    @Test
+    void aForwardOnlyConfigCannotShutTheNetworkToo() {
+        try {
+            ConfigLoader.parse("""
+                    version: 1
+                    allowNetworkAccess: false
+                    forward: {listen: 127.0.0.1:3128}
+                    audit: {path: audit.jsonl}
+                    """, FILE);
+            throw new AssertionError("expected a ConfigException");
+        } catch (ConfigException e) {
+            assertThat(e.problems()).map(Problem::toString).containsExactly("fw.yaml:2:21: allowNetworkAccess: "
+                    + "false leaves only the gateway's upstream reachable, and this config has no gateway, so "
+                    + "every request would be denied; add a gateway or set allowNetworkAccess: true");
+        }
+    }
 }

@@ -41,9 +41,15 @@ public final class PodInjector {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final String NO_PROXY = "127.0.0.1,localhost";
-    /** Removed from every algorithm container's env; set again, to Sluice's, where the policy has the listener. */
+    /** The forward listener's variables, set to Sluice's where the policy has that listener. */
     private static final List<String> PROXY_VARIABLES = List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
             "https_proxy", "NO_PROXY", "no_proxy");
+    /**
+     * Removed from every algorithm container's env; set again, to Sluice's, where the policy has the listener: the
+     * proxy variables for the forward listener, the central server's for the gateway.
+     */
+    private static final Set<String> REPLACED_VARIABLES = Set.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
+            "https_proxy", "NO_PROXY", "no_proxy", "HOST", "PORT", "API_PATH");
     static final Set<String> OWN_VOLUMES = Set.of("sluice-policy", "sluice-audit", "sluice-tmp");
 
     private final InjectSettings settings;
@@ -81,9 +87,11 @@ public final class PodInjector {
                 env.put(name, name.equalsIgnoreCase("NO_PROXY") ? NO_PROXY : proxy);
             }
         }
-        env.put("HOST", "http://127.0.0.1");
-        env.put("PORT", Integer.toString(ports.gateway()));
-        env.put("API_PATH", apiPath);
+        if (ports.gateway() != 0) {
+            env.put("HOST", "http://127.0.0.1");
+            env.put("PORT", Integer.toString(ports.gateway()));
+            env.put("API_PATH", apiPath);
+        }
         return Collections.unmodifiableMap(env);
     }
 
@@ -242,7 +250,7 @@ public final class PodInjector {
         ArrayNode env = JSON.arrayNode();
         for (JsonNode entry : container.path("env")) {
             String name = entry.path("name").asText();
-            if (!algorithmEnv.containsKey(name) && !PROXY_VARIABLES.contains(name)) {
+            if (!REPLACED_VARIABLES.contains(name)) {
                 env.add(entry);
             }
         }

@@ -37,7 +37,8 @@ public record SidecarPorts(int gateway, int forward, int admin) {
      */
     public static SidecarPorts of(SluiceConfig config) {
         List<String> problems = new ArrayList<>();
-        int gateway = loopbackPort("gateway.listen", config.gateway().listen(), problems);
+        int gateway = config.gateway() == null ? 0 : loopbackPort("gateway.listen", config.gateway().listen(),
+                problems);
         int forward = config.forward() == null ? 0 : loopbackPort("forward.listen", config.forward().listen(),
                 problems);
         int admin = 0;
@@ -106,6 +107,7 @@ public record SidecarPorts(int gateway, int forward, int admin) {
 
     /** The init container's SLUICE_PORTS: every port other users may reach on 127.0.0.1. */
     String initPorts() {
-        return forward == 0 ? gateway + " " + admin : gateway + " " + forward + " " + admin;
+        return java.util.stream.IntStream.of(gateway, forward, admin).filter(port -> port != 0)
+                .mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(" "));
     }
 }

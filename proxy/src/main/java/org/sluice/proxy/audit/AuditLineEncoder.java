@@ -47,6 +47,7 @@ final class AuditLineEncoder {
     private static final SerializableString REASON = new SerializedString("reason");
     private static final SerializableString STATUS = new SerializedString("status");
     private static final SerializableString REQ_BYTES = new SerializedString("reqBytes");
+    private static final SerializableString REQ_BYTES_SENT = new SerializedString("reqBytesSent");
     private static final SerializableString RESP_BYTES = new SerializedString("respBytes");
     private static final SerializableString REQ_SHA256 = new SerializedString("reqSha256");
     private static final SerializableString DURATION_MS = new SerializedString("durationMs");
@@ -138,6 +139,7 @@ final class AuditLineEncoder {
                 string(SNI, r.tunnel().sni());
                 string(CLOSE_REASON, r.tunnel().closeReason());
             }
+            number(REQ_BYTES_SENT, r.reqBytesSent());
             if (hashQuery) {
                 json.writeFieldName(QUERY_SHA256);
                 int query = r.target() == null ? -1 : r.target().indexOf('?');

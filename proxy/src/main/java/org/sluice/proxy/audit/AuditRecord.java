@@ -30,12 +30,14 @@ import java.time.Instant;
  *                   {@code audit.query: hash} the writer adds the SHA-256 of its query (what follows the first '?')
  *                   as {@code querySha256}. Passed whole so that the event loop does not cut the query out.
  * @param tunnel     for a CONNECT tunnel: the TLS server name and how the tunnel ended; null for a request
+ * @param reqBytesSent every byte of the request sent upstream: request line, headers and body as forwarded; for a
+ *                   tunnel, the bytes relayed from the client (as reqBytes). What egress budgets charge.
  */
 public record AuditRecord(Instant ts, String id, String listener, String client, String method,
                           String scheme, String host, int port, String path, String decision, String rule,
                           String reason, int status, long reqBytes, long respBytes, String reqSha256,
                           long durationMs, String upstream, String policy, String error, String target,
-                          Tunnel tunnel) {
+                          Tunnel tunnel, long reqBytesSent) {
 
     /**
      * What a tunnel record adds.
@@ -45,6 +47,15 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
      *                    check that closed it (sni_mismatch, sni_missing, not_tls, ...)
      */
     public record Tunnel(String sni, String closeReason) {
+    }
+
+    /** A record that sent nothing upstream beyond its body ({@code reqBytesSent} = {@code reqBytes}). */
+    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+                       String scheme, String host, int port, String path, String decision, String rule,
+                       String reason, int status, long reqBytes, long respBytes, String reqSha256,
+                       long durationMs, String upstream, String policy, String error, String target, Tunnel tunnel) {
+        this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
+                respBytes, reqSha256, durationMs, upstream, policy, error, target, tunnel, reqBytes);
     }
 
     /** A request record (no tunnel facts). */

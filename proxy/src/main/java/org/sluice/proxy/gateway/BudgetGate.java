@@ -9,9 +9,11 @@ import org.sluice.policy.config.BudgetsConfig;
 import org.sluice.proxy.budget.BudgetLedger;
 
 /**
- * Charges each allowed request to the egress budgets before it leaves: one request and its body's bytes, which are
- * known here (the body limiter has turned a chunked body into one with a length). Over a budget: 429
- * {@code budget_exceeded}, with Retry-After when the next window would help, and nothing is forwarded.
+ * Charges each allowed request to the egress budgets before it leaves: one request and every byte that would leave
+ * with it, the head as rewritten for the upstream (request line and headers, where data can hide as well as in a
+ * body) and the body, whose length is known here (the body limiter has turned a chunked body into one with a
+ * length). Over a budget: 429 {@code budget_exceeded}, with Retry-After when the next window would help, and
+ * nothing is forwarded.
  */
 final class BudgetGate extends ChannelInboundHandlerAdapter {
     private final ConnectionContext conn;
@@ -33,7 +35,7 @@ final class BudgetGate extends ChannelInboundHandlerAdapter {
             return;
         }
         BudgetLedger.Refusal refused = conn.gateway.budgets().charge(budgets, conn.clientAddress,
-                HttpUtil.getContentLength(request, 0L), System.currentTimeMillis());
+                RequestHeadBytes.of(request) + HttpUtil.getContentLength(request, 0L), System.currentTimeMillis());
         if (refused != null) {
             ReferenceCountUtil.release(request);
             ex.retryAfterSeconds = refused.retryAfterSeconds();

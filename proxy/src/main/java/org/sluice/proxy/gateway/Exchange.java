@@ -26,13 +26,22 @@ final class Exchange {
     Route route;
     String path;
     Decision decision;
+    /** The client spoke HTTP/1.0: its response needs 1.0 framing. Read before the head is rewritten to 1.1. */
+    boolean clientHttp10;
     /** Set when a check after the policy's decision refused the exchange (a tunnel's TLS server name). */
     boolean deniedAfterDecision;
     String reason;
     String error;
     int status;
+    /** Request body bytes sent upstream (a tunnel: bytes relayed from the client). */
     long reqBytes;
+    /** Every request byte sent upstream: request line, headers and body as forwarded (a tunnel: as reqBytes). */
+    long reqBytesSent;
     long respBytes;
+    /** When the relay asked for an upstream connection; 0 until then. */
+    long upstreamStartNanos;
+    /** From {@link #upstreamStartNanos} to the upstream's response head; -1 while there is none. */
+    long upstreamNanos = -1;
     String reqSha256;
     String upstreamAddress;
     boolean refused;

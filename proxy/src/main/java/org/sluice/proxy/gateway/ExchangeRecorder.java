@@ -52,7 +52,12 @@ public final class ExchangeRecorder {
                 ex.policy.hash(),
                 ex.error,
                 ex.target,
-                ex.tunnel ? new AuditRecord.Tunnel(ex.sni, ex.closeReason) : null));
-        metrics.requestFinished(listener, decision, ex.status, durationNanos, ex.reqBytes, ex.respBytes);
+                ex.tunnel ? new AuditRecord.Tunnel(ex.sni, ex.closeReason) : null,
+                ex.reqBytesSent));
+        metrics.requestFinished(listener, decision, ex.status, durationNanos, ex.reqBytes, ex.respBytes,
+                ex.reqBytesSent);
+        if (ex.upstreamNanos >= 0) {
+            metrics.upstreamAnswered(listener, ex.upstreamNanos);
+        }
     }
 }

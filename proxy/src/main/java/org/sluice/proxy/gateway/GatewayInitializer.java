@@ -46,8 +46,8 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         connections.add(ch);
-        metrics.connectionOpened();
-        ch.closeFuture().addListener(f -> metrics.connectionClosed());
+        metrics.connectionOpened(gateway.listener());
+        ch.closeFuture().addListener(f -> metrics.connectionClosed(gateway.listener()));
         Limits limits = gateway.limits();
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxUrlBytes() + REQUEST_LINE_OVERHEAD)
@@ -69,6 +69,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         p.addLast("policy", new PolicyGate(conn));
         p.addLast("bodyRate", new BodyRateGuard(conn, gateway.timeouts().minBodyRate()));
         p.addLast("limits", new BodyLimiter(conn));
+        p.addLast("rewrite", new UpstreamHeadRewriter(conn));
         p.addLast("budget", new BudgetGate(conn));
         p.addLast("relay", new UpstreamRelay(conn));
     }

@@ -34,7 +34,7 @@ import org.sluice.proxy.upstream.UpstreamAddressDeniedException;
 final class TunnelIntake extends ChannelInboundHandlerAdapter {
     /** The HTTP handlers a tunnel has no use for; the codec goes too. */
     private static final List<String> HTTP_HANDLERS =
-            List.of("idle", "headDeadline", "order", "intake", "policy", "bodyRate", "limits", "budget", "relay");
+            List.of("idle", "headDeadline", "order", "intake", "policy", "bodyRate", "limits", "rewrite", "budget", "relay");
 
     private final ConnectionContext conn;
     private final RequestIds ids;

@@ -76,6 +76,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         ex.reqBytes += bytes.readableBytes();
+        ex.reqBytesSent += bytes.readableBytes();
         lastActivity = System.nanoTime();
         upstream.write(bytes, upstream.voidPromise());
     }
@@ -137,6 +138,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
                             return;
                         }
                         ex.reqBytes += bytes.readableBytes();
+                        ex.reqBytesSent += bytes.readableBytes();
                         upstream.write(bytes, upstream.voidPromise());
                     }
                     upstream.flush();

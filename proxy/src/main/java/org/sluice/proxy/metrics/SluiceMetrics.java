@@ -65,6 +65,8 @@ public final class SluiceMetrics {
     private final Counter requests;
     private final Histogram duration;
     private final Counter requestBodyBytes;
+    private final Counter requestBytesSent;
+    private final Histogram upstreamDuration;
     private final Counter responseBodyBytes;
     private final Gauge connections;
     private final Counter budgetRefusals;
@@ -72,6 +74,7 @@ public final class SluiceMetrics {
     private final Counter auditWriteFailures;
     private final Counter auditRecordsDropped;
     private final Info policyInfo;
+    private final Info buildInfo;
     private final Counter policyReloads;
     private final Map<String, ListenerSeries> byListener = new ConcurrentHashMap<>();
 
@@ -82,6 +85,11 @@ public final class SluiceMetrics {
 
     /** Metrics reporting the memory of the given allocator (the one the server's channels use). */
     public SluiceMetrics(ByteBufAllocatorMetricProvider allocator) {
+        this(allocator, SluiceBuild.version());
+    }
+
+    /** Same, with {@code version} as {@code sluice_build_info{version}}. */
+    SluiceMetrics(ByteBufAllocatorMetricProvider allocator, String version) {
         Objects.requireNonNull(allocator, "allocator");
         requests = Counter.builder()
                 .name("sluice_requests_total")
@@ -100,9 +108,27 @@ public final class SluiceMetrics {
                 .register(registry);
         requestBodyBytes = Counter.builder()
                 .name("sluice_request_body_bytes_total")
-                .help("Request body bytes received from clients")
+                .help("Request body bytes forwarded upstream (a tunnel: bytes relayed from the client)")
                 .unit(Unit.BYTES)
                 .labelNames("listener")
+                .withoutExemplars()
+                .register(registry);
+        requestBytesSent = Counter.builder()
+                .name("sluice_upstream_request_bytes_total")
+                .help("Request bytes sent upstream: request line, headers and body as forwarded (a tunnel: bytes "
+                        + "relayed from the client); what byte budgets charge")
+                .unit(Unit.BYTES)
+                .labelNames("listener")
+                .withoutExemplars()
+                .register(registry);
+        upstreamDuration = Histogram.builder()
+                .name("sluice_upstream_duration_seconds")
+                .help("Time from asking for an upstream connection (pooled or new) to the upstream's response head; "
+                        + "only requests the upstream answered")
+                .unit(Unit.SECONDS)
+                .labelNames("listener")
+                .classicOnly()
+                .classicUpperBounds(DURATION_BUCKETS)
                 .withoutExemplars()
                 .register(registry);
         responseBodyBytes = Counter.builder()
@@ -114,7 +140,8 @@ public final class SluiceMetrics {
                 .register(registry);
         connections = Gauge.builder()
                 .name("sluice_connections_active")
-                .help("Client connections currently open")
+                .help("Client connections currently open, by listener")
+                .labelNames("listener")
                 .withoutExemplars()
                 .register(registry);
         connectionsRefused = Counter.builder()
@@ -134,6 +161,9 @@ public final class SluiceMetrics {
         for (String scope : List.of("client", "job", "job_total")) {
             budgetRefusals.initLabelValues(scope);
         }
+        for (String listener : List.of("gateway", "forward")) {
+            connections.initLabelValues(listener);
+        }
         connectionsRefused.initLabelValues("max_connections");
         connectionsRefused.initLabelValues("max_connections_per_client");
         auditWriteFailures = Counter.builder()
@@ -152,6 +182,12 @@ public final class SluiceMetrics {
                 .help("The policy in force: hash is the SHA-256 of its config file, as in the audit records")
                 .labelNames("hash")
                 .register(registry);
+        buildInfo = Info.builder()
+                .name("sluice_build_info")
+                .help("The Sluice build serving: its version")
+                .labelNames("version")
+                .register(registry);
+        buildInfo.setLabelValues(version);
         policyReloads = Counter.builder()
                 .name("sluice_policy_reloads_total")
                 .help("Policy reload attempts by result: ok, error (unreadable or invalid file), restart_required "
@@ -184,13 +220,19 @@ public final class SluiceMetrics {
                 : PooledByteBufAllocator.DEFAULT;
     }
 
-    /** Counts one finished request: status, duration and body bytes. */
+    /** Counts one finished request: status, duration and body bytes; as many bytes sent upstream as body bytes. */
     public void requestFinished(String listener, String decision, int status, long durationNanos,
                                 long reqBytes, long respBytes) {
-        ListenerSeries series = byListener.get(listener);
-        if (series == null) {
-            series = byListener.computeIfAbsent(listener, ListenerSeries::new);
-        }
+        requestFinished(listener, decision, status, durationNanos, reqBytes, respBytes, reqBytes);
+    }
+
+    /**
+     * Counts one finished request: status, duration, body bytes, and every request byte sent upstream
+     * ({@code reqBytesSent}: request line, headers and body).
+     */
+    public void requestFinished(String listener, String decision, int status, long durationNanos,
+                                long reqBytes, long respBytes, long reqBytesSent) {
+        ListenerSeries series = series(listener);
         series.requests(decision, status).inc();
         series.duration.observe(Math.max(0, durationNanos) / 1e9);
         if (reqBytes > 0) {
@@ -199,6 +241,19 @@ public final class SluiceMetrics {
         if (respBytes > 0) {
             series.responseBodyBytes.inc(respBytes);
         }
+        if (reqBytesSent > 0) {
+            series.requestBytesSent.inc(reqBytesSent);
+        }
+    }
+
+    /** The time from asking for an upstream connection to the upstream's response head, for one request. */
+    public void upstreamAnswered(String listener, long nanos) {
+        series(listener).upstreamDuration.observe(Math.max(0, nanos) / 1e9);
+    }
+
+    private ListenerSeries series(String listener) {
+        ListenerSeries series = byListener.get(listener);
+        return series != null ? series : byListener.computeIfAbsent(listener, ListenerSeries::new);
     }
 
     /**
@@ -211,6 +266,8 @@ public final class SluiceMetrics {
         final String listener;
         final DistributionDataPoint duration;
         final CounterDataPoint requestBodyBytes;
+        final CounterDataPoint requestBytesSent;
+        final DistributionDataPoint upstreamDuration;
         final CounterDataPoint responseBodyBytes;
         /** By decision index and status code; filled as combinations occur (a lost race only repeats a look-up). */
         private final CounterDataPoint[][] requests = new CounterDataPoint[DECISIONS.size()][STATUS_CODES.length];
@@ -219,6 +276,8 @@ public final class SluiceMetrics {
             this.listener = listener;
             this.duration = SluiceMetrics.this.duration.labelValues(listener);
             this.requestBodyBytes = SluiceMetrics.this.requestBodyBytes.labelValues(listener);
+            this.requestBytesSent = SluiceMetrics.this.requestBytesSent.labelValues(listener);
+            this.upstreamDuration = SluiceMetrics.this.upstreamDuration.labelValues(listener);
             this.responseBodyBytes = SluiceMetrics.this.responseBodyBytes.labelValues(listener);
         }
 
@@ -251,12 +310,13 @@ public final class SluiceMetrics {
         budgetRefusals.labelValues(scope).inc();
     }
 
-    public void connectionOpened() {
-        connections.inc();
+    /** A client connection opened on {@code listener} ("gateway", "forward"). */
+    public void connectionOpened(String listener) {
+        connections.labelValues(listener).inc();
     }
 
-    public void connectionClosed() {
-        connections.dec();
+    public void connectionClosed(String listener) {
+        connections.labelValues(listener).dec();
     }
 
     /** A connection over a cap; {@code reason} is max_connections or max_connections_per_client. */

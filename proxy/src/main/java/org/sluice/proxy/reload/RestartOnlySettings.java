@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import org.sluice.policy.config.GatewayConfig;
 import org.sluice.policy.config.SluiceConfig;
 
 /**
@@ -17,16 +18,17 @@ final class RestartOnlySettings {
     private record Key(String name, Function<SluiceConfig, Object> value) { }
 
     private static final List<Key> KEYS = List.of(
-            new Key("gateway.listen", c -> c.gateway().listen()),
-            new Key("gateway.upstream", c -> c.gateway().upstream()),
-            new Key("gateway.timeouts.connect", c -> c.gateway().timeouts().connect()),
-            new Key("gateway.timeouts.response", c -> c.gateway().timeouts().response()),
-            new Key("gateway.timeouts.idle", c -> c.gateway().timeouts().idle()),
-            new Key("gateway.timeouts.shutdownGrace", c -> c.gateway().timeouts().shutdownGrace()),
-            new Key("gateway.timeouts.requestHeader", c -> c.gateway().timeouts().requestHeader()),
-            new Key("gateway.timeouts.minBodyRate", c -> c.gateway().timeouts().minBodyRate()),
-            new Key("gateway.maxConnections", c -> c.gateway().caps().maxConnections()),
-            new Key("gateway.maxConnectionsPerClient", c -> c.gateway().caps().maxConnectionsPerClient()),
+            new Key("gateway", c -> c.gateway() == null ? "none" : "present"),
+            gateway("gateway.listen", g -> g.listen()),
+            gateway("gateway.upstream", g -> g.upstream()),
+            gateway("gateway.timeouts.connect", g -> g.timeouts().connect()),
+            gateway("gateway.timeouts.response", g -> g.timeouts().response()),
+            gateway("gateway.timeouts.idle", g -> g.timeouts().idle()),
+            gateway("gateway.timeouts.shutdownGrace", g -> g.timeouts().shutdownGrace()),
+            gateway("gateway.timeouts.requestHeader", g -> g.timeouts().requestHeader()),
+            gateway("gateway.timeouts.minBodyRate", g -> g.timeouts().minBodyRate()),
+            gateway("gateway.maxConnections", g -> g.caps().maxConnections()),
+            gateway("gateway.maxConnectionsPerClient", g -> g.caps().maxConnectionsPerClient()),
             new Key("forward", SluiceConfig::forward),
             new Key("admin", SluiceConfig::admin),
             new Key("limits.maxUrlBytes", c -> c.limits().maxUrlBytes()),
@@ -45,6 +47,11 @@ final class RestartOnlySettings {
 
     private RestartOnlySettings() {}
 
+    /** A gateway key; null without a gateway, where the "gateway" key itself says whether there is one. */
+    private static Key gateway(String name, Function<GatewayConfig, Object> value) {
+        return new Key(name, c -> c.gateway() == null ? null : value.apply(c.gateway()));
+    }
+
     /**
      * The keys whose values differ between the running config and the new one, in the order of the documented
      * layout (gateway, forward, admin, limits, audit); empty if none.
@@ -52,6 +59,10 @@ final class RestartOnlySettings {
     static List<String> changed(SluiceConfig running, SluiceConfig next) {
         List<String> changed = new ArrayList<>();
         for (Key key : KEYS) {
+            boolean gatewayCameOrWent = (running.gateway() == null) != (next.gateway() == null);
+            if (gatewayCameOrWent && key.name().startsWith("gateway.")) {
+                continue; // "gateway" itself is listed
+            }
             if (!Objects.equals(key.value().apply(running), key.value().apply(next))) {
                 changed.add(key.name());
             }

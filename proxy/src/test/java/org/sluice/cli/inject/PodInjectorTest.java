@@ -148,7 +148,32 @@ class PodInjectorTest {
                 Map.entry("HOST", "http://127.0.0.1"), Map.entry("PORT", "8080"), Map.entry("API_PATH", ""));
     }
 
-    /** Issue 17: a vantage6 algorithm's client calls {HOST}:{PORT}{API_PATH}/task/7; the node proxy's API_PATH is "". */
+    /** A forward-only policy (issue 16 item 10): no central-server variables, and the gateway's port stays shut. */
+    @Test
+    void withoutAGatewayNoCentralServerVariableIsLeftAndItsPortStaysShut() {
+        PodInjector custom = PodInjector.forPolicy(InjectSettings.defaults(), InjectFixtures.basePolicyWith(
+                "\ngateway:\n  listen: 127.0.0.1:8080", "\n#", "  upstream: https://central.example.org", "#"));
+        JsonNode pod = yaml("""
+                kind: Pod
+                metadata: {name: p}
+                spec:
+                  containers:
+                    - name: a
+                      image: '%s'
+                      env:
+                        - {name: HOST, value: 'http://proxyserver'}
+                        - {name: API_PATH, value: ''}
+                        - {name: KEEP, value: '1'}
+                """.formatted(AVERAGE));
+
+        JsonNode spec = custom.inject(pod).object().path("spec");
+
+        assertThat(env(spec.at("/initContainers/0"))).containsEntry("SLUICE_PORTS", "3128 9090");
+        assertThat(env(spec.at("/containers/0"))).containsOnlyKeys("KEEP", "HTTP_PROXY", "HTTPS_PROXY",
+                "http_proxy", "https_proxy", "NO_PROXY", "no_proxy");
+    }
+
+    /** Issue 17: a vantage6 client calls {HOST}:{PORT}{API_PATH}/task/7; a node proxy's API_PATH is "". */
     @Test
     void apiPathIsEmptyUnlessTheOperatorNamesAPrefix() {
         SluiceConfig policy = InjectFixtures.basePolicyWith("listen: 127.0.0.1:8080", "listen: 127.0.0.1:8080");

@@ -28,7 +28,7 @@ class AdminServerSocketTest {
     @Test
     void servesOverTcpWithKeepAlive() throws Exception {
         SluiceMetrics metrics = new SluiceMetrics();
-        metrics.connectionOpened();
+        metrics.connectionOpened("gateway");
         AtomicInteger accepted = new AtomicInteger();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
@@ -58,7 +58,7 @@ class AdminServerSocketTest {
             assertThat(ready.body()).contains("draining");
             assertThat(text.statusCode()).isEqualTo(200);
             assertThat(text.headers().firstValue("content-type")).hasValue(SluiceMetrics.CONTENT_TYPE);
-            assertThat(text.body()).contains("sluice_connections_active 1.0");
+            assertThat(text.body()).contains("sluice_connections_active{listener=\"gateway\"} 1.0");
             assertThat(accepted.get()).as("one connection for all three requests").isEqualTo(1);
             server.close().sync();
         } finally {

@@ -44,6 +44,7 @@ class AuditLineEncoderTest {
                 .containsEntry("status", 200L)
                 .containsEntry("reqBytes", 12L)
                 .containsEntry("respBytes", 34L)
+                .containsEntry("reqBytesSent", 12L)
                 .containsEntry("durationMs", 7L)
                 .containsEntry("error", null);
     }
@@ -185,11 +186,12 @@ class AuditLineEncoderTest {
         String canonical = "{\"ts\":\"1970-01-01T00:00:00.000Z\",\"id\":\"i\",\"listener\":\"gateway\",\"client\":\"c\","
                 + "\"method\":\"GET\",\"scheme\":\"http\",\"host\":\"h\",\"port\":80,\"path\":\"/\",\"decision\":\"allow\","
                 + "\"rule\":null,\"reason\":\"r\",\"status\":200,\"reqBytes\":0,\"respBytes\":0,\"reqSha256\":null,"
-                + "\"durationMs\":0,\"upstream\":null,\"policy\":\"p\",\"error\":null,\"job\":null,\"node\":\"n\","
+                + "\"durationMs\":0,\"upstream\":null,\"policy\":\"p\",\"error\":null,\"reqBytesSent\":0,\"job\":null,"
+                + "\"node\":\"n\","
                 + "\"seq\":42,\"prev\":\"" + "ab".repeat(32) + "\"}";
         // Expected value from `printf '%s' "$canonical" | sha256sum`, computed outside the code under test.
         assertThat(line).isEqualTo(canonical.substring(0, canonical.length() - 1)
-                + ",\"hash\":\"45802e16db2eeb26ef1896f93f33dbcbf736f8b9db8ef8326e0dff9c10b6e2af\"}");
+                + ",\"hash\":\"571ffc7568876c8394ceda0c0fc74bccea2ba1eeaf10511f0554a444b3b231d5\"}");
     }
 
     @Test

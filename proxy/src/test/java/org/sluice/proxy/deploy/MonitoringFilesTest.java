@@ -53,7 +53,10 @@ class MonitoringFilesTest {
             metrics.requestFinished("gateway", decision, 200, 1_000_000, 10, 20);
             metrics.requestFinished("forward", decision, 403, 1_000_000, 10, 20);
         }
-        metrics.connectionOpened();
+        metrics.connectionOpened("gateway");
+        metrics.connectionOpened("forward");
+        metrics.requestFinished("gateway", "allow", 200, 1_000_000, 10, 20, 200);
+        metrics.upstreamAnswered("gateway", 1_000_000);
         metrics.connectionRefused("max_connections");
         metrics.tunnelsOpen(() -> 0);
         metrics.auditWriteFailure();
@@ -70,7 +73,8 @@ class MonitoringFilesTest {
         assertThat(exported).containsKeys("sluice_requests_total", "sluice_request_duration_seconds_bucket",
                 "sluice_request_duration_seconds_sum", "sluice_request_duration_seconds_count",
                 "sluice_connections_active", "sluice_tunnels_open", "sluice_policy_info",
-                "sluice_audit_write_failures_total");
+                "sluice_audit_write_failures_total", "sluice_build_info", "sluice_upstream_request_bytes_total",
+                "sluice_upstream_duration_seconds_bucket");
     }
 
     @Test

@@ -99,6 +99,41 @@ class AuditAndMetricsE2ETest {
         }
     }
 
+    /**
+     * Issue 16 items 10 and 11: the upstream histogram counts only requests that went upstream, the bytes-sent
+     * counter is the audit's reqBytesSent summed, connections carry their listener, and the build is named.
+     */
+    @Test
+    void upstreamLatencyAndBytesSentCountOnlyWhatWentUpstream() throws Exception {
+        try (TestSluice sluice = TestSluice.start(TestSluice.gatewayYaml(CentralServer.httpUrl(central), RULES))) {
+            List<Sent> sent = sendMixedBatch(sluice);
+            List<Map<String, Object>> records = sluice.awaitAudit(sent.size());
+            String text = scrape(sluice);
+
+            long forwarded = records.stream().filter(r -> r.get("upstream") != null).count();
+            long bytesSent = records.stream().mapToLong(r -> (Long) r.get("reqBytesSent")).sum();
+            assertThat(forwarded).isPositive().isLessThan(records.size());
+            assertThat(metric(text, "sluice_upstream_duration_seconds_count{listener=\"gateway\"}"))
+                    .isEqualTo(forwarded);
+            assertThat(metric(text, "sluice_request_duration_seconds_count{listener=\"gateway\"}"))
+                    .isEqualTo(records.size());
+            assertThat(metric(text, "sluice_upstream_request_bytes_total{listener=\"gateway\"}"))
+                    .isEqualTo(bytesSent);
+            // A forwarded request sends its head (request line, Host, Via, X-Sluice-Request-Id: over 80 bytes) and body.
+            assertThat(records).allSatisfy(r -> assertThat((Long) r.get("reqBytesSent")).isEqualTo(
+                    r.get("upstream") == null ? 0L : (Long) r.get("reqBytesSent"))
+                    .isGreaterThan(r.get("upstream") == null ? -1L : (Long) r.get("reqBytes") + 80));
+            assertThat(text).containsPattern("(?m)^sluice_connections_active\\{listener=\"gateway\"} \\S+$")
+                    .containsPattern("(?m)^sluice_build_info\\{version=\"[^\"]+\"} 1(\\.0)?$");
+        }
+    }
+
+    private static long metric(String exposition, String nameAndLabels) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(nameAndLabels) + " (\\S+)$").matcher(exposition);
+        assertThat(m.find()).as("%s in%n%s", nameAndLabels, exposition).isTrue();
+        return (long) Double.parseDouble(m.group(1));
+    }
+
     @Test
     void requestCountersAgreeWithTheAuditLog() throws Exception {
         try (TestSluice sluice = TestSluice.start(TestSluice.gatewayYaml(CentralServer.httpUrl(central), RULES))) {

@@ -62,6 +62,46 @@ class SluiceMetricsTest {
     }
 
     @Test
+    void countsEveryRequestByteSentUpstreamApartFromBodyBytes() throws IOException {
+        SluiceMetrics metrics = new SluiceMetrics();
+        metrics.requestFinished("gateway", "allow", 200, 1_000, 0, 2, 412);
+        metrics.requestFinished("gateway", "allow", 200, 1_000, 100, 2, 530);
+        metrics.requestFinished("gateway", "deny", 403, 1_000, 0, 0, 0);
+
+        String text = text(metrics);
+
+        assertThat(value(text, "sluice_upstream_request_bytes_total{listener=\"gateway\"}")).isEqualTo(942);
+        assertThat(value(text, "sluice_request_body_bytes_total{listener=\"gateway\"}")).isEqualTo(100);
+        assertThat(text).contains("# HELP sluice_request_body_bytes_total Request body bytes forwarded upstream "
+                + "(a tunnel: bytes relayed from the client)\n");
+    }
+
+    @Test
+    void upstreamLatencyHasAHistogramOfItsOwnThatRefusalsDoNotTouch() throws IOException {
+        SluiceMetrics metrics = new SluiceMetrics();
+        metrics.requestFinished("gateway", "deny", 403, TimeUnit.MICROSECONDS.toNanos(300), 0, 0);
+        metrics.requestFinished("gateway", "allow", 200, TimeUnit.MILLISECONDS.toNanos(40), 0, 0);
+        metrics.upstreamAnswered("gateway", TimeUnit.MILLISECONDS.toNanos(30));
+
+        String text = text(metrics);
+
+        assertThat(value(text, "sluice_upstream_duration_seconds_count{listener=\"gateway\"}")).isEqualTo(1);
+        assertThat(value(text, "sluice_upstream_duration_seconds_bucket{listener=\"gateway\",le=\"0.025\"}"))
+                .isZero();
+        assertThat(value(text, "sluice_upstream_duration_seconds_bucket{listener=\"gateway\",le=\"0.05\"}"))
+                .isEqualTo(1);
+        assertThat(value(text, "sluice_request_duration_seconds_count{listener=\"gateway\"}")).isEqualTo(2);
+    }
+
+    @Test
+    void buildInfoCarriesTheVersion() throws IOException {
+        String text = text(new SluiceMetrics(PooledByteBufAllocator.DEFAULT, "1.2.3"));
+
+        assertThat(value(text, "sluice_build_info{version=\"1.2.3\"}")).isEqualTo(1);
+        assertThat(text(new SluiceMetrics())).contains("sluice_build_info{version=\"" + SluiceBuild.version() + "\"} 1");
+    }
+
+    @Test
     void durationsLandInTheRightBuckets() throws IOException {
         SluiceMetrics metrics = new SluiceMetrics();
         metrics.requestFinished("gateway", "deny", 403, TimeUnit.MICROSECONDS.toNanos(300), 0, 0);
@@ -88,16 +128,18 @@ class SluiceMetricsTest {
     @Test
     void tracksActiveConnectionsAndAuditFailures() throws IOException {
         SluiceMetrics metrics = new SluiceMetrics();
-        metrics.connectionOpened();
-        metrics.connectionOpened();
-        metrics.connectionOpened();
-        metrics.connectionClosed();
+        metrics.connectionOpened("gateway");
+        metrics.connectionOpened("gateway");
+        metrics.connectionOpened("forward");
+        metrics.connectionOpened("gateway");
+        metrics.connectionClosed("gateway");
         metrics.auditWriteFailure();
         metrics.auditWriteFailure();
 
         String text = text(metrics);
 
-        assertThat(value(text, "sluice_connections_active")).isEqualTo(2);
+        assertThat(value(text, "sluice_connections_active{listener=\"gateway\"}")).isEqualTo(2);
+        assertThat(value(text, "sluice_connections_active{listener=\"forward\"}")).isEqualTo(1);
         assertThat(value(text, "sluice_audit_write_failures_total")).isEqualTo(2);
     }
 

@@ -143,6 +143,19 @@ class RestartOnlySettingsTest {
     }
 
     @Test
+    void aForwardOnlyConfigReloadsItsPolicyAndAddingOrRemovingTheGatewayNeedsARestart() throws ConfigException {
+        int start = BASE.indexOf("gateway:\n");
+        String forwardOnly = BASE.substring(0, start) + "forward:\n  listen: 127.0.0.1:3128\n"
+                + BASE.substring(BASE.indexOf("admin:\n"));
+        String withGateway = BASE.replace("admin:\n", "forward:\n  listen: 127.0.0.1:3128\nadmin:\n");
+        String otherRules = forwardOnly.replace("[GET]", "[GET, POST]");
+
+        assertThat(RestartOnlySettings.changed(parse(forwardOnly), parse(otherRules))).isEmpty();
+        assertThat(RestartOnlySettings.changed(parse(forwardOnly), parse(withGateway))).containsExactly("gateway");
+        assertThat(RestartOnlySettings.changed(parse(withGateway), parse(forwardOnly))).containsExactly("gateway");
+    }
+
+    @Test
     void severalKeysAreNamedInTheOrderOfTheLayout() throws ConfigException {
         String next = BASE.replace("maxUrlBytes: 8KiB", "maxUrlBytes: 4KiB").replace("8080", "8081")
                 .replace("audit.jsonl", "audit2.jsonl");
