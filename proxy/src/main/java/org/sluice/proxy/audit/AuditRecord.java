@@ -1,6 +1,7 @@
 package org.sluice.proxy.audit;
 
 import java.time.Instant;
+import org.sluice.proxy.task.TaskClaims;
 
 /**
  * One request's audit facts, written as one JSON line. Field names and their order are the audit contract
@@ -30,12 +31,13 @@ import java.time.Instant;
  *                   {@code audit.query: hash} the writer adds the SHA-256 of its query (what follows the first '?')
  *                   as {@code querySha256}. Passed whole so that the event loop does not cut the query out.
  * @param tunnel     for a CONNECT tunnel: the TLS server name and how the tunnel ended; null for a request
+ * @param task       the task the request's container token claims, never verified; null when it had none that parses
  */
 public record AuditRecord(Instant ts, String id, String listener, String client, String method,
                           String scheme, String host, int port, String path, String decision, String rule,
                           String reason, int status, long reqBytes, long respBytes, String reqSha256,
                           long durationMs, String upstream, String policy, String error, String target,
-                          Tunnel tunnel) {
+                          Tunnel tunnel, TaskClaims task) {
 
     /**
      * What a tunnel record adds.
@@ -47,13 +49,23 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
     public record Tunnel(String sni, String closeReason) {
     }
 
+    /** A record without a claimed task. */
+    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+                       String scheme, String host, int port, String path, String decision, String rule,
+                       String reason, int status, long reqBytes, long respBytes, String reqSha256,
+                       long durationMs, String upstream, String policy, String error, String target,
+                       Tunnel tunnel) {
+        this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
+                respBytes, reqSha256, durationMs, upstream, policy, error, target, tunnel, null);
+    }
+
     /** A request record (no tunnel facts). */
     public AuditRecord(Instant ts, String id, String listener, String client, String method,
                        String scheme, String host, int port, String path, String decision, String rule,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error, String target) {
         this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
-                respBytes, reqSha256, durationMs, upstream, policy, error, target, null);
+                respBytes, reqSha256, durationMs, upstream, policy, error, target, null, null);
     }
 
     /** A record without the request target (so without a query to hash). */
@@ -62,7 +74,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error) {
         this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
-                respBytes, reqSha256, durationMs, upstream, policy, error, null, null);
+                respBytes, reqSha256, durationMs, upstream, policy, error, null, null, null);
     }
 
     /** The target, whose query may carry credentials, never shows in logs or test output. */

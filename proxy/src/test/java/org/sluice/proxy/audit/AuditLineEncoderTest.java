@@ -16,6 +16,7 @@ import java.util.Map;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
+import org.sluice.proxy.task.TaskClaims;
 import org.sluice.proxy.testing.AuditChains;
 
 class AuditLineEncoderTest {
@@ -185,11 +186,34 @@ class AuditLineEncoderTest {
         String canonical = "{\"ts\":\"1970-01-01T00:00:00.000Z\",\"id\":\"i\",\"listener\":\"gateway\",\"client\":\"c\","
                 + "\"method\":\"GET\",\"scheme\":\"http\",\"host\":\"h\",\"port\":80,\"path\":\"/\",\"decision\":\"allow\","
                 + "\"rule\":null,\"reason\":\"r\",\"status\":200,\"reqBytes\":0,\"respBytes\":0,\"reqSha256\":null,"
-                + "\"durationMs\":0,\"upstream\":null,\"policy\":\"p\",\"error\":null,\"job\":null,\"node\":\"n\","
+                + "\"durationMs\":0,\"upstream\":null,\"policy\":\"p\",\"error\":null,\"task\":null,\"job\":null,\"node\":\"n\","
                 + "\"seq\":42,\"prev\":\"" + "ab".repeat(32) + "\"}";
         // Expected value from `printf '%s' "$canonical" | sha256sum`, computed outside the code under test.
         assertThat(line).isEqualTo(canonical.substring(0, canonical.length() - 1)
-                + ",\"hash\":\"45802e16db2eeb26ef1896f93f33dbcbf736f8b9db8ef8326e0dff9c10b6e2af\"}");
+                + ",\"hash\":\"df667b9a8fdbc5d89d1703436bd3c5c400d0b43ba99e35dad02f9f3f47162026\"}");
+    }
+
+    @Test
+    void aClaimedTaskIsANestedObjectMarkedUnverifiedAndCoveredByTheHash() throws IOException {
+        AuditLineEncoder encoder = new AuditLineEncoder(new AuditIdentity(null, "n"), false,
+                new ChainPosition(41, "ab".repeat(32)));
+        AuditRecord r = new AuditRecord(Instant.EPOCH, "i", "gateway", "c", "GET", "http", "h", 80, "/", "allow",
+                null, "r", 200, 0, 0, null, 0, null, "p", null, null, null,
+                new TaskClaims("42", "reg.example/a\"b\n", "3", null, "1"));
+        encoder.append(r);
+
+        String line = lines(encoder).get(0);
+        String canonical = "{\"ts\":\"1970-01-01T00:00:00.000Z\",\"id\":\"i\",\"listener\":\"gateway\",\"client\":\"c\","
+                + "\"method\":\"GET\",\"scheme\":\"http\",\"host\":\"h\",\"port\":80,\"path\":\"/\",\"decision\":\"allow\","
+                + "\"rule\":null,\"reason\":\"r\",\"status\":200,\"reqBytes\":0,\"respBytes\":0,\"reqSha256\":null,"
+                + "\"durationMs\":0,\"upstream\":null,\"policy\":\"p\",\"error\":null,"
+                + "\"task\":{\"id\":\"42\",\"image\":\"reg.example/a\\\"b\\n\",\"node\":\"3\",\"organization\":null,"
+                + "\"collaboration\":\"1\",\"verified\":false},"
+                + "\"job\":null,\"node\":\"n\",\"seq\":42,\"prev\":\"" + "ab".repeat(32) + "\"}";
+        // Expected value from `printf '%s' "$canonical" | sha256sum`, computed outside the code under test.
+        assertThat(line).isEqualTo(canonical.substring(0, canonical.length() - 1)
+                + ",\"hash\":\"5865a0569dc7923804c34b98c06faf9a46fb50887180277246b5464e14c41c50\"}");
+        assertThat(AuditChains.assertChain(List.of(line), 42, "ab".repeat(32))).hasSize(1);
     }
 
     @Test
