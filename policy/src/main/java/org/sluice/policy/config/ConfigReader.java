@@ -97,7 +97,7 @@ final class ConfigReader {
         Node forwardNode = top.value("forward");
         ForwardConfig forward = forwardNode == null ? null : readForward(forwardNode, gateway, admin);
         Node budgetsNode = top.value("budgets");
-        BudgetsConfig budgets = budgetsNode == null ? BudgetsConfig.NONE : readBudgets(budgetsNode);
+        BudgetsConfig budgets = new BudgetsReader(in).read(budgetsNode);
         if (in.hasProblems()) {
             throw new ConfigException(in.sortedProblems());
         }
@@ -560,43 +560,6 @@ final class ConfigReader {
         return value == null ? fallback : value;
     }
 
-    private BudgetsConfig readBudgets(Node node) {
-        NodeReader.Entries budgets = in.mapping(node, "budgets", List.of("window", "perClient", "perJob"));
-        if (budgets == null) {
-            return BudgetsConfig.NONE;
-        }
-        Duration window = duration(budgets.value("window"), "budgets.window", BudgetsConfig.DEFAULT_WINDOW,
-                Duration.ofSeconds(1), Duration.ofDays(7));
-        BudgetsConfig.Budget perClient = BudgetsConfig.Budget.NONE;
-        Node clientNode = budgets.value("perClient");
-        if (clientNode != null) {
-            NodeReader.Entries client = in.mapping(clientNode, "budgets.perClient", List.of("requests", "requestBytes"));
-            if (client != null) {
-                perClient = budget(client, "budgets.perClient");
-            }
-        }
-        BudgetsConfig.Budget perJob = BudgetsConfig.Budget.NONE;
-        long total = Long.MAX_VALUE;
-        Node jobNode = budgets.value("perJob");
-        if (jobNode != null) {
-            NodeReader.Entries job = in.mapping(jobNode, "budgets.perJob",
-                    List.of("requests", "requestBytes", "totalRequestBytes"));
-            if (job != null) {
-                perJob = budget(job, "budgets.perJob");
-                total = size(job.value("totalRequestBytes"), "budgets.perJob.totalRequestBytes", Long.MAX_VALUE, 0,
-                        Long.MAX_VALUE);
-            }
-        }
-        return new BudgetsConfig(window, perClient, perJob, total);
-    }
-
-    private BudgetsConfig.Budget budget(NodeReader.Entries entries, String where) {
-        Node requestsNode = entries.value("requests");
-        Long requests = requestsNode == null ? null : wholeNumber(requestsNode, where + ".requests", 0, Long.MAX_VALUE);
-        long bytes = size(entries.value("requestBytes"), where + ".requestBytes", Long.MAX_VALUE, 0, Long.MAX_VALUE);
-        return new BudgetsConfig.Budget(requests == null ? Long.MAX_VALUE : requests, bytes);
-    }
-
     private AdminConfig readAdmin(Node node) {
         NodeReader.Entries admin = in.mapping(node, "admin", List.of("listen"));
         if (admin == null) {
@@ -794,6 +757,11 @@ final class ConfigReader {
     }
 
     private Long wholeNumber(Node node, String key, long min, long max) {
+        return wholeNumber(in, node, key, min, max);
+    }
+
+    /** A whole number within [min, max], or null when invalid (then with a problem). */
+    static Long wholeNumber(NodeReader in, Node node, String key, long min, long max) {
         String text = in.text(node, key, "a whole number from " + min + " to " + max);
         if (text == null) {
             return null;
@@ -839,7 +807,7 @@ final class ConfigReader {
     }
 
     /** Parses a scalar with parser; parser failures become problems at node, prefixed with key. */
-    private static <T> T parsed(NodeReader in, Node node, String key, String expected, Function<String, T> parser) {
+    static <T> T parsed(NodeReader in, Node node, String key, String expected, Function<String, T> parser) {
         String text = in.text(node, key, expected);
         if (text == null) {
             return null;
