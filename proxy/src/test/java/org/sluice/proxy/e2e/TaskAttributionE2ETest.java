@@ -44,7 +44,7 @@ class TaskAttributionE2ETest {
     }
 
     /** The forwarded bodies by their SHA-256 (the audit's reqSha256). */
-    private static final Map<String, String> BODIES = Stream.of("a1", "b1", "a2", "a3", "c1", "c2", "c3")
+    private static final Map<String, String> BODIES = Stream.of("a1", "b1", "a2", "a3", "a4", "c1", "c2", "c3")
             .collect(Collectors.toUnmodifiableMap(TaskAttributionE2ETest::sha256, body -> body));
 
     private static String sha256(String text) {
@@ -92,6 +92,8 @@ class TaskAttributionE2ETest {
                 assertThat(b.send(post("/internal/x", TASK_43, "b2")).readResponse().status()).isEqualTo(403);
                 // The same connection switching tokens is attributed to the new one.
                 assertThat(a.send(post("/api/results", TASK_43, "a3")).readResponse().status()).isEqualTo(200);
+                // And a request without a token after one with it has no task.
+                assertThat(a.send(post("/api/results", null, "a4")).readResponse().status()).isEqualTo(200);
             }
             String broken = TASK_42.substring(0, TASK_42.lastIndexOf('.')); // two parts only
             assertThat(send(sluice, broken, "c1").status()).isEqualTo(200);
@@ -100,11 +102,11 @@ class TaskAttributionE2ETest {
 
             // Two connections finish in either order: find each record by the body it forwarded.
             Map<String, Map<String, Object>> byBody = new HashMap<>();
-            for (Map<String, Object> record : sluice.awaitAudit(8)) {
+            for (Map<String, Object> record : sluice.awaitAudit(9)) {
                 String sha = (String) record.get("reqSha256");
                 byBody.put(sha == null ? "b2" : BODIES.get(sha), record);
             }
-            assertThat(byBody).containsOnlyKeys("a1", "b1", "a2", "b2", "a3", "c1", "c2", "c3");
+            assertThat(byBody).containsOnlyKeys("a1", "b1", "a2", "b2", "a3", "a4", "c1", "c2", "c3");
             assertThat(taskOf(byBody.get("a1"))).isEqualTo(task("42", "harbor2.vantage6.ai/demo/average"));
             assertThat(taskOf(byBody.get("a2"))).isEqualTo(task("42", "harbor2.vantage6.ai/demo/average"));
             assertThat(taskOf(byBody.get("b1"))).isEqualTo(task("43", "harbor2.vantage6.ai/demo/glm"));
@@ -112,7 +114,7 @@ class TaskAttributionE2ETest {
             assertThat(taskOf(byBody.get("b2"))).as("a denied request is attributed too")
                     .isEqualTo(task("43", "harbor2.vantage6.ai/demo/glm"));
             assertThat(taskOf(byBody.get("a3"))).isEqualTo(task("43", "harbor2.vantage6.ai/demo/glm"));
-            for (String body : List.of("c1", "c2", "c3")) {
+            for (String body : List.of("a4", "c1", "c2", "c3")) {
                 assertThat(byBody.get(body)).as(body).containsEntry("task", null).containsEntry("decision", "allow")
                         .containsEntry("status", 200L).containsEntry("client", "127.0.0.1");
             }
