@@ -1,11 +1,10 @@
 package org.sluice.proxy.task;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Base64;
 
@@ -34,11 +33,10 @@ public record TaskClaims(String id, String image, String node, String organizati
     /** A JWT's claims are flat but for sub and its small lists: deeper nesting is not a container token. */
     private static final int MAX_DEPTH = 8;
 
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+    private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // two subs: which one would the server read?
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-            .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .build();
 
     /**
      * The claims of an {@code Authorization: Bearer <header>.<payload>.<signature>} value, or null when there is no
@@ -56,32 +54,60 @@ public record TaskClaims(String id, String image, String node, String organizati
                 || first == BEARER.length() || second == first + 1) {
             return null;
         }
-        JsonNode payload;
-        try {
-            byte[] json = Base64.getUrlDecoder().decode(authorization.substring(first + 1, second));
-            payload = JSON.readTree(json);
+        try (JsonParser json = JSON.createParser(
+                Base64.getUrlDecoder().decode(authorization.substring(first + 1, second)))) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            TaskClaims claims = null;
+            for (JsonToken token = json.nextToken(); token == JsonToken.FIELD_NAME; token = json.nextToken()) {
+                boolean sub = "sub".equals(json.currentName());
+                if (json.nextToken() == JsonToken.START_OBJECT && sub) {
+                    claims = readSub(json);
+                } else {
+                    json.skipChildren();
+                }
+            }
+            // One whole JSON object and nothing after it; a duplicate field has already thrown.
+            return json.currentToken() == JsonToken.END_OBJECT && json.nextToken() == null ? claims : null;
         } catch (IllegalArgumentException | IOException notAToken) {
             return null;
         }
-        JsonNode sub = payload == null ? null : payload.get("sub");
-        if (sub == null || !sub.isObject()) {
-            return null;
-        }
-        String id = text(sub.get("task_id"), MAX_ID_CHARS);
-        if (id == null || id.isEmpty()) {
-            return null;
-        }
-        return new TaskClaims(id, text(sub.get("image"), MAX_CLAIM_CHARS), text(sub.get("node_id"), MAX_CLAIM_CHARS),
-                text(sub.get("organization_id"), MAX_CLAIM_CHARS),
-                text(sub.get("collaboration_id"), MAX_CLAIM_CHARS));
     }
 
-    /** A string or a whole number as text, or null when it is neither or longer than max. */
-    private static String text(JsonNode value, int max) {
-        String text = value == null ? null
-                : value.isTextual() ? value.textValue()
-                : value.isIntegralNumber() ? value.asText()
-                : null;
-        return text == null || text.length() > max ? null : text;
+    /** The claims of the sub object the parser is at the start of; leaves it at the object's end. */
+    private static TaskClaims readSub(JsonParser json) throws IOException {
+        String id = null;
+        String image = null;
+        String node = null;
+        String organization = null;
+        String collaboration = null;
+        for (JsonToken token = json.nextToken(); token == JsonToken.FIELD_NAME; token = json.nextToken()) {
+            String name = json.currentName();
+            json.nextToken();
+            switch (name) {
+                case "task_id" -> id = text(json, MAX_ID_CHARS);
+                case "image" -> image = text(json, MAX_CLAIM_CHARS);
+                case "node_id" -> node = text(json, MAX_CLAIM_CHARS);
+                case "organization_id" -> organization = text(json, MAX_CLAIM_CHARS);
+                case "collaboration_id" -> collaboration = text(json, MAX_CLAIM_CHARS);
+                default -> json.skipChildren();
+            }
+        }
+        return id == null || id.isEmpty() ? null : new TaskClaims(id, image, node, organization, collaboration);
+    }
+
+    /**
+     * The current value if it is a string or a whole number (as written: a large id keeps its digits), else null;
+     * null too when longer than max. Skips a nested value.
+     */
+    private static String text(JsonParser json, int max) throws IOException {
+        JsonToken value = json.currentToken();
+        if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NUMBER_INT) {
+            json.skipChildren();
+            return null;
+        }
+        String text = json.getText();
+        return text.length() > max ? null : text;
     }
 }

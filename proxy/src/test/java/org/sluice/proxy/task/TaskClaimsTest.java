@@ -86,6 +86,9 @@ class TaskClaimsTest {
             bearer("{\"sub\":{\"task_id\":[1]}}"),
             bearer("{\"sub\":{\"task_id\":{\"id\":1}}}"),
             bearer("{\"sub\":{\"task_id\":\"" + "9".repeat(TaskClaims.MAX_ID_CHARS + 1) + "\"}}"),
+            bearer("{\"sub\":{\"task_id\":1},\"sub\":{\"task_id\":2}}"), // which one would the server read?
+            bearer("{\"sub\":{\"task_id\":1,\"task_id\":2}}"),
+            bearer("{\"sub\":{\"task_id\":1},\"x\":" + "[".repeat(20) + "]".repeat(20) + "}"), // too deep
         };
         for (String value : bad) {
             assertThat(TaskClaims.fromAuthorization(value)).as(String.valueOf(value)).isNull();
