@@ -18,11 +18,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code sluice audit summary FILE... [--by ...] [--format ...]}: what went out, per job, client, host, rule, day. */
+/**
+ * {@code sluice audit summary FILE... [--by ...] [--format ...]}: what went out, per job, client, host, rule, day or
+ * task.
+ */
 @Command(
         name = "summary",
         description = {
-            "Count requests and bytes per job, client, host, rule or day, and list the most denied destinations.",
+            "Count requests and bytes per job, client, host, rule, day or task, and list the most denied "
+                    + "destinations.",
             "",
             "Columns: requests (all), allowed (decision allow, status below 400), denied (decision deny), refused "
                     + "(allowed by the rules but refused by Sluice: a size limit, a bad request, a budget, the audit "
@@ -37,7 +41,7 @@ final class AuditSummaryCommand implements Callable<Integer> {
     private static final int TOP_DENIED = 10;
 
     /** Lower case, as typed on the command line. */
-    enum By { job, client, host, rule, day }
+    enum By { job, client, host, rule, day, task }
 
     /** Lower case, as typed on the command line. */
     enum Format { table, json, csv }
@@ -46,8 +50,9 @@ final class AuditSummaryCommand implements Callable<Integer> {
             description = "audit files, plain or gzip-compressed, in any order")
     private List<Path> files;
 
-    @Option(names = "--by", paramLabel = "job|client|host|rule|day", defaultValue = "job",
-            description = "what to group by (default: ${DEFAULT-VALUE}); day is the UTC date of ts")
+    @Option(names = "--by", paramLabel = "job|client|host|rule|day|task", defaultValue = "job",
+            description = "what to group by (default: ${DEFAULT-VALUE}); day is the UTC date of ts; task is the task "
+                    + "id the request's container token claims (not verified)")
     private By by;
 
     @Option(names = "--format", paramLabel = "table|json|csv", defaultValue = "table",

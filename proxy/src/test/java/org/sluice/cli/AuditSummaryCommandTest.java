@@ -133,6 +133,36 @@ class AuditSummaryCommandTest {
                 ""));
     }
 
+    /**
+     * By hand: task 42: two allowed posts (100 + 50 out, 10 + 10 in); task 43: an allowed post (30 out, 10 in) and
+     * one refused by its budget (its 40 never left, 130 in); no task: a deny (120 in) and an allowed GET (10 in).
+     */
+    @Test
+    void byTaskCountsEachClaimedTaskAndTheRequestsWithoutOne() throws IOException {
+        ChainedLog chain = ChainedLog.genesis("node-a", null);
+        chain.request(Req.post("/api/results", 100).task("42"));
+        chain.request(Req.post("/api/results", 30).task("43"));
+        chain.request(Req.post("/api/results", 50).status(201).task("42"));
+        chain.request(Req.post("/api/results", 40).task("43")
+                .refused(429, "budget_exceeded", "the task has made 2 requests in this window"));
+        chain.request(Req.get("/admin/export").denied("no rule allows GET on this path"));
+        chain.request(Req.get("/api/ping"));
+        Path tasks = ChainedLog.write(folder.resolve("tasks.jsonl"), chain.lines());
+
+        CliResult csv = CliResult.execute("audit", "summary", tasks.toString(), "--by", "task", "--format", "csv");
+        CliResult table = CliResult.execute("audit", "summary", tasks.toString(), "--by", "task");
+
+        assertThat(csv.exitCode()).as(csv.err()).isZero();
+        assertThat(csv.out()).isEqualTo(String.join(NL,
+                "task,requests,allowed,denied,refused,report,bytesOut,bytesIn",
+                "42,2,2,0,0,0,150,20",
+                "43,2,1,0,1,0,30,140",
+                ",2,1,1,0,0,0,130",
+                ""));
+        assertThat(table.out()).startsWith("6 requests in 1 file, 2026-11-23 09:15:02.123 .. 2026-11-23 09:15:02.123 "
+                + "UTC, by task" + NL + "task    requests").contains(NL + "(none)         2        1       1");
+    }
+
     @Test
     void theTableFitsInOneHundredColumns() throws IOException {
         String longJob = "job-" + "x".repeat(150);

@@ -71,7 +71,7 @@ public class AuditEncodingBenchmark {
 
         // Fail fast if an encoder wrote something else than one whole chained line: the numbers would be meaningless.
         encoder.append(records[0]);
-        check(encoder, "{\"ts\":\"2026-11-23T09:15:02.123Z\",\"id\":\"", "\"error\":null,\"job\":");
+        check(encoder, "{\"ts\":\"2026-11-23T09:15:02.123Z\",\"id\":\"", "\"error\":null,\"task\":null,\"job\":");
         hashingQuery.append(records[0]);
         check(hashingQuery, "{\"ts\":\"2026-11-23T09:15:02.123Z\",\"id\":\"", "\"querySha256\":\"");
         checkpoints.appendCheckpoint(start.toEpochMilli(), keyId, key);

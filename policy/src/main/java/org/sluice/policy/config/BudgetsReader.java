@@ -3,12 +3,15 @@ package org.sluice.policy.config;
 import java.time.Duration;
 import java.util.List;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
-/** Reads the {@code budgets} section: the window, and the per-client and per-job budgets. */
+/** Reads the {@code budgets} section: the window, and the perClient, perJob and perTask limits. */
 final class BudgetsReader {
-    private static final List<String> BUDGETS_KEYS = List.of("window", "perClient", "perJob");
-    private static final List<String> CLIENT_KEYS = List.of("requests", "requestBytes");
-    private static final List<String> JOB_KEYS = List.of("requests", "requestBytes", "totalRequestBytes");
+
+    private static final List<String> SECTION_KEYS = List.of("window", "perClient", "perJob", "perTask");
+    private static final List<String> BUDGET_KEYS = List.of("requests", "requestBytes");
+    private static final Duration MIN_WINDOW = Duration.ofSeconds(1);
+    private static final Duration MAX_WINDOW = Duration.ofDays(7);
 
     private final NodeReader in;
 
@@ -16,45 +19,63 @@ final class BudgetsReader {
         this.in = in;
     }
 
+    /** The section; {@link BudgetsConfig#NONE} when node is null (no {@code budgets} key) or not a mapping. */
     BudgetsConfig read(Node node) {
-        NodeReader.Entries budgets = in.mapping(node, "budgets", BUDGETS_KEYS);
+        if (node == null) {
+            return BudgetsConfig.NONE;
+        }
+        NodeReader.Entries budgets = in.mapping(node, "budgets", SECTION_KEYS);
         if (budgets == null) {
             return BudgetsConfig.NONE;
         }
-        Duration window = ConfigReader.duration(in, budgets.value("window"), "budgets.window",
-                BudgetsConfig.DEFAULT_WINDOW, Duration.ofSeconds(1), Duration.ofDays(7));
-        BudgetsConfig.Budget perClient = BudgetsConfig.Budget.NONE;
-        Node clientNode = budgets.value("perClient");
-        if (clientNode != null) {
-            NodeReader.Entries client = in.mapping(clientNode, "budgets.perClient", CLIENT_KEYS);
-            if (client != null) {
-                perClient = budget(client, "budgets.perClient");
-            }
-        }
+        Duration window = window(budgets.value("window"));
+        BudgetsConfig.Budget perClient = budget(budgets.value("perClient"), "budgets.perClient");
+        BudgetsConfig.Budget perTask = budget(budgets.value("perTask"), "budgets.perTask");
         BudgetsConfig.Budget perJob = BudgetsConfig.Budget.NONE;
         long total = Long.MAX_VALUE;
         Node jobNode = budgets.value("perJob");
         if (jobNode != null) {
-            NodeReader.Entries job = in.mapping(jobNode, "budgets.perJob", JOB_KEYS);
+            NodeReader.Entries job = in.mapping(jobNode, "budgets.perJob",
+                    List.of("requests", "requestBytes", "totalRequestBytes"));
             if (job != null) {
-                perJob = budget(job, "budgets.perJob");
-                total = size(job.value("totalRequestBytes"), "budgets.perJob.totalRequestBytes");
+                perJob = limits(job, "budgets.perJob");
+                Long value = ConfigReader.sizeOrNull(in, job.value("totalRequestBytes"),
+                        "budgets.perJob.totalRequestBytes", 0, Long.MAX_VALUE);
+                total = value == null ? Long.MAX_VALUE : value;
             }
         }
-        return new BudgetsConfig(window, perClient, perJob, total);
+        return new BudgetsConfig(window, perClient, perJob, total, perTask);
     }
 
-    private BudgetsConfig.Budget budget(NodeReader.Entries entries, String where) {
+    private Duration window(Node node) {
+        if (node == null) {
+            return BudgetsConfig.DEFAULT_WINDOW;
+        }
+        Duration value = ConfigReader.parsed(in, node, "budgets.window", "a duration such as 5s", Durations::parse);
+        if (value != null && (value.compareTo(MIN_WINDOW) < 0 || value.compareTo(MAX_WINDOW) > 0)) {
+            in.problem(node, "budgets.window: expected a duration from " + MIN_WINDOW.toMillis() + "ms to "
+                    + MAX_WINDOW.toMillis() + "ms, got '" + NodeReader.shorten(((ScalarNode) node).getValue()) + "'");
+            return BudgetsConfig.DEFAULT_WINDOW;
+        }
+        return value == null ? BudgetsConfig.DEFAULT_WINDOW : value;
+    }
+
+    /** A {@code {requests, requestBytes}} mapping at where; no limit when node is null. */
+    private BudgetsConfig.Budget budget(Node node, String where) {
+        if (node == null) {
+            return BudgetsConfig.Budget.NONE;
+        }
+        NodeReader.Entries entries = in.mapping(node, where, BUDGET_KEYS);
+        return entries == null ? BudgetsConfig.Budget.NONE : limits(entries, where);
+    }
+
+    private BudgetsConfig.Budget limits(NodeReader.Entries entries, String where) {
         Node requestsNode = entries.value("requests");
         Long requests = requestsNode == null ? null
                 : ConfigReader.wholeNumber(in, requestsNode, where + ".requests", 0, Long.MAX_VALUE);
-        long bytes = size(entries.value("requestBytes"), where + ".requestBytes");
-        return new BudgetsConfig.Budget(requests == null ? Long.MAX_VALUE : requests, bytes);
-    }
-
-    /** A size of 0 bytes or more; no limit (Long.MAX_VALUE) when absent or invalid. */
-    private long size(Node node, String key) {
-        Long value = ConfigReader.sizeOrNull(in, node, key);
-        return value == null ? Long.MAX_VALUE : value;
+        Long bytes = ConfigReader.sizeOrNull(in, entries.value("requestBytes"), where + ".requestBytes", 0,
+                Long.MAX_VALUE);
+        return new BudgetsConfig.Budget(requests == null ? Long.MAX_VALUE : requests,
+                bytes == null ? Long.MAX_VALUE : bytes);
     }
 }

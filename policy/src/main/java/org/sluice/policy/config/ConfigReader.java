@@ -94,7 +94,7 @@ final class ConfigReader {
         ForwardConfig forward = forwardNode == null ? null : readForward(forwardNode, gateway, admin);
         checkListeners(root, gatewayNode, forwardNode, top.value("allowNetworkAccess"), allowNetworkAccess);
         Node budgetsNode = top.value("budgets");
-        BudgetsConfig budgets = budgetsNode == null ? BudgetsConfig.NONE : new BudgetsReader(in).read(budgetsNode);
+        BudgetsConfig budgets = new BudgetsReader(in).read(budgetsNode);
         if (in.hasProblems()) {
             throw new ConfigException(in.sortedProblems());
         }
@@ -699,7 +699,7 @@ final class ConfigReader {
         return wholeNumber(in, node, key, min, max);
     }
 
-    /** A whole number within [min, max], or null (with a problem) when it is not one. */
+    /** A whole number within [min, max], or null when invalid (then with a problem). */
     static Long wholeNumber(NodeReader in, Node node, String key, long min, long max) {
         String text = in.text(node, key, "a whole number from " + min + " to " + max);
         if (text == null) {

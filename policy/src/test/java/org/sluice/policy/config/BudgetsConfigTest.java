@@ -44,6 +44,21 @@ class BudgetsConfigTest {
     }
 
     @Test
+    void perTaskIsReadAndLimitsOnItsOwn() throws ConfigException {
+        BudgetsConfig budgets = parse("budgets:\n  perTask: {requests: 50, requestBytes: 2MiB}\n").budgets();
+
+        assertThat(budgets.perTask()).isEqualTo(new BudgetsConfig.Budget(50, 2L << 20));
+        assertThat(budgets.perClient()).isEqualTo(BudgetsConfig.Budget.NONE);
+        assertThat(budgets.limited()).isTrue();
+        assertThat(parse("budgets:\n  perClient: {requests: 5}\n").budgets().perTask())
+                .isEqualTo(BudgetsConfig.Budget.NONE);
+        assertThatThrownBy(() -> parse("budgets:\n  perTask: {requests: 5, totalRequestBytes: 1}\n"))
+                .hasMessageContaining("sluice.yaml:8:").hasMessageContaining("unknown key 'totalRequestBytes'");
+        assertThatThrownBy(() -> parse("budgets:\n  perTask: {requestBytes: many}\n"))
+                .hasMessageContaining("budgets.perTask.requestBytes");
+    }
+
+    @Test
     void keysLeftOutDoNotLimit() throws ConfigException {
         BudgetsConfig budgets = parse("budgets:\n  perClient: {requests: 5}\n").budgets();
 

@@ -168,7 +168,7 @@ class ConfigLoaderTest {
                     paths: [/api/**]
                     budget: 10
                 """)).containsExactly(
-                "gw.yaml:5:3: unknown key 'daily' under budgets; expected one of: window, perClient, perJob",
+                "gw.yaml:5:3: unknown key 'daily' under budgets; expected one of: window, perClient, perJob, perTask",
                 "gw.yaml:10:5: unknown key 'budget' under rules[0]; expected one of: "
                         + "name, methods, paths, hosts, ports, schemes, query, headers, mode, limits");
     }

@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.util.Arrays;
 import java.util.Base64;
+import org.sluice.proxy.task.TaskClaims;
 
 /**
  * Encodes records and checkpoints as hash-chained JSON Lines into one reusable buffer: append lines, take the
@@ -57,6 +58,11 @@ final class AuditLineEncoder {
     private static final SerializableString QUERY_SHA256 = new SerializedString("querySha256");
     private static final SerializableString SNI = new SerializedString("sni");
     private static final SerializableString CLOSE_REASON = new SerializedString("closeReason");
+    private static final SerializableString TASK = new SerializedString("task");
+    private static final SerializableString TASK_IMAGE = new SerializedString("image");
+    private static final SerializableString TASK_ORGANIZATION = new SerializedString("organization");
+    private static final SerializableString TASK_COLLABORATION = new SerializedString("collaboration");
+    private static final SerializableString TASK_VERIFIED = new SerializedString("verified");
     private static final SerializableString JOB = new SerializedString("job");
     private static final SerializableString NODE = new SerializedString("node");
     private static final SerializableString SEQ = new SerializedString("seq");
@@ -140,6 +146,7 @@ final class AuditLineEncoder {
                 string(CLOSE_REASON, r.tunnel().closeReason());
             }
             number(REQ_BYTES_SENT, r.reqBytesSent());
+            task(r.task());
             if (hashQuery) {
                 json.writeFieldName(QUERY_SHA256);
                 int query = r.target() == null ? -1 : r.target().indexOf('?');
@@ -307,6 +314,24 @@ final class AuditLineEncoder {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a JSON generator on a memory buffer", e);
         }
+    }
+
+    /** The claimed task as a nested object, or null; verified is always false: Sluice cannot check the token. */
+    private void task(TaskClaims task) throws IOException {
+        json.writeFieldName(TASK);
+        if (task == null) {
+            json.writeNull();
+            return;
+        }
+        json.writeStartObject();
+        string(ID, task.id());
+        string(TASK_IMAGE, task.image());
+        string(NODE, task.node());
+        string(TASK_ORGANIZATION, task.organization());
+        string(TASK_COLLABORATION, task.collaboration());
+        json.writeFieldName(TASK_VERIFIED);
+        json.writeBoolean(false);
+        json.writeEndObject();
     }
 
     private void string(SerializableString name, String value) throws IOException {

@@ -1,6 +1,7 @@
 package org.sluice.proxy.audit;
 
 import java.time.Instant;
+import org.sluice.proxy.task.TaskClaims;
 
 /**
  * One request's audit facts, written as one JSON line. Field names and their order are the audit contract
@@ -32,12 +33,13 @@ import java.time.Instant;
  * @param tunnel     for a CONNECT tunnel: the TLS server name and how the tunnel ended; null for a request
  * @param reqBytesSent every byte of the request sent upstream: request line, headers and body as forwarded; for a
  *                   tunnel, the bytes relayed from the client (as reqBytes). What egress budgets charge.
+ * @param task       the task the request's container token claims, never verified; null when it had none that parses
  */
 public record AuditRecord(Instant ts, String id, String listener, String client, String method,
                           String scheme, String host, int port, String path, String decision, String rule,
                           String reason, int status, long reqBytes, long respBytes, String reqSha256,
                           long durationMs, String upstream, String policy, String error, String target,
-                          Tunnel tunnel, long reqBytesSent) {
+                          Tunnel tunnel, long reqBytesSent, TaskClaims task) {
 
     /**
      * What a tunnel record adds.
@@ -49,13 +51,33 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
     public record Tunnel(String sni, String closeReason) {
     }
 
+    /** A record without a claimed task. */
+    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+                       String scheme, String host, int port, String path, String decision, String rule,
+                       String reason, int status, long reqBytes, long respBytes, String reqSha256,
+                       long durationMs, String upstream, String policy, String error, String target,
+                       Tunnel tunnel, long reqBytesSent) {
+        this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
+                respBytes, reqSha256, durationMs, upstream, policy, error, target, tunnel, reqBytesSent, null);
+    }
+
     /** A record that sent nothing upstream beyond its body ({@code reqBytesSent} = {@code reqBytes}). */
+    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+                       String scheme, String host, int port, String path, String decision, String rule,
+                       String reason, int status, long reqBytes, long respBytes, String reqSha256,
+                       long durationMs, String upstream, String policy, String error, String target,
+                       Tunnel tunnel, TaskClaims task) {
+        this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
+                respBytes, reqSha256, durationMs, upstream, policy, error, target, tunnel, reqBytes, task);
+    }
+
+    /** A record that sent nothing upstream beyond its body, without a claimed task. */
     public AuditRecord(Instant ts, String id, String listener, String client, String method,
                        String scheme, String host, int port, String path, String decision, String rule,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error, String target, Tunnel tunnel) {
         this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
-                respBytes, reqSha256, durationMs, upstream, policy, error, target, tunnel, reqBytes);
+                respBytes, reqSha256, durationMs, upstream, policy, error, target, tunnel, reqBytes, null);
     }
 
     /** A request record (no tunnel facts). */
@@ -64,7 +86,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error, String target) {
         this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
-                respBytes, reqSha256, durationMs, upstream, policy, error, target, null);
+                respBytes, reqSha256, durationMs, upstream, policy, error, target, null, null);
     }
 
     /** A record without the request target (so without a query to hash). */
@@ -73,7 +95,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error) {
         this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
-                respBytes, reqSha256, durationMs, upstream, policy, error, null, null);
+                respBytes, reqSha256, durationMs, upstream, policy, error, null, null, null);
     }
 
     /** The target, whose query may carry credentials, never shows in logs or test output. */

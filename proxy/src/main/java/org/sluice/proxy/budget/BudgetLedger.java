@@ -6,8 +6,8 @@ import java.time.Duration;
 import org.sluice.policy.config.BudgetsConfig;
 
 /**
- * What has been sent out so far, against the budgets of the policy in force: per client IP and for the job (this
- * Sluice), counted in fixed windows of {@code budgets.window}, plus the job's total. Shared by every event loop;
+ * What has been sent out so far, against the budgets of the policy in force: per client IP, per claimed task and
+ * for the job (this Sluice), counted in fixed windows of {@code budgets.window}, plus the job's total. Shared by every event loop;
  * one short lock per charged request, and none at all while the policy sets no budget. Clients' windows are kept
  * in a bounded Caffeine cache and forgotten once idle for longer than any window. Counts start at zero when
  * Sluice starts; a reload changes the limits, not the counts.
@@ -15,10 +15,16 @@ import org.sluice.policy.config.BudgetsConfig;
 public final class BudgetLedger {
     /** Client addresses remembered at once; beyond it the least recently seen are forgotten. */
     static final int MAX_CLIENTS = 100_000;
+    /** Claimed task ids remembered at once: a forged id per request only churns this bounded cache. */
+    static final int MAX_TASKS = 100_000;
 
     private final Cache<String, Window> clients = Caffeine.newBuilder()
             .maximumSize(MAX_CLIENTS)
             .expireAfterAccess(Duration.ofDays(8)) // longer than the longest window
+            .build();
+    private final Cache<String, Window> tasks = Caffeine.newBuilder()
+            .maximumSize(MAX_TASKS)
+            .expireAfterAccess(Duration.ofDays(8))
             .build();
     private final Window job = new Window();
     private long jobTotalBytes;
@@ -33,15 +39,26 @@ public final class BudgetLedger {
      * @return null when admitted (and charged); otherwise why not (nothing is charged)
      */
     public Refusal charge(BudgetsConfig limits, String client, long bytes, long nowMillis) {
-        return charge(limits, client, 1, bytes, nowMillis);
+        return charge(limits, client, null, 1, bytes, nowMillis);
+    }
+
+    /**
+     * Charges one request to client, job and the task it claims ({@code budgets.perTask}), all or nothing; a
+     * request with no task (null) is not charged per task.
+     *
+     * @return null when admitted (and charged); otherwise why not (nothing is charged)
+     */
+    public Refusal charge(BudgetsConfig limits, String client, String task, long bytes, long nowMillis) {
+        return charge(limits, client, task, 1, bytes, nowMillis);
     }
 
     /** Charges bytes alone (a tunnel's relayed bytes, after its CONNECT was charged as a request). */
     public Refusal chargeBytes(BudgetsConfig limits, String client, long bytes, long nowMillis) {
-        return charge(limits, client, 0, bytes, nowMillis);
+        return charge(limits, client, null, 0, bytes, nowMillis);
     }
 
-    private Refusal charge(BudgetsConfig limits, String client, long requests, long bytes, long nowMillis) {
+    private Refusal charge(BudgetsConfig limits, String client, String task, long requests, long bytes,
+                           long nowMillis) {
         if (!limits.limited()) {
             return null;
         }
@@ -49,6 +66,7 @@ public final class BudgetLedger {
         long index = nowMillis / windowMillis;
         long retryAfter = Math.max(1, ((index + 1) * windowMillis - nowMillis + 999) / 1000);
         Window mine = client == null || !limits.perClient().limited() ? null : clients.get(client, c -> new Window());
+        Window theTask = task == null || !limits.perTask().limited() ? null : tasks.get(task, t -> new Window());
         synchronized (this) {
             if (bytes > 0 && jobTotalBytes + bytes > limits.jobTotalRequestBytes()) {
                 return new Refusal("job_total", "this job may send " + limits.jobTotalRequestBytes()
@@ -60,12 +78,18 @@ public final class BudgetLedger {
                 over = mine.over(limits.perClient(), index, requests, bytes, "client", "budgets.perClient",
                         retryAfter);
             }
+            if (over == null && theTask != null) {
+                over = theTask.over(limits.perTask(), index, requests, bytes, "task", "budgets.perTask", retryAfter);
+            }
             if (over != null) {
                 return over;
             }
             job.add(index, requests, bytes);
             if (mine != null) {
                 mine.add(index, requests, bytes);
+            }
+            if (theTask != null) {
+                theTask.add(index, requests, bytes);
             }
             jobTotalBytes += bytes;
             return null;

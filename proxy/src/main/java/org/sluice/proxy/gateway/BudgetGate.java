@@ -35,7 +35,8 @@ final class BudgetGate extends ChannelInboundHandlerAdapter {
             return;
         }
         BudgetLedger.Refusal refused = conn.gateway.budgets().charge(budgets, conn.clientAddress,
-                RequestHeadBytes.of(request) + HttpUtil.getContentLength(request, 0L), System.currentTimeMillis());
+                ex.task == null ? null : ex.task.id(), RequestHeadBytes.of(request)
+                        + HttpUtil.getContentLength(request, 0L), System.currentTimeMillis());
         if (refused != null) {
             ReferenceCountUtil.release(request);
             ex.retryAfterSeconds = refused.retryAfterSeconds();

@@ -2,6 +2,7 @@ package org.sluice.proxy.gateway;
 
 import org.sluice.policy.Decision;
 import org.sluice.policy.Policy;
+import org.sluice.proxy.task.TaskClaims;
 
 /**
  * One request's life on a client connection, from its head to the audit record. Lives on the connection's
@@ -53,6 +54,8 @@ final class Exchange {
     String sni;
     String closeReason;
     boolean tunnel;
+    /** The task the request's container token claims (unverified); null when it has no token that parses. */
+    TaskClaims task;
     private boolean finished;
 
     Exchange(String id, Policy policy, String method, String target, boolean hasBody, boolean clientKeepAlive) {

@@ -16,7 +16,7 @@ public final class ExchangeRecorder {
         this.metrics = metrics;
     }
 
-    /** Counts a request refused by a budget, by the budget's scope (client, job, job_total). */
+    /** Counts a request refused by a budget, by the budget's scope (client, job, job_total, task). */
     void budgetRefused(String scope) {
         metrics.budgetRefused(scope);
     }
@@ -53,7 +53,8 @@ public final class ExchangeRecorder {
                 ex.error,
                 ex.target,
                 ex.tunnel ? new AuditRecord.Tunnel(ex.sni, ex.closeReason) : null,
-                ex.reqBytesSent));
+                ex.reqBytesSent,
+                ex.task));
         metrics.requestFinished(listener, decision, ex.status, durationNanos, ex.reqBytes, ex.respBytes,
                 ex.reqBytesSent);
         if (ex.upstreamNanos >= 0) {

@@ -66,6 +66,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         }
         p.addLast("order", new PipelineOrderer(conn));
         p.addLast("intake", new RequestIntake(conn, ids));
+        p.addLast("task", new TaskAttribution(conn));
         p.addLast("policy", new PolicyGate(conn));
         p.addLast("bodyRate", new BodyRateGuard(conn, gateway.timeouts().minBodyRate()));
         p.addLast("limits", new BodyLimiter(conn));

@@ -154,11 +154,11 @@ public final class SluiceMetrics {
         budgetRefusals = Counter.builder()
                 .name("sluice_budget_refusals_total")
                 .help("Requests and tunnels refused 429 budget_exceeded, by the budget that was used up: client, "
-                        + "job (per window) or job_total")
+                        + "job (per window), job_total or task")
                 .labelNames("scope")
                 .withoutExemplars()
                 .register(registry);
-        for (String scope : List.of("client", "job", "job_total")) {
+        for (String scope : List.of("client", "job", "job_total", "task")) {
             budgetRefusals.initLabelValues(scope);
         }
         for (String listener : List.of("gateway", "forward")) {
@@ -305,7 +305,7 @@ public final class SluiceMetrics {
                 .register(registry);
     }
 
-    /** A request or tunnel refused 429 by an egress budget; scope: client, job or job_total. */
+    /** A request or tunnel refused 429 by an egress budget; scope: client, job, job_total or task. */
     public void budgetRefused(String scope) {
         budgetRefusals.labelValues(scope).inc();
     }

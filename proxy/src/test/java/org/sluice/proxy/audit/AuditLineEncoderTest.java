@@ -16,6 +16,7 @@ import java.util.Map;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
+import org.sluice.proxy.task.TaskClaims;
 import org.sluice.proxy.testing.AuditChains;
 
 class AuditLineEncoderTest {
@@ -186,12 +187,35 @@ class AuditLineEncoderTest {
         String canonical = "{\"ts\":\"1970-01-01T00:00:00.000Z\",\"id\":\"i\",\"listener\":\"gateway\",\"client\":\"c\","
                 + "\"method\":\"GET\",\"scheme\":\"http\",\"host\":\"h\",\"port\":80,\"path\":\"/\",\"decision\":\"allow\","
                 + "\"rule\":null,\"reason\":\"r\",\"status\":200,\"reqBytes\":0,\"respBytes\":0,\"reqSha256\":null,"
-                + "\"durationMs\":0,\"upstream\":null,\"policy\":\"p\",\"error\":null,\"reqBytesSent\":0,\"job\":null,"
-                + "\"node\":\"n\","
+                + "\"durationMs\":0,\"upstream\":null,\"policy\":\"p\",\"error\":null,\"reqBytesSent\":0,\"task\":null,"
+                + "\"job\":null,\"node\":\"n\","
                 + "\"seq\":42,\"prev\":\"" + "ab".repeat(32) + "\"}";
         // Expected value from `printf '%s' "$canonical" | sha256sum`, computed outside the code under test.
         assertThat(line).isEqualTo(canonical.substring(0, canonical.length() - 1)
-                + ",\"hash\":\"571ffc7568876c8394ceda0c0fc74bccea2ba1eeaf10511f0554a444b3b231d5\"}");
+                + ",\"hash\":\"765727e9e7e76f248577e9ec72d830bc6fc3bd1164a6b6dcebaf97c36dca0cc0\"}");
+    }
+
+    @Test
+    void aClaimedTaskIsANestedObjectMarkedUnverifiedAndCoveredByTheHash() throws IOException {
+        AuditLineEncoder encoder = new AuditLineEncoder(new AuditIdentity(null, "n"), false,
+                new ChainPosition(41, "ab".repeat(32)));
+        AuditRecord r = new AuditRecord(Instant.EPOCH, "i", "gateway", "c", "GET", "http", "h", 80, "/", "allow",
+                null, "r", 200, 0, 0, null, 0, null, "p", null, null, null,
+                new TaskClaims("42", "reg.example/a\"b\n", "3", null, "1"));
+        encoder.append(r);
+
+        String line = lines(encoder).get(0);
+        String canonical = "{\"ts\":\"1970-01-01T00:00:00.000Z\",\"id\":\"i\",\"listener\":\"gateway\",\"client\":\"c\","
+                + "\"method\":\"GET\",\"scheme\":\"http\",\"host\":\"h\",\"port\":80,\"path\":\"/\",\"decision\":\"allow\","
+                + "\"rule\":null,\"reason\":\"r\",\"status\":200,\"reqBytes\":0,\"respBytes\":0,\"reqSha256\":null,"
+                + "\"durationMs\":0,\"upstream\":null,\"policy\":\"p\",\"error\":null,\"reqBytesSent\":0,"
+                + "\"task\":{\"id\":\"42\",\"image\":\"reg.example/a\\\"b\\n\",\"node\":\"3\",\"organization\":null,"
+                + "\"collaboration\":\"1\",\"verified\":false},"
+                + "\"job\":null,\"node\":\"n\",\"seq\":42,\"prev\":\"" + "ab".repeat(32) + "\"}";
+        // Expected value from `printf '%s' "$canonical" | sha256sum`, computed outside the code under test.
+        assertThat(line).isEqualTo(canonical.substring(0, canonical.length() - 1)
+                + ",\"hash\":\"3239600a9e328f32c2ee9c1f12926871dd7dc9a41d4dc00085c17c7c9531bf2d\"}");
+        assertThat(AuditChains.assertChain(List.of(line), 42, "ab".repeat(32))).hasSize(1);
     }
 
     @Test

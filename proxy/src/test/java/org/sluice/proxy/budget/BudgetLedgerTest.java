@@ -72,4 +72,35 @@ class BudgetLedgerTest {
         assertThat(refused.scope()).isEqualTo("job");
         assertThat(refused.reason()).contains("budgets.perJob.requests");
     }
+
+    @Test
+    void eachClaimedTaskHasItsOwnBudgetAndRequestsWithoutATaskAreNotChargedPerTask() {
+        BudgetsConfig limits = new BudgetsConfig(Duration.ofHours(1), Budget.NONE, Budget.NONE, Long.MAX_VALUE,
+                new Budget(2, Long.MAX_VALUE));
+        assertThat(ledger.charge(limits, "10.0.0.1", "42", 0, T0)).isNull();
+        assertThat(ledger.charge(limits, "10.0.0.1", "42", 0, T0)).isNull();
+
+        BudgetLedger.Refusal third = ledger.charge(limits, "10.0.0.1", "42", 0, T0);
+        assertThat(third).isNotNull();
+        assertThat(third.scope()).isEqualTo("task");
+        assertThat(third.reason()).contains("budgets.perTask.requests");
+        assertThat(third.retryAfterSeconds()).isEqualTo(3600 - 10);
+        assertThat(ledger.charge(limits, "10.0.0.1", "43", 0, T0)).as("another task, same client").isNull();
+        for (int i = 0; i < 5; i++) {
+            assertThat(ledger.charge(limits, "10.0.0.1", null, 0, T0)).as("no task").isNull();
+        }
+        assertThat(ledger.charge(limits, "10.0.0.1", "42", 0, T0 + HOUR)).as("the next window").isNull();
+    }
+
+    @Test
+    void aTaskRefusalChargesNothingElse() {
+        BudgetsConfig limits = new BudgetsConfig(Duration.ofHours(1), new Budget(2, Long.MAX_VALUE), Budget.NONE,
+                Long.MAX_VALUE, new Budget(Long.MAX_VALUE, 10));
+        assertThat(ledger.charge(limits, "c", "42", 10, T0)).isNull();
+        assertThat(ledger.charge(limits, "c", "42", 1, T0)).as("task 42's bytes are used up").isNotNull();
+
+        assertThat(ledger.charge(limits, "c", "43", 1, T0)).as("the refused request was not charged to the client")
+                .isNull();
+        assertThat(ledger.charge(limits, "c", "44", 1, T0)).as("now the client's 2 requests are").isNotNull();
+    }
 }

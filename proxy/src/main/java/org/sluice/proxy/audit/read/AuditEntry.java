@@ -12,8 +12,9 @@ import java.util.Map;
 import org.sluice.proxy.audit.AuditChain;
 
 /**
- * One audit line parsed: its top-level scalar fields and, when it has them in the chained format, its place in
- * the hash chain. Request records have no {@code type}; checkpoints have {@code "type":"checkpoint"}.
+ * One audit line parsed: its top-level scalar fields (and those of its nested objects, as {@code "task.id"}) and,
+ * when it has them in the chained format, its place in the hash chain. Request records have no {@code type};
+ * checkpoints have {@code "type":"checkpoint"}.
  */
 public final class AuditEntry {
 
@@ -60,7 +61,11 @@ public final class AuditEntry {
                     case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
                     case VALUE_TRUE -> Boolean.TRUE;
                     case VALUE_FALSE -> Boolean.FALSE;
-                    case START_OBJECT, START_ARRAY -> {
+                    case START_OBJECT -> {
+                        readMembers(parser, name, fields);
+                        yield Nested.VALUE;
+                    }
+                    case START_ARRAY -> {
                         parser.skipChildren();
                         yield Nested.VALUE;
                     }
@@ -76,7 +81,26 @@ public final class AuditEntry {
         return new AuditEntry(Collections.unmodifiableMap(fields), line.bytes());
     }
 
-    /** A nested object or array: later format versions may add such fields; nothing here reads them. */
+    /**
+     * Keeps the scalar members of a nested object (such as {@code task}) as {@code "object.member"}; deeper values
+     * are skipped. The parser is at the object's start and is left at its end.
+     */
+    private static void readMembers(JsonParser parser, String object, Map<String, Object> fields)
+            throws IOException {
+        for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+            String member = object + "." + parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (value.isScalarValue()) {
+                fields.put(member, value == JsonToken.VALUE_NULL ? null
+                        : value.isNumeric() ? parser.getNumberValue()
+                        : value.isBoolean() ? parser.getBooleanValue() : parser.getText());
+            } else {
+                parser.skipChildren();
+            }
+        }
+    }
+
+    /** A nested object or array; of an object, its scalar members are kept as "object.member". */
     enum Nested {
         VALUE
     }

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * {@code audit summary}: request counts and bytes per group (job, client, host, rule or day) and the most denied
+ * {@code audit summary}: request counts and bytes per group (job, client, host, rule, task or day) and the most denied
  * destinations. Checkpoints and other non-request lines are skipped. Not thread-safe.
  */
 public final class AuditSummary {
@@ -25,6 +25,8 @@ public final class AuditSummary {
         CLIENT(e -> e.text("client")),
         HOST(e -> e.text("host")),
         RULE(e -> e.text("rule")),
+        /** The claimed (unverified) task id of the vantage6 container token. */
+        TASK(e -> e.text("task.id")),
         DAY(e -> {
             String ts = e.ts();
             return ts != null && ts.length() >= 10 && ts.charAt(4) == '-' && ts.charAt(7) == '-'

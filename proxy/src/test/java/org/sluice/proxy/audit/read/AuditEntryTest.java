@@ -79,6 +79,25 @@ class AuditEntryTest {
     }
 
     @Test
+    void theScalarMembersOfANestedObjectAreReadAsObjectDotMember() {
+        AuditEntry entry = parse(ChainedLog.genesis("node-a", null).request(Req.get("/api/x").task("42")));
+
+        assertThat(entry.text("task")).as("the object itself has no text").isNull();
+        assertThat(entry.has("task")).isTrue();
+        assertThat(entry.text("task.id")).isEqualTo("42");
+        assertThat(entry.text("task.node")).isEqualTo("3");
+        assertThat(entry.text("task.verified")).isEqualTo("false");
+        assertThat(entry.chainProblem()).isNull();
+        assertThat(entry.hashMatchesContent()).isTrue();
+        AuditEntry deeper = parse("{\"a\":{\"b\":[1],\"c\":{\"d\":1},\"e\":null,\"f\":7},\"seq\":2}");
+        assertThat(deeper.text("a.b")).isNull();
+        assertThat(deeper.has("a.c.d")).isFalse();
+        assertThat(deeper.has("a.e")).isTrue();
+        assertThat(deeper.number("a.f", -1)).isEqualTo(7);
+        assertThat(parse(ChainedLog.genesis("node-a", null).request(Req.get("/api/x"))).text("task.id")).isNull();
+    }
+
+    @Test
     void linesWithoutChainFieldsSayWhatIsMissing() {
         assertThat(parse("{\"ts\":\"x\"}").chainProblem()).isEqualTo("no \"seq\" (a whole number from 1)");
         assertThat(parse("{\"seq\":0}").chainProblem()).isEqualTo("no \"seq\" (a whole number from 1)");

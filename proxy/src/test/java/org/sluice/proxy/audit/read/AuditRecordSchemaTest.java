@@ -100,9 +100,22 @@ class AuditRecordSchemaTest {
     }
 
     @Test
+    void aClaimedTaskIsAnObjectThatSaysItIsNotVerified() {
+        String withTask = ChainedLog.genesis("node-a", null).request(Req.get("/api/task/1").task("42"));
+        assertThat(withTask).contains("\"task\":{\"id\":\"42\"");
+
+        assertThat(valid(withTask)).as(withTask).isTrue();
+        assertThat(valid(withTask.replace("\"verified\":false", "\"verified\":true"))).as("verified").isFalse();
+        assertThat(valid(withTask.replace("\"id\":\"42\",", ""))).as("no id").isFalse();
+        assertThat(valid(withTask.replace("\"id\":\"42\"", "\"id\":42"))).as("id as a number").isFalse();
+        assertThat(valid(withTask.replace("\"verified\":false", "\"verified\":false,\"token\":\"x\"")))
+                .as("the token is never a field").isFalse();
+    }
+
+    @Test
     void theSchemaDeclaresEveryFieldOfTheRecordAndTheChain() throws IOException {
         // target (the request target as received) is only the writer's input for querySha256, never written.
-        // tunnel is written as its two fields, sni and closeReason, on tunnel records only.
+        // tunnel is written as its two fields, sni and closeReason, on tunnel records only; task is one object.
         List<String> expected = new ArrayList<>(Arrays.stream(AuditRecord.class.getRecordComponents())
                 .map(RecordComponent::getName).filter(name -> !name.equals("target"))
                 .flatMap(name -> name.equals("tunnel") ? Stream.of("sni", "closeReason") : Stream.of(name))

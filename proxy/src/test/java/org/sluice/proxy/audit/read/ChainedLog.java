@@ -72,6 +72,19 @@ public final class ChainedLog {
             string(json, "upstream", r.upstream);
             string(json, "policy", r.policy);
             string(json, "error", r.error);
+            json.writeFieldName("task");
+            if (r.task == null) {
+                json.writeNull();
+            } else {
+                json.writeStartObject();
+                string(json, "id", r.task);
+                string(json, "image", "harbor.example.org/algorithms/average");
+                string(json, "node", "3");
+                string(json, "organization", "2");
+                string(json, "collaboration", "1");
+                json.writeBooleanField("verified", false);
+                json.writeEndObject();
+            }
             if (r.querySha256 != null) {
                 string(json, "querySha256", r.querySha256);
             }

@@ -33,6 +33,8 @@ public final class Req {
     String error;
     String querySha256;
     String job;
+    /** The claimed task id; null writes "task":null. */
+    String task;
 
     public static Req get(String path) {
         Req r = new Req();
@@ -87,6 +89,12 @@ public final class Req {
 
     public Req job(String job) {
         this.job = job;
+        return this;
+    }
+
+    /** Attributed to the claimed task id (the other claims are fixed: node 3, organization 2, collaboration 1). */
+    public Req task(String taskId) {
+        this.task = taskId;
         return this;
     }
 
