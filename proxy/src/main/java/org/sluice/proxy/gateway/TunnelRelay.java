@@ -121,7 +121,8 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
                         if (ex.closeReason == null) {
                             ex.error = Refusal.UPSTREAM_FAILED.code;
                             ex.closeReason = Refusal.UPSTREAM_FAILED.code;
-                            ex.reason = "cannot connect to " + ex.upstreamAddress + ": " + f.cause().getMessage();
+                            ex.reason = "cannot connect to " + UpstreamRelay.address(checked) + ": "
+                                    + f.cause().getMessage();
                         }
                         ctx.close();
                         return;
@@ -131,6 +132,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
                         return;
                     }
                     upstream = f.channel();
+                    ex.upstreamAddress = UpstreamRelay.address(checked);
                     ByteBuf bytes;
                     while ((bytes = pending.poll()) != null) {
                         if (!charge(bytes)) {
