@@ -41,6 +41,7 @@ import javax.net.ssl.SSLHandshakeException;
 import org.sluice.policy.HeaderAllowlist;
 import org.sluice.policy.Listener;
 import org.sluice.proxy.upstream.CentralServerUpstream;
+import org.sluice.proxy.upstream.ConnectFailure;
 import org.sluice.proxy.upstream.Upstream;
 import org.sluice.proxy.upstream.UpstreamAddressDeniedException;
 import org.sluice.proxy.upstream.UpstreamListener;
@@ -219,8 +220,9 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
                         UpstreamAddressDeniedException.ERROR);
                 return;
             }
-            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "cannot reach " + upstream.describe()
-                    + ": " + describe(acquired.cause()));
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, acquired.cause() instanceof ConnectFailure
+                    ? acquired.cause().getMessage() : "cannot reach " + upstream.describe() + ": "
+                    + describe(acquired.cause()));
             return;
         }
         upstreamChannel = acquired.getNow();

@@ -30,7 +30,9 @@ import org.sluice.proxy.testing.TlsTestServer;
  * Every way the forward listener refuses a CONNECT or a request, as the audit log tells it: {@code upstream} names
  * the address Sluice connected to, and is null whenever no connection was made, however far the exchange got
  * (a 200 followed by a refused ClientHello dials nothing; a dial the server refuses connects nothing). The
- * auditor's "reached an upstream" query ({@code .upstream != null}) counts on it.
+ * auditor's "reached an upstream" query ({@code .upstream != null}) counts on it. And what each refusal tells:
+ * the part of the request no rule allows, a refused connection in plain words, and for a CONNECT (whose body
+ * clients drop) a {@code Proxy-Status} header.
  */
 class ForwardRefusalUpstreamE2ETest {
     private static final TestCa CA = TestCa.createInTemporaryFolder();
@@ -74,7 +76,8 @@ class ForwardRefusalUpstreamE2ETest {
                     methods: [GET]
                     paths: ["/**"]
                     hosts: [mirror.test, closed.test]
-                """.formatted(mirror.port(), closed.getLocalPort()) + extra;
+                    ports: [80, %d]
+                """.formatted(mirror.port(), closed.getLocalPort(), closed.getLocalPort()) + extra;
     }
 
     private TestSluice sluice(String forwardKeys, String extra) throws Exception {
@@ -224,6 +227,94 @@ class ForwardRefusalUpstreamE2ETest {
             }
             assertThat(sluice.awaitAudit(1).get(0)).containsEntry("decision", "allow")
                     .containsEntry("upstream", "127.0.0.1:" + mirror.port());
+        }
+    }
+
+    /** A plain-HTTP request through the forward listener; the whole answer (the connection closes after it). */
+    private static String send(TestSluice sluice, String method, String url) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.setSoTimeout(10_000);
+            socket.connect(new InetSocketAddress("127.0.0.1", sluice.forwardPort()), 10_000);
+            String host = url.substring("http://".length(), url.indexOf('/', "http://".length()));
+            socket.getOutputStream().write((method + " " + url + " HTTP/1.1\r\nHost: " + host
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aRequestNoRuleAllowsIsToldWhichPartDidNotMatch() throws Exception {
+        try (TestSluice sluice = sluice("", "")) {
+            assertThat(send(sluice, "GET", "http://other.test:" + mirror.port() + "/x"))
+                    .startsWith("HTTP/1.1 403 ").contains("\"reason\":\"no rule allows this host\"");
+            assertThat(send(sluice, "GET", "http://mirror.test:" + mirror.port() + "/x"))
+                    .contains("\"reason\":\"no rule for this host allows this port\"");
+            assertThat(send(sluice, "DELETE", "http://mirror.test/x"))
+                    .contains("\"reason\":\"no rule for this host and port allows method DELETE\"");
+            assertThat(send(sluice, "POTS", "http://mirror.test/x")).startsWith("HTTP/1.1 403 ")
+                    .contains("\"reason\":\"no rule allows this method: it is not a standard HTTP method, and no "
+                            + "rule lists it under extensionMethods\"");
+
+            assertThat(sluice.awaitAudit(4)).extracting(r -> r.get("reason")).containsExactly(
+                    "no rule allows this host", "no rule for this host allows this port",
+                    "no rule for this host and port allows method DELETE", "no rule allows this method: it is not a "
+                            + "standard HTTP method, and no rule lists it under extensionMethods");
+            assertThat(sluice.audit().get(3)).containsEntry("method", "POTS");
+            assertThat(dials.attempts()).isEmpty();
+        }
+    }
+
+    @Test
+    void aServerThatRefusesTheConnectionIsSaidSoInPlainWords() throws Exception {
+        int port = closed.getLocalPort();
+        try (TestSluice sluice = sluice("", "")) {
+            assertThat(send(sluice, "GET", "http://closed.test:" + port + "/x")).startsWith("HTTP/1.1 502 ")
+                    .contains("\"reason\":\"closed.test:" + port + " at 127.0.0.1:" + port
+                            + " refused the connection\"");
+            StringBuilder head = new StringBuilder();
+            try (Socket tunnel = connect(sluice, "closed.test:" + port, "", head)) {
+                assertThatThrownBy(() -> handshake(tunnel, "closed.test")).isInstanceOf(IOException.class);
+            }
+            assertThat(sluice.awaitAudit(2)).extracting(r -> r.get("reason")).containsOnly(
+                    "closed.test:" + port + " at 127.0.0.1:" + port + " refused the connection");
+        }
+        try (TestSluice gateway = TestSluice.start(TestSluice.gatewayYaml("http://127.0.0.1:" + port, """
+                rules:
+                  - name: api
+                    methods: [GET]
+                    paths: ["/api/**"]
+                """))) {
+            try (Socket socket = new Socket("127.0.0.1", gateway.gatewayPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write("GET /api/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                        .startsWith("HTTP/1.1 502 ").contains("\"reason\":\"the central server at 127.0.0.1:" + port
+                                + " refused the connection\"").doesNotContain("finishConnect");
+            }
+        }
+    }
+
+    @Test
+    void aRefusedConnectCarriesProxyStatus() throws Exception {
+        try (TestSluice sluice = sluice("", "")) {
+            StringBuilder head = new StringBuilder();
+            try (Socket ignored = connect(sluice, "other.test:" + mirror.port(), "", head)) {
+                assertThat(head.toString()).startsWith("HTTP/1.1 403 ").contains("\r\nproxy-status: sluice; "
+                        + "error=http_request_denied; details=\"denied: no CONNECT rule allows a tunnel to this host\""
+                        + "\r\n");
+            }
+            head.setLength(0);
+            try (Socket ignored = connect(sluice, "metadata.test:443", "", head)) {
+                assertThat(head.toString()).startsWith("HTTP/1.1 403 ").containsPattern("\r\nproxy-status: sluice; "
+                        + "error=destination_ip_prohibited; details=\"upstream_address_denied: metadata.test is not "
+                        + "dialled: [^\"]*\"\r\n");
+            }
+            head.setLength(0);
+            try (Socket ignored = connect(sluice, "127.0.0.1:443", "", head)) {
+                assertThat(head.toString()).startsWith("HTTP/1.1 400 ")
+                        .contains("\r\nproxy-status: sluice; error=http_request_error; details=\"bad_request: ");
+            }
         }
     }
 
