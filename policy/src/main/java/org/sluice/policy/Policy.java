@@ -21,14 +21,15 @@ import org.sluice.policy.net.AddressClassifier;
  * query decides; no match is a deny (or a report, in report mode). Compilation does the work once: hosts go into a
  * hash table of exact names and one of wildcard suffixes, each host bucket indexes its rules by a literal first
  * (else last) path segment, methods become small integer ids, globs are split, and every decision the policy can
- * return is built up front, so {@link #decide} allocates nothing.
+ * return is built up front, so {@link #decide} allocates nothing. A request no rule matches is denied with the
+ * reason that names the part that did not match ({@link NoMatchReason}), found by a second pass over the rules.
  *
  * <p>CONNECT rules ({@link RuleConfig#tunnel()}) are indexed like the others, with the one path glob {@code /**},
  * and marked: {@link #decideTunnel} considers only them, {@link #decide} never does.
  */
 public final class Policy {
 
-    /** Seeded so that a refusal of a common method names it even when no rule mentions that method. */
+    /** Seeded so that CONNECT has an id even when no rule mentions it. */
     private static final List<String> COMMON_METHODS =
             List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
@@ -47,17 +48,17 @@ public final class Policy {
     private final RegionIndex<PathIndex> byHostSuffix;
     /** Rules without hosts: candidates for every host. */
     private final PathIndex anyHost;
-    private final Decision[] noMatchByMethod;
-    private final Decision noMatchOtherMethod;
-    private final Decision noMatchTunnel;
+    /** By the part that failed, then by method id + 1 (0: a method no rule or standard lists). */
+    private final Decision[][] noMatch;
+    /** By the part that failed: host, port or scheme. */
+    private final Decision[] noMatchTunnel;
     private final int connectId;
     private final Decision noNetworkAccess;
     private final AddressClassifier addresses;
 
     private Policy(SluiceConfig config, Mode mode, Map<String, Integer> methodIds, CompiledRule[] rules,
                    RegionIndex<PathIndex> byHost, RegionIndex<PathIndex> byHostSuffix, PathIndex anyHost,
-                   Decision[] noMatchByMethod, Decision noMatchOtherMethod, Decision noMatchTunnel,
-                   Decision noNetworkAccess) {
+                   Decision[][] noMatch, Decision[] noMatchTunnel, Decision noNetworkAccess) {
         this.hash = config.sha256();
         this.budgets = config.budgets() == null ? BudgetsConfig.NONE : config.budgets();
         this.mode = mode;
@@ -67,8 +68,7 @@ public final class Policy {
         this.byHost = byHost;
         this.byHostSuffix = byHostSuffix;
         this.anyHost = anyHost;
-        this.noMatchByMethod = noMatchByMethod;
-        this.noMatchOtherMethod = noMatchOtherMethod;
+        this.noMatch = noMatch;
         this.noMatchTunnel = noMatchTunnel;
         this.connectId = methodIds.get("CONNECT");
         this.noNetworkAccess = noNetworkAccess;
@@ -111,16 +111,24 @@ public final class Policy {
 
         EffectiveLimits defaultLimits =
                 new EffectiveLimits(limits.maxRequestBodyBytes(), limits.maxResponseBodyBytes());
-        Decision[] noMatch = new Decision[methodIds.size()];
-        methodIds.forEach((method, id) -> noMatch[id] = noMatch(mode, "no rule allows " + method + " on this path",
-                defaultLimits));
-        Decision other = noMatch(mode, "no rule allows this method on this path", defaultLimits);
-        Decision noTunnel = noMatch(mode, "no CONNECT rule allows a tunnel to this host and port", defaultLimits);
+        Decision[][] noMatch = new Decision[NoMatchReason.PARTS][methodIds.size() + 1];
+        for (int part = 0; part < NoMatchReason.PARTS; part++) {
+            noMatch[part][0] = noMatch(mode, NoMatchReason.request(Math.min(part, NoMatchReason.METHOD), null),
+                    defaultLimits);
+            for (Map.Entry<String, Integer> method : methodIds.entrySet()) {
+                noMatch[part][method.getValue() + 1] = noMatch(mode, NoMatchReason.request(part, method.getKey()),
+                        defaultLimits);
+            }
+        }
+        Decision[] noTunnel = new Decision[NoMatchReason.SCHEME + 1];
+        for (int part = 0; part < noTunnel.length; part++) {
+            noTunnel[part] = noMatch(mode, NoMatchReason.tunnel(part), defaultLimits);
+        }
         Decision noNetwork = new Decision(Verdict.DENY, "allowNetworkAccess is false: only the gateway's upstream "
                 + "is reachable", null, Mode.ENFORCE, defaultLimits, HeaderAllowlist.DEFAULT);
 
         return new Policy(config, mode, Map.copyOf(methodIds), rules, build(byHost), build(byHostSuffix),
-                anyHost.build(), noMatch, other, noTunnel, noNetwork);
+                anyHost.build(), noMatch, noTunnel, noNetwork);
     }
 
     private static RegionIndex<PathIndex> build(Map<String, PathIndex.Builder> builders) {
@@ -149,7 +157,9 @@ public final class Policy {
         int[] ports = rule.ports() == null ? null : rule.ports().stream().mapToInt(Integer::intValue).sorted()
                 .toArray();
         String[] query = rule.query() == null ? null : rule.query().toArray(String[]::new);
-        return new CompiledRule(methods, globs, ports, rule.schemes() == null || rule.schemes().contains("http"),
+        String[] hosts = rule.hosts() == null ? null
+                : rule.hosts().stream().map(h -> h.startsWith("*.") ? h.substring(1) : h).toArray(String[]::new);
+        return new CompiledRule(hosts, methods, globs, ports, rule.schemes() == null || rule.schemes().contains("http"),
                 rule.schemes() == null || rule.schemes().contains("https"), query, rule.tunnel(), decision);
     }
 
@@ -174,15 +184,21 @@ public final class Policy {
             return noNetworkAccess;
         }
         Integer methodId = method == null ? null : methodIds.get(method);
-        if (methodId == null) {
-            return noMatchOtherMethod;
+        boolean pathOk = normalizedPath != null && !normalizedPath.isEmpty() && normalizedPath.charAt(0) == '/';
+        if (methodId != null && pathOk) {
+            int best = firstMatch(destination, methodId, normalizedPath, rawQuery, false);
+            if (best != Integer.MAX_VALUE) {
+                return rules[best].decision;
+            }
         }
-        int m = methodId;
-        if (normalizedPath == null || normalizedPath.isEmpty() || normalizedPath.charAt(0) != '/') {
-            return noMatchByMethod[m];
+        int reached = NoMatchReason.HOST;
+        for (CompiledRule rule : rules) {
+            if (!rule.tunnel) {
+                reached = Math.max(reached, rule.reached(destination, methodId, pathOk ? normalizedPath : null,
+                        rawQuery));
+            }
         }
-        int best = firstMatch(destination, m, normalizedPath, rawQuery, false);
-        return best == Integer.MAX_VALUE ? noMatchByMethod[m] : rules[best].decision;
+        return noMatch[Math.min(reached, NoMatchReason.QUERY)][methodId == null ? 0 : methodId + 1];
     }
 
     /**
@@ -198,7 +214,16 @@ public final class Policy {
             return noNetworkAccess;
         }
         int best = firstMatch(destination, connectId, TUNNEL_PATH, null, true);
-        return best == Integer.MAX_VALUE ? noMatchTunnel : rules[best].decision;
+        if (best != Integer.MAX_VALUE) {
+            return rules[best].decision;
+        }
+        int reached = NoMatchReason.HOST;
+        for (CompiledRule rule : rules) {
+            if (rule.tunnel) {
+                reached = Math.max(reached, rule.reached(destination, connectId, TUNNEL_PATH, null));
+            }
+        }
+        return noMatchTunnel[Math.min(reached, NoMatchReason.SCHEME)];
     }
 
     /** The index of the first rule of the given kind that matches, else Integer.MAX_VALUE. */
@@ -338,6 +363,8 @@ public final class Policy {
 
     /** One rule, ready to test: methods by id, ports, schemes, split globs, query names and its decision. */
     private static final class CompiledRule {
+        /** Normal-form names, and {@code .suffix} for {@code *.suffix}; null = any host. Read for a no-match reason. */
+        final String[] hosts;
         final boolean[] methods;
         final PathGlob[] globs;
         /** Sorted; null = any port. */
@@ -350,8 +377,9 @@ public final class Policy {
         final boolean tunnel;
         final Decision decision;
 
-        CompiledRule(boolean[] methods, PathGlob[] globs, int[] ports, boolean http, boolean https, String[] query,
-                     boolean tunnel, Decision decision) {
+        CompiledRule(String[] hosts, boolean[] methods, PathGlob[] globs, int[] ports, boolean http, boolean https,
+                     String[] query, boolean tunnel, Decision decision) {
+            this.hosts = hosts;
             this.methods = methods;
             this.globs = globs;
             this.ports = ports;
@@ -369,6 +397,42 @@ public final class Policy {
                 return false;
             }
             return pathMatches(path) && (query == null || QueryNames.allAllowed(rawQuery, query));
+        }
+
+        /**
+         * How far the request gets through this rule, checking host, port, scheme, method, path and query in that
+         * order: the {@link NoMatchReason} part that fails first. Null method (not in any rule) or path (not
+         * normal) fail their part.
+         */
+        int reached(Destination d, Integer method, String path, String rawQuery) {
+            if (hosts != null && !anyHostMatches(d.host())) {
+                return NoMatchReason.HOST;
+            }
+            if (ports != null && Arrays.binarySearch(ports, d.port()) < 0) {
+                return NoMatchReason.PORT;
+            }
+            if (!("https".equals(d.scheme()) ? https : http && "http".equals(d.scheme()))) {
+                return NoMatchReason.SCHEME;
+            }
+            if (method == null || !methods[method]) {
+                return NoMatchReason.METHOD;
+            }
+            if (path == null || !pathMatches(path)) {
+                return NoMatchReason.PATH;
+            }
+            return NoMatchReason.QUERY;
+        }
+
+        private boolean anyHostMatches(String host) {
+            for (String pattern : hosts) {
+                boolean match = pattern.charAt(0) == '.'
+                        ? host.indexOf(':') < 0 && host.length() > pattern.length() && host.endsWith(pattern)
+                        : pattern.equals(host);
+                if (match) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private boolean pathMatches(String path) {

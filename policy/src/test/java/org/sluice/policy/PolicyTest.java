@@ -63,14 +63,16 @@ class PolicyTest {
         Decision wrongMethod = decide(policy, "DELETE", "/api/tasks");
         assertThat(wrongMethod.verdict()).isEqualTo(Verdict.DENY);
         assertThat(wrongMethod.rule()).isNull();
-        assertThat(wrongMethod.reason()).isEqualTo("no rule allows DELETE on this path");
+        assertThat(wrongMethod.reason()).isEqualTo("no rule for this host and port allows method DELETE");
         assertThat(wrongMethod.forwards()).isFalse();
         assertThat(wrongMethod.auditName()).isEqualTo("deny");
         assertThat(decide(policy, "GET", "/admin").verdict()).isEqualTo(Verdict.DENY);
         assertThat(decide(policy, "GET", "/apix").verdict()).isEqualTo(Verdict.DENY);
         // HTTP methods are case-sensitive; the config upper-cases, the request's token is taken as received
         assertThat(decide(policy, "get", "/api/tasks").verdict()).isEqualTo(Verdict.DENY);
-        assertThat(decide(policy, "PROPFIND", "/api/tasks").reason()).isEqualTo("no rule allows this method on this path");
+        assertThat(decide(policy, "GET", "/admin").reason()).isEqualTo("no rule allows GET on this path");
+        assertThat(decide(policy, "PROPFIND", "/api/tasks").reason()).isEqualTo("no rule allows this method: it is "
+                + "not a standard HTTP method, and no rule lists it under extensionMethods");
     }
 
     @Test
@@ -142,7 +144,8 @@ class PolicyTest {
         assertThat(report.mode()).isEqualTo(Mode.REPORT);
         assertThat(report.forwards()).isTrue();
         assertThat(report.auditName()).isEqualTo("report");
-        assertThat(report.reason()).startsWith("no rule allows POST on this path").contains("report mode");
+        assertThat(report.reason()).startsWith("no rule for this host and port allows method POST")
+                .contains("report mode");
         Decision allowed = decide(policy, "GET", "/api/x");
         assertThat(allowed.verdict()).isEqualTo(Verdict.ALLOW);
         // The policy's report mode is about requests no rule matches; a matching rule still simply allows.

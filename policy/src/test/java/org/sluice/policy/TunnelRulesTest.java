@@ -115,7 +115,7 @@ class TunnelRulesTest {
         assertThat(policy.decideTunnel(tunnel("eu.mirror.example.org", 443)).rule()).isEqualTo("mirror");
         Decision otherPort = policy.decideTunnel(tunnel("mirror.example.org", 22));
         assertThat(otherPort.verdict()).isEqualTo(Verdict.DENY);
-        assertThat(otherPort.reason()).isEqualTo("no CONNECT rule allows a tunnel to this host and port");
+        assertThat(otherPort.reason()).isEqualTo("no CONNECT rule for this host allows this port");
         assertThat(policy.decideTunnel(tunnel("mirror.example.org.evil.net", 443)).verdict())
                 .isEqualTo(Verdict.DENY);
         assertThat(policy.decideTunnel(tunnel("example.net", 8443)).verdict()).isEqualTo(Verdict.REPORT);
@@ -152,7 +152,7 @@ class TunnelRulesTest {
 
         Decision decision = policy.decideTunnel(tunnel("pastebin.example.net", 443));
         assertThat(decision.verdict()).isEqualTo(Verdict.REPORT);
-        assertThat(decision.reason()).isEqualTo("no CONNECT rule allows a tunnel to this host and port; let "
+        assertThat(decision.reason()).isEqualTo("no CONNECT rule for this host allows this port; let "
                 + "through because the policy is in report mode");
     }
 

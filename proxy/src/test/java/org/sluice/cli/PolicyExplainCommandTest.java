@@ -203,7 +203,7 @@ class PolicyExplainCommandTest {
         List<String> lines = otherPort.out().lines().toList();
         assertThat(lines).contains(
                 "decision                deny (403 denied; nothing is forwarded)",
-                "  reason                no CONNECT rule allows a tunnel to this host and port",
+                "  reason                no CONNECT rule for this host allows this port",
                 "nearest rules",
                 "  pypi-tunnel           " + config + ":33:5",
                 "                        - port 22 is not in ports [443]");

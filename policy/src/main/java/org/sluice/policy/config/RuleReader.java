@@ -19,7 +19,11 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class RuleReader {
 
     private static final List<String> RULE_KEYS =
-            List.of("name", "methods", "paths", "hosts", "ports", "schemes", "query", "headers", "mode", "limits");
+            List.of("name", "methods", "extensionMethods", "paths", "hosts", "ports", "schemes", "query", "headers",
+                    "mode", "limits");
+    /** What {@code methods} takes: RFC 9110's methods and PATCH. Anything else goes under extensionMethods. */
+    static final Set<String> STANDARD_METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
     /** Sluice manages these itself per hop; a rule cannot forward them as sent. */
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "upgrade", "proxy-authorization", "proxy-authenticate");
@@ -65,7 +69,13 @@ final class RuleReader {
         }
         String name = readName(rule.required("name", "a unique rule name, e.g. name: central-api"), where, position);
         Node methodsNode = rule.required("methods", "a list of HTTP methods, e.g. [GET, POST]");
-        List<String> methods = readMethods(methodsNode, where + ".methods");
+        List<String> methods = readMethods(methodsNode, where + ".methods", true);
+        Node extensionNode = rule.value("extensionMethods");
+        if (extensionNode != null) {
+            List<String> extension = readMethods(extensionNode, where + ".extensionMethods", false);
+            methods = methods == null || extension == null ? null
+                    : List.copyOf(new LinkedHashSet<>(concat(methods, extension)));
+        }
         boolean tunnel = methods != null && methods.equals(List.of("CONNECT"));
         if (methods != null && methods.contains("CONNECT") && !tunnel) {
             in.problem(methodsNode, where + ".methods: a tunnel has no method or path of its own; put CONNECT in a "
@@ -164,7 +174,17 @@ final class RuleReader {
         return name;
     }
 
-    private List<String> readMethods(Node node, String key) {
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /**
+     * {@code standard}: the methods key, which takes only {@link #STANDARD_METHODS} (a misspelt POTS is an error,
+     * not a rule that never matches); else extensionMethods, which takes any other token and none of those.
+     */
+    private List<String> readMethods(Node node, String key, boolean standard) {
         if (node == null) {
             return null;
         }
@@ -182,6 +202,14 @@ final class RuleReader {
             } else if (!HttpTokens.isToken(method)) {
                 in.problem(item, key + ": '" + NodeReader.shorten(item.getValue())
                         + "' is not an HTTP method; expected a token such as GET or POST");
+                ok = false;
+            } else if (standard && !STANDARD_METHODS.contains(method)) {
+                in.problem(item, key + ": '" + NodeReader.shorten(item.getValue()) + "' is not a standard HTTP "
+                        + "method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT); if the server "
+                        + "really takes it, list it under extensionMethods");
+                ok = false;
+            } else if (!standard && STANDARD_METHODS.contains(method)) {
+                in.problem(item, key + ": " + method + " is a standard method; list it under methods");
                 ok = false;
             } else {
                 methods.add(method);

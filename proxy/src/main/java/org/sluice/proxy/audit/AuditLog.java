@@ -3,9 +3,7 @@ package org.sluice.proxy.audit;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -55,13 +53,14 @@ public final class AuditLog implements AutoCloseable {
     static final String THREAD_NAME = "sluice-audit-writer";
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
-    private static final Runnable NOTHING = () -> { };
+    static final Runnable NOTHING = () -> { };
     /** Wakes an idle writer so that it notices {@link #closing}. */
     private static final Object STOP = new Object();
 
     private final ArrayBlockingQueue<Object> queue;
     private final AuditSink sink;
     private final Rotation rotation;            // null: the sink is not rotated
+    private final AuditLock lock;               // null: a sink, not a file
     private final Signing signing;              // null: no checkpoints
     private final LineCopy copy;                // null: no copy to standard output
     private final Fsync fsync;
@@ -91,7 +90,9 @@ public final class AuditLog implements AutoCloseable {
     private long recordsSinceCheckpoint;
     private long lastCheckpointNanos = System.nanoTime();
 
-    private AuditLog(Builder b, AuditSink sink, Rotation rotation, ChainPosition start, boolean signedToEnd) {
+    AuditLog(AuditLogBuilder b, AuditSink sink, Rotation rotation, ChainPosition start, boolean signedToEnd,
+             AuditLock lock) {
+        this.lock = lock;
         this.sink = sink;
         this.rotation = rotation;
         this.signing = b.signingKey == null ? null : new Signing(b.signingKey, b.checkpoints);
@@ -108,9 +109,13 @@ public final class AuditLog implements AutoCloseable {
         writer.setDaemon(true); // a forgotten close() must not keep the JVM alive; close() still drains
     }
 
-    /** A log to configure; {@link Builder#open()} starts it. */
-    public static Builder builder() {
-        return new Builder();
+    void start() {
+        writer.start();
+    }
+
+    /** A log to configure; {@link AuditLogBuilder#open()} starts it. */
+    public static AuditLogBuilder builder() {
+        return new AuditLogBuilder();
     }
 
     /**
@@ -118,9 +123,9 @@ public final class AuditLog implements AutoCloseable {
      * {@code node}, else from env, else the host name), query hashing, standard output copy and signing key (read
      * now: IOException naming the file if it cannot be).
      */
-    public static Builder builder(AuditConfig config, Map<String, String> env, Supplier<String> hostName)
+    public static AuditLogBuilder builder(AuditConfig config, Map<String, String> env, Supplier<String> hostName)
             throws IOException {
-        Builder b = new Builder()
+        AuditLogBuilder b = new AuditLogBuilder()
                 .path(config.path())
                 .identity(AuditIdentity.resolve(config.job(), config.node(), env, hostName))
                 .fsync(config.fsync(), config.fsyncInterval())
@@ -562,6 +567,19 @@ public final class AuditLog implements AutoCloseable {
             closedCleanly = false;
             LOG.error("closing the audit sink failed", e);
         }
+        releaseLock();
+    }
+
+    /** After the sink is closed: from now on another Sluice may write the log. */
+    private void releaseLock() {
+        if (lock == null) {
+            return;
+        }
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.warn("releasing the audit log's lock failed; it is released when this process ends", e);
+        }
     }
 
     /** The checkpoint key and schedule. */
@@ -591,182 +609,6 @@ public final class AuditLog implements AutoCloseable {
 
         boolean await(long nanos) throws InterruptedException {
             return done.await(Math.max(0, nanos), TimeUnit.NANOSECONDS) && ok;
-        }
-    }
-
-    /**
-     * How to build an audit log: a file ({@link #path}) or any sink ({@link #sink}), and the writer's settings.
-     * Fail-fast: a bad value throws where it is set.
-     */
-    public static final class Builder {
-        private Path path;
-        private AuditSink sink;
-        private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
-        private AuditIdentity identity;
-        private boolean hashQuery;
-        private Fsync fsync = Fsync.INTERVAL;
-        private Duration fsyncInterval = AuditConfig.DEFAULT_FSYNC_INTERVAL;
-        private OnFailure onFailure = OnFailure.REJECT;
-        private OutputStream copy;
-        private PrivateKey signingKey;
-        private AuditConfig.Checkpoints checkpoints = AuditConfig.Checkpoints.DEFAULTS;
-        private AuditConfig.Rotation rotation;
-        private ChainPosition chainStart;
-        private Runnable onWriteFailure = NOTHING;
-        private LongConsumer onDropped = n -> { };
-
-        private Builder() {}
-
-        /** Appends to this file, continuing the chain written in it (or in its newest rotated file). */
-        public Builder path(Path file) {
-            this.path = Objects.requireNonNull(file, "path");
-            this.sink = null;
-            return this;
-        }
-
-        /** Writes to this sink instead of a file, with a chain that starts at the genesis; no rotation. */
-        public Builder sink(AuditSink target) {
-            this.sink = Objects.requireNonNull(target, "sink");
-            this.path = null;
-            this.rotation = null;
-            return this;
-        }
-
-        public Builder queueCapacity(int capacity) {
-            if (capacity < 1) {
-                throw new IllegalArgumentException("queueCapacity must be at least 1, was " + capacity);
-            }
-            this.queueCapacity = capacity;
-            return this;
-        }
-
-        /** The job and node every line names; default: resolved from SLUICE_JOB_ID, SLUICE_NODE_ID, host name. */
-        public Builder identity(AuditIdentity id) {
-            this.identity = Objects.requireNonNull(id, "identity");
-            return this;
-        }
-
-        /** True: request records carry {@code querySha256}. */
-        public Builder hashQuery(boolean hash) {
-            this.hashQuery = hash;
-            return this;
-        }
-
-        /** When lines are forced to disk; interval is used by {@link Fsync#INTERVAL} only. */
-        public Builder fsync(Fsync mode, Duration interval) {
-            Objects.requireNonNull(interval, "interval");
-            if (interval.isNegative() || interval.isZero()) {
-                throw new IllegalArgumentException("the fsync interval must be positive, was " + interval);
-            }
-            this.fsync = Objects.requireNonNull(mode, "fsync");
-            this.fsyncInterval = interval;
-            return this;
-        }
-
-        public Builder onFailure(OnFailure mode) {
-            this.onFailure = Objects.requireNonNull(mode, "onFailure");
-            return this;
-        }
-
-        /** Also writes every line to out (on the writer thread, after the file); never closed by the log. */
-        public Builder copyTo(OutputStream out) {
-            this.copy = Objects.requireNonNull(out, "out");
-            return this;
-        }
-
-        /** Signs checkpoints with key (Ed25519) on this schedule. */
-        public Builder signing(PrivateKey key, AuditConfig.Checkpoints schedule) {
-            Objects.requireNonNull(schedule, "schedule");
-            if (schedule.every() < 1 || schedule.interval().isNegative() || schedule.interval().isZero()) {
-                throw new IllegalArgumentException("checkpoints need every >= 1 and a positive interval: " + schedule);
-            }
-            SigningKeys.publicKeyOf(key); // fails here, not on the writer thread, for a key that cannot sign
-            this.signingKey = key;
-            this.checkpoints = schedule;
-            return this;
-        }
-
-        /** Rotates the file (only with {@link #path}). */
-        public Builder rotation(AuditConfig.Rotation rotate) {
-            Objects.requireNonNull(rotate, "rotation");
-            if (rotate.maxBytes() < 1 || rotate.interval().toMillis() < 1) {
-                throw new IllegalArgumentException("rotation needs maxBytes >= 1 and an interval >= 1ms: " + rotate);
-            }
-            this.rotation = rotate;
-            return this;
-        }
-
-        /** Where the chain of a {@link #sink} log starts (tests); a file log finds it in its files. */
-        Builder chainStart(ChainPosition position) {
-            this.chainStart = Objects.requireNonNull(position, "chainStart");
-            return this;
-        }
-
-        /** Runs on the writer thread after every failed write or force attempt; must not block. */
-        public Builder onWriteFailure(Runnable hook) {
-            this.onWriteFailure = Objects.requireNonNull(hook, "onWriteFailure");
-            return this;
-        }
-
-        /** Runs with the number of records dropped, on the thread that dropped them (an event loop); must not block. */
-        public Builder onDropped(LongConsumer hook) {
-            this.onDropped = Objects.requireNonNull(hook, "onDropped");
-            return this;
-        }
-
-        /**
-         * Starts the writer. For a file: creates missing folders, repairs a torn last line, finds where the chain
-         * stands and opens the file for appending; IOException (start-up fails) when that cannot be done or the
-         * file's last line is not a chained record.
-         */
-        public AuditLog open() throws IOException {
-            if (path == null && sink == null) {
-                throw new IllegalStateException("an audit log needs a path or a sink");
-            }
-            if (rotation != null && path == null) {
-                throw new IllegalStateException("only a file log rotates");
-            }
-            AuditLog log;
-            if (sink != null) {
-                ChainPosition start = chainStart != null ? chainStart : ChainPosition.start(identity().node());
-                log = new AuditLog(this, sink, null, start, true);
-            } else {
-                log = openFile();
-            }
-            log.writer.start();
-            return log;
-        }
-
-        private AuditLog openFile() throws IOException {
-            RotatedFiles names = new RotatedFiles(path);
-            Path parent = path.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            ChainRecovery.Found found = ChainRecovery.recover(path, names, identity().node());
-            FileAuditSink file = FileAuditSink.open(path);
-            try {
-                Rotation rotate = null;
-                if (rotation != null) {
-                    AuditCompressor compressor = rotation.compress() ? new AuditCompressor(fsync != Fsync.NEVER) : null;
-                    rotate = new Rotation(file, names, rotation.maxBytes(), rotation.interval().toMillis(),
-                            compressor, found);
-                    if (compressor != null) {
-                        names.uncompressed().forEach(compressor::submit); // left plain by an earlier stop
-                    }
-                }
-                return new AuditLog(this, file, rotate, found.position(), found.signedToEnd());
-            } catch (IOException | RuntimeException e) {
-                file.close();
-                throw e;
-            }
-        }
-
-        private AuditIdentity identity() {
-            if (identity == null) {
-                identity = AuditIdentity.resolve(null, null, System.getenv(), AuditIdentity::localHostName);
-            }
-            return identity;
         }
     }
 }

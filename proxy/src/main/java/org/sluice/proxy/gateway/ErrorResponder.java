@@ -50,6 +50,9 @@ final class ErrorResponder {
         ex.status = refusal.status.code();
         ex.responseStarted = true;
         FullHttpResponse response = response(ctx, ex.id, refusal, reason, close);
+        if (ex.tunnel) {
+            response.headers().set(ProxyStatus.NAME, ProxyStatus.value(refusal, outcome, reason));
+        }
         if (refusal == Refusal.BUDGET_EXCEEDED && ex.retryAfterSeconds >= 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, ex.retryAfterSeconds);
         }

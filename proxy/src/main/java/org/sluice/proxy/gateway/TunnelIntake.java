@@ -180,7 +180,7 @@ final class TunnelIntake extends ChannelInboundHandlerAdapter {
 
     /** 200, then the connection is a tunnel: the HTTP handlers go, the TLS check and the relay come in. */
     private void established(ChannelHandlerContext ctx, InetSocketAddress checked) {
-        ex.upstreamAddress = UpstreamRelay.address(checked);
+        // upstreamAddress stays null until TunnelRelay connects: a tunnel refused for its ClientHello dials nothing
         ex.status = 200;
         ex.responseStarted = true;
         ChannelPipeline pipeline = ctx.pipeline();

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.sluice.proxy.budget.BudgetLedger;
+import org.sluice.proxy.upstream.ConnectFailure;
 
 /**
  * Relays a tunnel's bytes both ways once {@link SniCheck} has let its ClientHello through: connects to exactly the
@@ -122,7 +123,8 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
                         if (ex.closeReason == null) {
                             ex.error = Refusal.UPSTREAM_FAILED.code;
                             ex.closeReason = Refusal.UPSTREAM_FAILED.code;
-                            ex.reason = "cannot connect to " + ex.upstreamAddress + ": " + f.cause().getMessage();
+                            ex.reason = ConnectFailure.describe(ex.route.destination().host() + ":"
+                                    + ex.route.destination().port(), checked, f.cause());
                         }
                         ctx.close();
                         return;
@@ -132,6 +134,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
                         return;
                     }
                     upstream = f.channel();
+                    ex.upstreamAddress = UpstreamRelay.address(checked);
                     ByteBuf bytes;
                     while ((bytes = pending.poll()) != null) {
                         if (!charge(bytes)) {

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import org.sluice.policy.Listener;
 import org.sluice.proxy.upstream.CentralServerUpstream;
+import org.sluice.proxy.upstream.ConnectFailure;
 import org.sluice.proxy.upstream.Upstream;
 import org.sluice.proxy.upstream.UpstreamAddressDeniedException;
 import org.sluice.proxy.upstream.UpstreamListener;
@@ -168,8 +169,9 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
                         UpstreamAddressDeniedException.ERROR);
                 return;
             }
-            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, "cannot reach " + upstream.describe()
-                    + ": " + describe(acquired.cause()));
+            ErrorResponder.refuse(ctx, conn, ex, Refusal.UPSTREAM_FAILED, acquired.cause() instanceof ConnectFailure
+                    ? acquired.cause().getMessage() : "cannot reach " + upstream.describe() + ": "
+                    + describe(acquired.cause()));
             return;
         }
         upstreamChannel = acquired.getNow();

@@ -158,7 +158,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
                     }
                 } else {
                     f.channel().close();
-                    dialled.tryFailure(f.cause());
+                    dialled.tryFailure(new ConnectFailure("the central server", checked, f.cause()));
                 }
             });
         });

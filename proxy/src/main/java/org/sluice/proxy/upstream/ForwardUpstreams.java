@@ -147,7 +147,7 @@ public final class ForwardUpstreams {
                         connector.connect(http.get(loop), checked.getNow()).addListener((ChannelFutureListener) f -> {
                             if (!f.isSuccess()) {
                                 f.channel().close();
-                                acquired.tryFailure(f.cause());
+                                acquired.tryFailure(new ConnectFailure(authority, checked.getNow(), f.cause()));
                                 return;
                             }
                             AddressCheck.checked(f.channel(), classifier);

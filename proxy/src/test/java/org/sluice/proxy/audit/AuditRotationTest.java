@@ -29,7 +29,7 @@ class AuditRotationTest {
     @TempDir
     Path dir;
 
-    private AuditLog.Builder builder(AuditConfig.Rotation rotation) {
+    private AuditLogBuilder builder(AuditConfig.Rotation rotation) {
         return AuditLog.builder().path(dir.resolve("audit.jsonl")).identity(NODE).rotation(rotation);
     }
 
@@ -154,7 +154,8 @@ class AuditRotationTest {
         assertThat(files.subList(0, files.size() - 1)).allMatch(f -> f.toString().endsWith(".jsonl.gz"));
         try (Stream<Path> all = Files.list(dir)) {
             assertThat(all.map(f -> f.getFileName().toString()))
-                    .allMatch(name -> name.equals("audit.jsonl") || name.endsWith(".jsonl.gz"));
+                    .allMatch(name -> name.equals("audit.jsonl") || name.endsWith(".jsonl.gz")
+                            || name.equals(".audit.jsonl.lock"));
         }
         List<Map<String, Object>> chain = AuditChains.assertChainFromGenesis(
                 AuditChains.lines(files.toArray(Path[]::new)), "node-r");

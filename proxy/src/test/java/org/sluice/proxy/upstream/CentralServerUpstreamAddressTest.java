@@ -94,8 +94,8 @@ class CentralServerUpstreamAddressTest {
     void anAdmittedAddressIsDialledExactlyAsChecked() throws Exception {
         addresses.set(new AddressClassifier(List.of(Cidr.parse("169.254.169.254/32"))));
         try (CentralServerUpstream upstream = upstream("169.254.169.254", 8081)) {
-            assertThat(failure(upstream, group.next())).isInstanceOf(ConnectException.class)
-                    .hasMessage("recorded, not dialled");
+            assertThat(failure(upstream, group.next())).isInstanceOf(ConnectFailure.class)
+                    .hasCauseInstanceOf(ConnectException.class).hasRootCauseMessage("recorded, not dialled");
             assertThat(dialled).hasSize(1);
             assertThat(dialled.get(0).isUnresolved()).isFalse();
             assertThat(dialled.get(0).getAddress().getAddress()).containsExactly(169, 254, 169, 254);
@@ -108,7 +108,8 @@ class CentralServerUpstreamAddressTest {
         addresses.set(new AddressClassifier(List.of(Cidr.parse("10.0.0.0/8"))));
         try (CentralServerUpstream upstream = upstream("10.1.2.3", 80)) {
             EventLoop loop = group.next();
-            assertThat(failure(upstream, loop)).isInstanceOf(ConnectException.class);
+            assertThat(failure(upstream, loop)).isInstanceOf(ConnectFailure.class)
+                    .hasCauseInstanceOf(ConnectException.class);
             assertThat(dialled).hasSize(1);
 
             addresses.set(AddressClassifier.DENY_PRIVATE); // a reload without allowPrivate
