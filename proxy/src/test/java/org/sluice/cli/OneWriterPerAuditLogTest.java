@@ -42,7 +42,7 @@ class OneWriterPerAuditLogTest {
                 "version: 1",
                 "gateway:",
                 "  listen: 127.0.0.1:" + port,
-                "  upstream: http://127.0.0.1:1",
+                "  upstream: http://localhost:1",
                 "audit:",
                 "  path: \"" + audit + "\"",
                 "rules:",
