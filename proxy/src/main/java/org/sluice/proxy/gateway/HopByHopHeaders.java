@@ -79,27 +79,13 @@ public final class HopByHopHeaders {
      * place, ignoring case and the space around tokens: it runs on every request that carries Connection.
      */
     static AsciiString firstListed(CharSequence connection, List<AsciiString> names) {
-        int length = connection.length();
-        int start = 0;
-        while (start < length) {
-            int end = start;
-            while (end < length && connection.charAt(end) != ',') {
-                end++;
-            }
-            int a = start;
-            int b = end;
-            while (a < b && connection.charAt(a) <= ' ') {
-                a++;
-            }
-            while (b > a && connection.charAt(b - 1) <= ' ') {
-                b--;
-            }
+        for (int start = 0, end; start < connection.length(); start = end + 1) {
+            end = tokenEnd(connection, start);
             for (AsciiString name : names) {
-                if (b - a == name.length() && AsciiString.regionMatches(connection, true, a, name, 0, b - a)) {
+                if (tokenIs(connection, start, end, name)) {
                     return name;
                 }
             }
-            start = end + 1;
         }
         return null;
     }
@@ -120,26 +106,34 @@ public final class HopByHopHeaders {
         if (connection == null) {
             return false;
         }
-        int start = 0;
-        int length = connection.length();
-        while (start < length) {
-            int end = connection.indexOf(',', start);
-            if (end < 0) {
-                end = length;
-            }
-            int a = start;
-            int b = end;
-            while (a < b && connection.charAt(a) <= ' ') {
-                a++;
-            }
-            while (b > a && connection.charAt(b - 1) <= ' ') {
-                b--;
-            }
-            if (b - a == name.length() && connection.regionMatches(true, a, name.toString(), 0, name.length())) {
+        for (int start = 0, end; start < connection.length(); start = end + 1) {
+            end = tokenEnd(connection, start);
+            if (tokenIs(connection, start, end, name)) {
                 return true;
             }
-            start = end + 1;
         }
         return false;
+    }
+
+    /** Where the token starting at {@code start} ends: at the next comma or the end of the list. */
+    private static int tokenEnd(CharSequence list, int start) {
+        int end = start;
+        while (end < list.length() && list.charAt(end) != ',') {
+            end++;
+        }
+        return end;
+    }
+
+    /** True when the token {@code list[start, end)}, without the space around it, is {@code name} in any case. */
+    private static boolean tokenIs(CharSequence list, int start, int end, CharSequence name) {
+        int a = start;
+        int b = end;
+        while (a < b && list.charAt(a) <= ' ') {
+            a++;
+        }
+        while (b > a && list.charAt(b - 1) <= ' ') {
+            b--;
+        }
+        return b - a == name.length() && AsciiString.regionMatches(list, true, a, name, 0, b - a);
     }
 }

@@ -3,31 +3,22 @@ package org.sluice.proxy.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.sluice.cli.inject.InjectSettings;
 import org.sluice.cli.inject.Injection;
 import org.sluice.cli.inject.Manifests;
 import org.sluice.cli.inject.PodInjector;
 import org.sluice.policy.config.ConfigLoader;
+import org.sluice.proxy.deploy.NamespaceLab.CommandResult;
 
 /**
  * A pod that {@code sluice inject} writes for a policy on non-default ports works (issue 16, item 3): the init
@@ -46,23 +37,18 @@ class InjectedPodPortsIT {
     private static final String POD_V4 = "10.232.1.2";
     private static final String NODE_V4 = "10.232.1.1";
     private static final int ALGORITHM_UID = 10002;
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(15);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
-    private final String prefix = "sluC-" + ProcessHandle.current().pid() + "-"
-            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-    private final String pod = prefix + "-pod";
-    private final String node = prefix + "-node";
-    private final List<String> namespaces = new ArrayList<>();
-    private final Map<String, Path> tools = new LinkedHashMap<>();
-    private Process sluice;
+    private NamespaceLab lab;
+    private String pod;
+    private String node;
     private Path work;
 
     @Test
     void aPodInjectedForNonDefaultPortsBecomesReadyAndItsListenersAreReachable() throws Exception {
-        Path sluiceJar = prerequisites();
-        work = Files.createTempDirectory(prefix + "-");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        lab = new NamespaceLab("sluC-", "InjectedPodPortsIT", List.of("ip", "iptables", "ip6tables",
+                "iptables-restore", "ip6tables-restore", "setpriv", "curl", "bash", "env"));
+        Path sluiceJar = lab.sluiceJar();
+        work = lab.open();
         Path policy = Files.writeString(work.resolve("sluice.yaml"), """
                 version: 1
                 gateway:
@@ -94,14 +80,14 @@ class InjectedPodPortsIT {
 
         buildPodAndNode();
         CommandResult locked = runInitContainer(init);
-        assertThat(locked.exitCode).as(locked.output).isZero();
-        assertThat(locked.output).contains("every user may reach 127.0.0.1 TCP port(s) 22080 22128 22090");
+        assertThat(locked.exitCode()).as(locked.output()).isZero();
+        assertThat(locked.output()).contains("every user may reach 127.0.0.1 TCP port(s) 22080 22128 22090");
 
         startSidecar(sidecar, policy, sluiceJar);
         for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
             JsonNode get = sidecar.path(probe).path("httpGet");
             String url = "http://" + POD_V4 + ":" + get.path("port").asInt() + get.path("path").asText();
-            await(probe + " " + url + " from the node", () -> "200".equals(curlFromNode(url)));
+            lab.await(probe + " " + url + " from the node", () -> "200".equals(curlFromNode(url)));
         }
 
         Map<String, String> env = new LinkedHashMap<>();
@@ -119,29 +105,9 @@ class InjectedPodPortsIT {
     }
 
     @AfterEach
-    void cleanUp() throws Exception {
-        if (sluice != null) {
-            sluice.destroy();
-            if (!sluice.waitFor(5, TimeUnit.SECONDS)) {
-                sluice.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        }
-        for (String namespace : List.copyOf(namespaces)) {
-            for (String pid : run(List.of(tool("ip"), "netns", "pids", namespace)).output.lines().limit(100)
-                    .toList()) {
-                if (pid.strip().matches("\\d+")) {
-                    ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
-                }
-            }
-            run(List.of(tool("ip"), "netns", "del", namespace));
-            namespaces.remove(namespace);
-        }
-        if (work != null) {
-            try (Stream<Path> files = Files.walk(work)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(file);
-                }
-            }
+    void cleanUp() {
+        if (lab != null) {
+            lab.close();
         }
     }
 
@@ -160,12 +126,12 @@ class InjectedPodPortsIT {
     private CommandResult runInitContainer(JsonNode init) throws Exception {
         assertThat(init.at("/command/0").asText()).isEqualTo("/opt/sluice/sluice-init.sh");
         assertThat(init.at("/securityContext/runAsUser").asInt()).isZero();
-        List<String> command = new ArrayList<>(List.of(tool("ip"), "netns", "exec", pod, "env", "-i",
+        List<String> command = new ArrayList<>(List.of(lab.tool("ip"), "netns", "exec", pod, "env", "-i",
                 "PATH=/usr/sbin:/usr/bin:/sbin:/bin"));
         init.path("env").forEach(entry -> command.add(entry.path("name").asText() + "="
                 + entry.path("value").asText()));
         command.add(RepoFiles.root().resolve("deploy/init/sluice-init.sh").toString());
-        return run(command);
+        return lab.run(command);
     }
 
     /** The sidecar's args, as its runAsUser and runAsGroup, with the audit log in this test's folder. */
@@ -180,126 +146,38 @@ class InjectedPodPortsIT {
         List<String> args = new ArrayList<>();
         sidecar.path("args").forEach(arg -> args.add(arg.asText().equals("/etc/sluice/sluice.yaml")
                 ? config.toString() : arg.asText()));
-        List<String> command = new ArrayList<>(List.of(tool("ip"), "netns", "exec", pod, tool("setpriv"),
+        List<String> command = new ArrayList<>(List.of(lab.tool("ip"), "netns", "exec", pod, lab.tool("setpriv"),
                 "--reuid=" + uid, "--regid=" + sidecar.at("/securityContext/runAsGroup").asInt(), "--clear-groups",
                 "--", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:-UsePerfData",
                 "-Xmx128m", "-jar", sluiceJar.toString()));
         command.addAll(args);
-        sluice = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve("sluice.out").toFile()).start();
+        lab.start("sluice.out", command);
     }
 
     // --- the namespaces ---
 
-    private Path prerequisites() throws IOException, URISyntaxException {
-        skipUnless(System.getProperty("os.name", "").toLowerCase().contains("linux"), "not Linux");
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        skipUnless(uid == 0, "not root (uid " + uid + "): network namespaces and iptables rules need root");
-        for (String tool : List.of("ip", "iptables", "ip6tables", "iptables-restore", "ip6tables-restore",
-                "setpriv", "curl", "bash", "env")) {
-            Optional<Path> found = findTool(tool);
-            skipUnless(found.isPresent(), tool + " not found");
-            tools.put(tool, found.get());
-        }
-        Path testClasses = Path.of(InjectedPodPortsIT.class.getProtectionDomain().getCodeSource().getLocation()
-                .toURI());
-        Path jar = testClasses.getParent().resolve("sluice.jar");
-        skipUnless(Files.isRegularFile(jar), jar + " not built: run through ./mvnw verify (failsafe runs this "
-                + "test after package)");
-        return jar;
-    }
-
-    private static void skipUnless(boolean condition, String why) {
-        if (!condition) {
-            System.err.println("InjectedPodPortsIT skipped: " + why);
-        }
-        Assumptions.assumeTrue(condition, () -> "InjectedPodPortsIT skipped: " + why);
-    }
-
-    private static Optional<Path> findTool(String name) {
-        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
-        return Arrays.stream(path.split(":")).filter(dir -> !dir.isEmpty())
-                .map(dir -> Path.of(dir, name)).filter(Files::isExecutable).findFirst();
-    }
-
     /** The pod and a node, joined by a veth pair: the kubelet's probes come from the node to the pod's IP. */
     private void buildPodAndNode() throws Exception {
-        for (String namespace : List.of(pod, node)) {
-            CommandResult added = run(List.of(tool("ip"), "netns", "add", namespace));
-            skipUnless(added.exitCode == 0, "cannot create network namespaces: " + added.output.strip());
-            namespaces.add(namespace);
-            ip(namespace, "link", "set", "lo", "up");
-        }
-        ip(pod, "link", "add", "eth0", "type", "veth", "peer", "name", "node0", "netns", node);
-        ip(pod, "addr", "add", POD_V4 + "/30", "dev", "eth0");
-        ip(pod, "link", "set", "eth0", "up");
-        ip(node, "addr", "add", NODE_V4 + "/30", "dev", "node0");
-        ip(node, "link", "set", "node0", "up");
-    }
-
-    private void ip(String namespace, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(tool("ip"), "-n", namespace));
-        command.addAll(List.of(args));
-        CommandResult result = run(command);
-        assertThat(result.exitCode).as("%s%n%s", String.join(" ", command), result.output).isZero();
+        pod = lab.namespace("pod");
+        node = lab.namespace("node");
+        lab.veth(pod, "eth0", node, "node0");
+        lab.up(pod, "eth0", POD_V4 + "/30");
+        lab.up(node, "node0", NODE_V4 + "/30");
     }
 
     /** The status code curl got from the node's namespace, or 000 when it got no answer. */
     private String curlFromNode(String url) throws Exception {
-        return run(List.of(tool("ip"), "netns", "exec", node, tool("curl"), "-s", "--max-time", "1", "-o",
-                "/dev/null", "-w", "%{http_code}", url)).output.strip();
+        return lab.run(List.of(lab.tool("ip"), "netns", "exec", node, lab.tool("curl"), "-s", "--max-time", "1",
+                "-o", "/dev/null", "-w", "%{http_code}", url)).output().strip();
     }
 
     /** "STATUS:X-Sluice-Error" curl got in the pod as the algorithm's user id. */
     private String curlAsAlgorithm(List<String> environment, String url) throws Exception {
-        List<String> command = new ArrayList<>(List.of(tool("ip"), "netns", "exec", pod, tool("setpriv"),
-                "--reuid=" + ALGORITHM_UID, "--regid=" + ALGORITHM_UID, "--clear-groups", "--", tool("env"), "-i",
-                "PATH=/usr/bin:/bin"));
+        List<String> command = new ArrayList<>(lab.asUid(pod, ALGORITHM_UID));
+        command.addAll(List.of(lab.tool("env"), "-i", "PATH=/usr/bin:/bin"));
         command.addAll(environment);
-        command.addAll(List.of(tool("curl"), "-sS", "--max-time", "3", "-o", "/dev/null", "-w",
+        command.addAll(List.of(lab.tool("curl"), "-sS", "--max-time", "3", "-o", "/dev/null", "-w",
                 "%{http_code}:%header{x-sluice-error}", url));
-        return run(command).output.strip();
+        return lab.run(command).output().strip();
     }
-
-    // --- processes ---
-
-    private String tool(String name) {
-        return tools.get(name).toString();
-    }
-
-    private CommandResult run(List<String> command) throws IOException, InterruptedException {
-        Path output = Files.createTempFile("sluC-command-", ".out");
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
-                    .start();
-            if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                return new CommandResult(-1, Files.readString(output) + "\n(timed out: " + String.join(" ", command)
-                        + ")");
-            }
-            return new CommandResult(process.exitValue(), Files.readString(output));
-        } finally {
-            Files.deleteIfExists(output);
-        }
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private void await(String what, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        for (int attempt = 0; attempt < 200 && System.nanoTime() < deadline; attempt++) {
-            if (condition.holds()) {
-                return;
-            }
-            if (sluice.waitFor(100, TimeUnit.MILLISECONDS)) {
-                break; // Sluice exited: it will not become ready
-            }
-        }
-        throw new AssertionError(what + " not 200 within " + START_TIMEOUT + "; Sluice's output:\n"
-                + Files.readString(work.resolve("sluice.out")));
-    }
-
-    private record CommandResult(int exitCode, String output) {}
 }

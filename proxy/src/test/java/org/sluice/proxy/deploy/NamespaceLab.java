@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,12 +23,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
 
 /**
- * Network namespaces for {@link Vantage6GatewayIT}, and the processes it starts in them: named
- * {@code <stem><pid of the JVM>-<random>-<role>}, deleted with everything running in them by {@link #close()}
- * (also from a shutdown hook), and leftovers of earlier runs whose JVM is gone deleted first. Only namespaces with
- * this lab's stem are ever touched.
+ * Network namespaces for the tests in this package that build a pod or a node out of them ({@link
+ * NetworkEnforcementIT}, {@link InjectedPodPortsIT}, {@link Vantage6GatewayIT}), and the processes they start in
+ * them: named {@code <stem><pid of the JVM>-<random>-<role>}, deleted with everything running in them by {@link
+ * #close()} (also from a shutdown hook), and leftovers of earlier runs whose JVM is gone deleted first. Only
+ * namespaces with this lab's stem are ever touched; each test has a stem of its own.
  */
 final class NamespaceLab implements AutoCloseable {
 
@@ -35,6 +38,7 @@ final class NamespaceLab implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
     private final String stem;
+    private final String testName;
     private final String prefix;
     private final Pattern leftover;
     private final Map<String, Path> tools = new LinkedHashMap<>();
@@ -46,6 +50,7 @@ final class NamespaceLab implements AutoCloseable {
     /** Skips (JUnit assumption) unless this is Linux, root, and every tool is found; the message names the test. */
     NamespaceLab(String stem, String testName, List<String> requiredTools) throws IOException {
         this.stem = stem;
+        this.testName = testName;
         this.prefix = stem + ProcessHandle.current().pid() + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         this.leftover = Pattern.compile("^(" + Pattern.quote(stem) + "(\\d+)-[0-9a-f]+-\\w+)");
@@ -57,13 +62,49 @@ final class NamespaceLab implements AutoCloseable {
             Optional<Path> found = findTool(tool);
             skipUnless(testName, found.isPresent(), tool + " not found (Debian: apt-get install "
                     + Map.of("ip", "iproute2", "setpriv", "util-linux", "curl", "curl", "bash", "bash",
-                            "nsenter", "util-linux").getOrDefault(tool, "iptables") + ")");
+                            "nsenter", "util-linux", "env", "coreutils").getOrDefault(tool, "iptables") + ")");
             tools.put(tool, found.get());
         }
     }
 
     static void skipUnless(String testName, boolean condition, String why) {
         Assumptions.assumeTrue(condition, () -> testName + " skipped: " + why);
+    }
+
+    interface SetUp {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a class's {@code @BeforeAll} work; returns why its tests must be skipped, or null. An assumption that
+     * fails in {@code @BeforeAll} would report zero tests run, a silent pass; returned, the class can make every
+     * test skipped with this message in a {@code @BeforeEach}.
+     */
+    static String skipReasonOf(SetUp setUp) throws Exception {
+        try {
+            setUp.run();
+            return null;
+        } catch (TestAbortedException e) {
+            System.err.println(e.getMessage());
+            return e.getMessage();
+        }
+    }
+
+    /** The test classes folder, which the processes started in the namespaces run their stand-ins from. */
+    static Path testClasses() {
+        try {
+            return Path.of(NamespaceLab.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The packaged Sluice jar; skips unless it is built (failsafe runs the tests after package). */
+    Path sluiceJar() {
+        Path jar = testClasses().getParent().resolve("sluice.jar");
+        skipUnless(testName, Files.isRegularFile(jar), jar + " not built: run through ./mvnw verify (failsafe "
+                + "runs this test after package)");
+        return jar;
     }
 
     /** Deletes leftovers, registers the clean-up, creates the work folder (readable by the test's other uids). */
@@ -76,7 +117,7 @@ final class NamespaceLab implements AutoCloseable {
     }
 
     /** A new namespace named {@code <prefix>-<role>} with loopback up; returns its name. */
-    String namespace(String testName, String role) throws Exception {
+    String namespace(String role) throws Exception {
         String namespace = prefix + "-" + role;
         CommandResult added = run(List.of(tool("ip"), "netns", "add", namespace));
         skipUnless(testName, added.exitCode() == 0, "cannot create network namespaces: " + added.output().strip());
@@ -85,11 +126,50 @@ final class NamespaceLab implements AutoCloseable {
         return namespace;
     }
 
+    /** Skips unless iptables works inside {@code namespace} (it needs the kernel's netfilter for namespaces). */
+    void skipUnlessIptablesWorksIn(String namespace) throws Exception {
+        CommandResult iptables = run(List.of(tool("ip"), "netns", "exec", namespace, tool("iptables"), "-S"));
+        skipUnless(testName, iptables.exitCode() == 0, "iptables does not work in a network namespace here: "
+                + iptables.output().strip());
+    }
+
     void ip(String namespace, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(tool("ip"), "-n", namespace));
         command.addAll(List.of(args));
         CommandResult result = run(command);
         assertThat(result.exitCode()).as("%s%n%s", String.join(" ", command), result.output()).isZero();
+    }
+
+    /** A veth pair: {@code device} in {@code namespace}, {@code peerDevice} in {@code peer}; both still down. */
+    void veth(String namespace, String device, String peer, String peerDevice) throws Exception {
+        ip(namespace, "link", "add", device, "type", "veth", "peer", "name", peerDevice, "netns", peer);
+    }
+
+    /** Gives {@code device} these addresses (CIDR; IPv6 ones without duplicate detection, usable at once), then up. */
+    void up(String namespace, String device, String... addresses) throws Exception {
+        for (String address : addresses) {
+            if (address.contains(":")) {
+                ip(namespace, "-6", "addr", "add", address, "dev", device, "nodad");
+            } else {
+                ip(namespace, "addr", "add", address, "dev", device);
+            }
+        }
+        ip(namespace, "link", "set", device, "up");
+    }
+
+    /** {@code ip netns exec NAMESPACE}, then setpriv to the uid and its group (uid 0 stays root, capabilities too). */
+    List<String> asUid(String namespace, int uid) {
+        List<String> command = new ArrayList<>(List.of(tool("ip"), "netns", "exec", namespace));
+        if (uid != 0) {
+            command.addAll(List.of(tool("setpriv"), "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--"));
+        }
+        return command;
+    }
+
+    /** {@code iptables -S} then {@code ip6tables -S} in the namespace: its rules, to compare between runs. */
+    String rules(String namespace) throws Exception {
+        return run(List.of(tool("ip"), "netns", "exec", namespace, tool("iptables"), "-S")).output()
+                + run(List.of(tool("ip"), "netns", "exec", namespace, tool("ip6tables"), "-S")).output();
     }
 
     String tool(String name) {
@@ -137,6 +217,7 @@ final class NamespaceLab implements AutoCloseable {
         boolean holds() throws Exception;
     }
 
+    /** Waits for the condition; fails when it does not hold in time, or at once when a started process exited. */
     void await(String what, Condition condition) throws Exception {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         for (int attempt = 0; attempt < 400; attempt++) {
@@ -147,6 +228,10 @@ final class NamespaceLab implements AutoCloseable {
                 break;
             }
             synchronized (processes) {
+                if (!processes.stream().allMatch(Process::isAlive)) {
+                    throw new AssertionError(what + " never came: a process it needs exited; outputs:\n"
+                            + outputs());
+                }
                 processes.wait(50);
             }
         }

@@ -3,16 +3,11 @@ package org.sluice.proxy.deploy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * A host in one of {@link NetworkEnforcementIT}'s network namespaces (the central server, or a host outside):
@@ -28,11 +23,10 @@ final class NamespaceServer {
     static final int DNS_PORT = 53;
     static final int UDP_PORT = 9999;
 
-    private final PrintWriter log;
+    private final StandInLog log;
 
     private NamespaceServer(Path logFile) throws IOException {
-        this.log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND), true);
+        this.log = new StandInLog(logFile);
     }
 
     public static void main(String[] args) throws Exception {
@@ -46,25 +40,13 @@ final class NamespaceServer {
             echo.setDaemon(true);
             echo.start();
         }
-        server.record("ready");
-    }
-
-    private synchronized void record(String line) {
-        log.println(line);
+        server.log.record("ready");
     }
 
     private void answer(HttpExchange exchange) throws IOException {
-        long bodyBytes;
-        try (InputStream body = exchange.getRequestBody()) {
-            bodyBytes = body.transferTo(OutputStream.nullOutputStream());
-        }
-        record("http " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " " + bodyBytes);
-        byte[] answer = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, answer.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(answer);
-        }
+        long bodyBytes = StandInLog.bodyBytes(exchange);
+        log.record("http " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " " + bodyBytes);
+        StandInLog.answerJson(exchange, 200, "{\"ok\":true}");
     }
 
     private void echo(DatagramSocket socket) {
@@ -75,10 +57,10 @@ final class NamespaceServer {
                 socket.receive(packet);
                 String text = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.ISO_8859_1)
                         .replaceAll("[^\\x20-\\x7e]", ".");
-                record("udp " + socket.getLocalPort() + " " + text);
+                log.record("udp " + socket.getLocalPort() + " " + text);
                 socket.send(new DatagramPacket(packet.getData(), packet.getLength(), packet.getSocketAddress()));
             } catch (IOException e) {
-                record("udp " + socket.getLocalPort() + " error " + e);
+                log.record("udp " + socket.getLocalPort() + " error " + e);
             }
         }
     }

@@ -3,14 +3,8 @@ package org.sluice.proxy.deploy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -33,11 +27,10 @@ final class NodeProxyStandIn {
     private static final Pattern RESULT_ONE = Pattern.compile("/result/\\d+");
     private static final Pattern BLOB_ONE = Pattern.compile("/blobstream/[^/]+");
 
-    private final PrintWriter log;
+    private final StandInLog log;
 
     private NodeProxyStandIn(Path logFile) throws IOException {
-        this.log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND), true);
+        this.log = new StandInLog(logFile);
     }
 
     public static void main(String[] args) throws Exception {
@@ -48,7 +41,7 @@ final class NodeProxyStandIn {
             http.createContext("/", standIn::answer);
             http.start();
         }
-        standIn.record("ready");
+        standIn.log.record("ready");
     }
 
     /** Which of the node proxy's routes takes this request, or null (405). */
@@ -74,26 +67,13 @@ final class NodeProxyStandIn {
         return null;
     }
 
-    private synchronized void record(String line) {
-        log.println(line);
-    }
-
     private void answer(HttpExchange exchange) throws IOException {
-        long bodyBytes;
-        try (InputStream body = exchange.getRequestBody()) {
-            bodyBytes = body.transferTo(OutputStream.nullOutputStream());
-        }
+        long bodyBytes = StandInLog.bodyBytes(exchange);
         String method = exchange.getRequestMethod();
         String route = route(method, exchange.getRequestURI().getPath());
-        record(method + " " + exchange.getRequestURI() + " " + bodyBytes + " " + (route == null ? "none" : route)
+        log.record(method + " " + exchange.getRequestURI() + " " + bodyBytes + " " + (route == null ? "none" : route)
                 + " " + exchange.getRemoteAddress().getAddress().getHostAddress() + " "
                 + exchange.getLocalAddress().getPort());
-        int status = route == null ? 405 : 200;
-        byte[] answer = ("{\"route\":\"" + route + "\"}").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, answer.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(answer);
-        }
+        StandInLog.answerJson(exchange, route == null ? 405 : 200, "{\"route\":\"" + route + "\"}");
     }
 }

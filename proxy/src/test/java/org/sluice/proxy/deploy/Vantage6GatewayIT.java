@@ -3,8 +3,6 @@ package org.sluice.proxy.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.opentest4j.TestAbortedException;
 import org.sluice.proxy.deploy.NamespaceLab.CommandResult;
 import org.sluice.proxy.testing.JsonLines;
 
@@ -101,12 +98,7 @@ class Vantage6GatewayIT {
 
     @BeforeAll
     void setUp() throws Exception {
-        try {
-            buildTheNodeAndTryEveryWay();
-        } catch (TestAbortedException e) {
-            skipReason = e.getMessage();
-            System.err.println(skipReason);
-        }
+        skipReason = NamespaceLab.skipReasonOf(this::buildTheNodeAndTryEveryWay);
     }
 
     @BeforeEach
@@ -124,10 +116,8 @@ class Vantage6GatewayIT {
     private void buildTheNodeAndTryEveryWay() throws Exception {
         lab = new NamespaceLab("sluF-", NAME, List.of("ip", "iptables", "ip6tables", "iptables-restore",
                 "ip6tables-restore", "setpriv", "curl", "bash"));
-        testClasses = Path.of(locationOf(NodeProxyStandIn.class));
-        Path sluiceJar = testClasses.getParent().resolve("sluice.jar");
-        NamespaceLab.skipUnless(NAME, Files.isRegularFile(sluiceJar), sluiceJar + " not built: run through "
-                + "./mvnw verify (failsafe runs this test after package)");
+        testClasses = NamespaceLab.testClasses();
+        Path sluiceJar = lab.sluiceJar();
         repoRoot = testClasses.getParent().getParent().getParent();
         java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         work = lab.open();
@@ -138,9 +128,9 @@ class Vantage6GatewayIT {
         Path guard = repoRoot.resolve("deploy/vantage6/proxy-guard.sh");
         Map<String, String> guardEnv = Map.of("SLUICE_ADDRESS", SLUICE, "SLUICE_MAC", macOf(sluice, "eth0"));
         firstGuard = lab.run(List.of(lab.tool("ip"), "netns", "exec", node, guard.toString()), guardEnv);
-        rulesAfterFirst = rules(node);
+        rulesAfterFirst = lab.rules(node);
         secondGuard = lab.run(List.of(lab.tool("ip"), "netns", "exec", node, guard.toString()), guardEnv);
-        rulesAfterSecond = rules(node);
+        rulesAfterSecond = lab.rules(node);
 
         startSluice(sluiceJar);
         for (String call : CLIENT_CALLS) {
@@ -267,15 +257,13 @@ class Vantage6GatewayIT {
     // --- the topology ---
 
     private void buildTopology() throws Exception {
-        String net = lab.namespace(NAME, "net");
-        algorithm = lab.namespace(NAME, "algorithm");
-        sluice = lab.namespace(NAME, "sluice");
-        node = lab.namespace(NAME, "node");
-        central = lab.namespace(NAME, "central");
-        outside = lab.namespace(NAME, "outside");
-        CommandResult iptables = lab.run(List.of(lab.tool("ip"), "netns", "exec", node, lab.tool("iptables"), "-S"));
-        NamespaceLab.skipUnless(NAME, iptables.exitCode() == 0, "iptables does not work in a network namespace "
-                + "here: " + iptables.output().strip());
+        String net = lab.namespace("net");
+        algorithm = lab.namespace("algorithm");
+        sluice = lab.namespace("sluice");
+        node = lab.namespace("node");
+        central = lab.namespace("central");
+        outside = lab.namespace("outside");
+        lab.skipUnlessIptablesWorksIn(node);
         // The isolated network: a bridge in a namespace of its own, as Docker's bridge for an internal network.
         lab.ip(net, "link", "add", "br0", "type", "bridge");
         lab.ip(net, "link", "set", "br0", "up");
@@ -287,20 +275,16 @@ class Vantage6GatewayIT {
     }
 
     private void onTheBridge(String net, String namespace, String port, String v4, String v6) throws Exception {
-        lab.ip(namespace, "link", "add", "eth0", "type", "veth", "peer", "name", port, "netns", net);
-        lab.ip(namespace, "addr", "add", v4 + "/24", "dev", "eth0");
-        lab.ip(namespace, "-6", "addr", "add", v6 + "/64", "dev", "eth0", "nodad");
-        lab.ip(namespace, "link", "set", "eth0", "up");
+        lab.veth(namespace, "eth0", net, port);
+        lab.up(namespace, "eth0", v4 + "/24", v6 + "/64");
         lab.ip(net, "link", "set", port, "master", "br0");
-        lab.ip(net, "link", "set", port, "up");
+        lab.up(net, port);
     }
 
     private void link(String from, String device, String fromV4, String to, String toV4) throws Exception {
-        lab.ip(from, "link", "add", device, "type", "veth", "peer", "name", "eth0", "netns", to);
-        lab.ip(from, "addr", "add", fromV4, "dev", device);
-        lab.ip(from, "link", "set", device, "up");
-        lab.ip(to, "addr", "add", toV4, "dev", "eth0");
-        lab.ip(to, "link", "set", "eth0", "up");
+        lab.veth(from, device, to, "eth0");
+        lab.up(from, device, fromV4);
+        lab.up(to, "eth0", toV4);
     }
 
     private void startStandIns() throws Exception {
@@ -371,7 +355,7 @@ class Vantage6GatewayIT {
         Path config = work.resolve("vantage6.yaml");
         Files.writeString(config, policy);
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
-        List<String> command = new ArrayList<>(asUid(sluice, SLUICE_UID));
+        List<String> command = new ArrayList<>(lab.asUid(sluice, SLUICE_UID));
         command.addAll(List.of(java, "-XX:-UsePerfData", "-Xmx128m", "-jar", sluiceJar.toString(), "run",
                 "--config", config.toString()));
         lab.start("sluice.out", command);
@@ -404,7 +388,7 @@ class Vantage6GatewayIT {
     }
 
     private Attempt curl(String namespace, int uid, List<String> environment, String... args) throws Exception {
-        List<String> command = new ArrayList<>(asUid(namespace, uid));
+        List<String> command = new ArrayList<>(lab.asUid(namespace, uid));
         command.addAll(List.of("env", "-i", "PATH=/usr/bin:/bin"));
         command.addAll(environment);
         command.addAll(List.of(lab.tool("curl"), "-sS", "--max-time", "3", "-o", "/dev/null", "-w",
@@ -417,34 +401,11 @@ class Vantage6GatewayIT {
                 result.millis(), result.output().strip());
     }
 
-    /** {@code ip netns exec NAMESPACE}, then setpriv to the uid (root stays root). */
-    private List<String> asUid(String namespace, int uid) {
-        List<String> command = new ArrayList<>(List.of(lab.tool("ip"), "netns", "exec", namespace));
-        if (uid != ROOT_UID) {
-            command.addAll(List.of(lab.tool("setpriv"), "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
-                    "--"));
-        }
-        return command;
-    }
-
     private String macOf(String namespace, String device) throws Exception {
         String link = lab.run(List.of(lab.tool("ip"), "-n", namespace, "-o", "link", "show", device)).output();
         Matcher mac = Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(link);
         assertThat(mac.find()).as("a MAC address in %s", link).isTrue();
         return mac.group(1);
-    }
-
-    private String rules(String namespace) throws Exception {
-        return lab.run(List.of(lab.tool("ip"), "netns", "exec", namespace, lab.tool("iptables"), "-S")).output()
-                + lab.run(List.of(lab.tool("ip"), "netns", "exec", namespace, lab.tool("ip6tables"), "-S")).output();
-    }
-
-    private static String locationOf(Class<?> type) {
-        try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private record Attempt(int exitCode, String status, String error, long millis, String output) {

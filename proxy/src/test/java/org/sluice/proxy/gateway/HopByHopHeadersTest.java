@@ -65,6 +65,7 @@ class HopByHopHeadersTest {
         assertThat(firstDeciding("content-length2, x-content-length, hostname, host-x")).isNull();
         assertThat(firstDeciding("")).isNull();
         assertThat(firstDeciding("content-lengt")).isNull();
+        assertThat(firstDeciding("Expect, Host")).as("the first in Connection's order").isEqualTo("expect");
     }
 
     private static String firstDeciding(String connection) {

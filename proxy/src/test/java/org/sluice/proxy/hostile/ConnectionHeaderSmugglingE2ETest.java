@@ -2,17 +2,13 @@ package org.sluice.proxy.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.sluice.proxy.testing.RawHttpConnection;
-import org.sluice.proxy.testing.RawRecordingUpstream;
 import org.sluice.proxy.testing.RawResponse;
 import org.sluice.proxy.testing.ScriptedUpstream;
-import org.sluice.proxy.testing.TestDnsServer;
 import org.sluice.proxy.testing.TestSluice;
 
 /**
@@ -24,28 +20,9 @@ import org.sluice.proxy.testing.TestSluice;
 class ConnectionHeaderSmugglingE2ETest {
     /** The request hidden in the body of an allowed POST: denied by the policy, so it must never be sent. */
     static final String HIDDEN = "GET /admin/export HTTP/1.1\r\nHost: s\r\n\r\n";
-    private static final String RULES = """
-            rules:
-              - name: api
-                methods: [GET, POST]
-                paths: ["/api/**"]
-            """;
 
-    private RawRecordingUpstream upstream;
-    private TestDnsServer dns;
-
-    @BeforeEach
-    void start() throws Exception {
-        upstream = RawRecordingUpstream.start();
-        dns = TestDnsServer.start();
-        dns.answer("central.test", 60, "127.0.0.1");
-    }
-
-    @AfterEach
-    void stop() {
-        dns.close();
-        upstream.close();
-    }
+    @RegisterExtension
+    final RecordedApiCentral central = new RecordedApiCentral();
 
     @ParameterizedTest(name = "gateway: {0}")
     @CsvSource(delimiter = '|', value = {
@@ -60,7 +37,7 @@ class ConnectionHeaderSmugglingE2ETest {
     })
     void aConnectionTokenNamingAFramingOrRoutingHeaderIsRefusedAtTheGateway(String connection, String framing)
             throws Exception {
-        try (TestSluice sluice = TestSluice.start(TestSluice.gatewayYaml(upstream.url(), RULES))) {
+        try (TestSluice sluice = central.gateway()) {
             String request = "POST /api/upload HTTP/1.1\r\nHost: s\r\n" + lines(connection) + body(framing);
             refusedAndNothingLeft(sluice, sluice.gatewayPort(), request);
         }
@@ -77,9 +54,8 @@ class ConnectionHeaderSmugglingE2ETest {
     })
     void aConnectionTokenNamingAFramingOrRoutingHeaderIsRefusedAtTheForwardListener(String connection,
                                                                                     String framing) throws Exception {
-        try (TestSluice sluice = TestSluice.start(TestSluice.forwardYaml(dns.address(),
-                "allowPrivate: [127.0.0.0/8]\n" + RULES))) {
-            String authority = "central.test:" + upstream.url().substring(upstream.url().lastIndexOf(':') + 1);
+        try (TestSluice sluice = central.forward()) {
+            String authority = central.authority();
             String request = "POST http://" + authority + "/api/upload HTTP/1.1\r\nHost: " + authority + "\r\n"
                     + lines(connection) + body(framing);
             refusedAndNothingLeft(sluice, sluice.forwardPort(), request);
@@ -95,8 +71,8 @@ class ConnectionHeaderSmugglingE2ETest {
     void aResponseWhoseConnectionNamesItsFramingHeaderIsRelayedWithItsFramingIntact(String connection, String rest)
             throws Exception {
         String answer = "HTTP/1.1 200 OK\r\n" + connection + "\r\n" + rest.replace("\\r\\n", "\r\n");
-        try (ScriptedUpstream central = ScriptedUpstream.answering(answer);
-             TestSluice sluice = TestSluice.start(TestSluice.gatewayYaml(central.url(), RULES));
+        try (ScriptedUpstream scripted = ScriptedUpstream.answering(answer);
+             TestSluice sluice = TestSluice.start(TestSluice.gatewayYaml(scripted.url(), RecordedApiCentral.RULES));
              RawHttpConnection client = RawHttpConnection.open(sluice.gatewayPort())) {
             for (int i = 0; i < 2; i++) {
                 RawResponse response = client.send("GET /api/tasks HTTP/1.1\r\nHost: s\r\n\r\n").readResponse();
@@ -105,7 +81,7 @@ class ConnectionHeaderSmugglingE2ETest {
                         .as("framed: %s", response).isTrue();
                 assertThat(response.bodyText()).isEqualTo("hello");
             }
-            assertThat(central.requests()).isEqualTo(2);
+            assertThat(scripted.requests()).isEqualTo(2);
         }
     }
 
@@ -115,16 +91,13 @@ class ConnectionHeaderSmugglingE2ETest {
             while (response.status() == 100) {
                 response = client.readResponse();
             }
-            assertThat(response.status()).as(response.toString()).isEqualTo(400);
-            assertThat(response.header("X-Sluice-Error")).isEqualTo("bad_request");
-            assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
+            RecordedApiCentral.assertBadRequestThenClosed(client, response);
             assertThat((String) response.json().get("reason")).containsIgnoringCase("Connection");
-            assertThat(client.closedByPeerWithin(Duration.ofSeconds(5))).as("closed after the 400").isTrue();
         }
         Map<String, Object> record = sluice.awaitAudit(1).get(0);
         assertThat(record).containsEntry("status", 400L);
         assertThat(record.get("upstream")).as("nothing was dialled").isNull();
-        assertThat(upstream.streams()).as("the upstream received no bytes at all")
+        assertThat(central.streams()).as("the upstream received no bytes at all")
                 .allSatisfy(stream -> assertThat(stream).isEmpty());
     }
 
