@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sluice.policy.config.ConfigLoader;
 import org.sluice.proxy.SluiceServer;
+import org.sluice.proxy.testing.Await;
 import org.sluice.proxy.testing.FreePorts;
 import picocli.CommandLine;
 
@@ -59,7 +60,9 @@ class OneWriterPerAuditLogTest {
                 "http://127.0.0.1:" + first.gatewayAddress().getPort() + "/admin")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(denied.statusCode()).isEqualTo(403);
-        assertThat(first.auditLog().flush(Duration.ofSeconds(10))).isTrue();
+        // The record is queued once the answer is written, which can be after the client has read it: wait for it.
+        Await.until("the denied request's record in " + audit, () -> first.auditLog().flush(Duration.ofSeconds(10))
+                && audit.toFile().length() > 0);
         return first;
     }
 
