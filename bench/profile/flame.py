@@ -244,7 +244,12 @@ def report(args):
     for wl, (_, _, total, _, stacks) in results.items():
         md += [f"Hottest frames by own time, {WORKLOADS[wl]}:", "", "| frame | bucket | share |", "|---|---|---:|"]
         for frame, n in top_self(stacks):
-            bucket = next((classify(fr) for fr, c in stacks.items() if fr[-1] == frame), "other")
+            # the bucket most of this frame's own samples went to (one leaf can sit under several callers)
+            where = Counter()
+            for fr, c in stacks.items():
+                if fr[-1] == frame:
+                    where[classify(fr)] += c
+            bucket = where.most_common(1)[0][0]
             md.append(f"| `{frame}` | {bucket} | {100.0 * n / total:.1f}% |")
         md.append("")
     if warnings:
