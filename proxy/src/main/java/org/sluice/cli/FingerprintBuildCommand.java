@@ -29,13 +29,16 @@ import picocli.CommandLine.Spec;
             "The CSV is RFC 4180 in UTF-8 with a header row. Cells are normalised (Unicode NFKC, lower case, trimmed; "
                     + "1.50 = 1.5 = 1.5e0) and empty cells skipped. The index holds no cell, only 32-bit salted "
                     + "fingerprints; see docs/content-checks.md for what that does and does not hide.",
-            "Exits 0, or 2 when the CSV cannot be read or is not strict CSV (nothing is written then)."})
+            "Exits 0, or 2 when the CSV cannot be read or is not strict CSV (nothing is written then)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok: the index is written",
+            "2:usage or input error: the CSV cannot be read or is not strict CSV; nothing is written"})
 final class FingerprintBuildCommand implements Callable<Integer> {
 
     @Option(names = "--csv", required = true, paramLabel = "FILE", description = "the protected data, with a header")
     private Path csv;
 
-    @Option(names = "--columns", split = ",", paramLabel = "a,b",
+    @Option(names = "--columns", split = ",", paramLabel = "COLUMN",
             description = "only these columns (by header name); default: all")
     private List<String> columns;
 

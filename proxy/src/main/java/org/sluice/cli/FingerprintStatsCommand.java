@@ -20,7 +20,10 @@ import picocli.CommandLine.Spec;
             "Check a fingerprint index and print its rows, columns, distinct and rare values, row pairs, size per "
                     + "row and the expected false-positive rate of one lookup.",
             "",
-            "Exits 0; 1 when the file is truncated, changed or not an index; 2 when it cannot be read."})
+            "Exits 0; 1 when the file is truncated, changed or not an index; 2 when it cannot be read."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "1:the file is truncated, changed after it was written, or not an index",
+            "2:usage error, or the file cannot be read"})
 final class FingerprintStatsCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE.sfp", description = "an index written by sluice fingerprint build")

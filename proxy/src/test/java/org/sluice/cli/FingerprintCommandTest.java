@@ -167,6 +167,14 @@ class FingerprintCommandTest {
     }
 
     @Test
+    void helpStatesEachSubcommandsOwnExitCodes() {
+        assertThat(CliResult.execute("fingerprint", "build", "--help").out())
+                .contains("2   usage or input error: the CSV cannot be read").doesNotContain("audit verify");
+        assertThat(CliResult.execute("fingerprint", "stats", "--help").out())
+                .contains("1   the file is truncated, changed after it was written, or not an index");
+    }
+
+    @Test
     void optionsOutOfRangeAndAMissingSubcommandAreUsageErrors() throws Exception {
         CliResult badK = CliResult.execute("fingerprint", "build", "--csv", patients().toString(), "--k", "1",
                 "--out", folder.resolve("x.sfp").toString());
