@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import org.sluice.policy.fingerprint.CsvFormatException;
 import org.sluice.policy.fingerprint.CsvReader;
 import org.sluice.policy.fingerprint.FingerprintIndex;
@@ -76,7 +77,6 @@ final class FingerprintBuildCommand implements Callable<Integer> {
                 names.add(reader.header().get(column));
             }
             FingerprintIndexBuilder builder = FingerprintIndexBuilder.forColumns(names).k(k).rareRows(rareRows);
-            builder.maxPairColumns(Math.min(FingerprintIndexBuilder.DEFAULT_PAIR_COLUMNS, names.size()));
             for (List<String> row = reader.next(); row != null; row = reader.next()) {
                 List<String> cells = new ArrayList<>(selected.length);
                 for (int column : selected) {
@@ -127,7 +127,7 @@ final class FingerprintBuildCommand implements Callable<Integer> {
             }
         }
         if (columns == null) {
-            return java.util.stream.IntStream.range(0, header.size()).toArray();
+            return IntStream.range(0, header.size()).toArray();
         }
         for (String column : columns) {
             if (!header.contains(column)) {
@@ -135,7 +135,7 @@ final class FingerprintBuildCommand implements Callable<Integer> {
                         + String.join(", ", header) + ")");
             }
         }
-        return java.util.stream.IntStream.range(0, header.size())
+        return IntStream.range(0, header.size())
                 .filter(i -> columns.contains(header.get(i))).toArray();
     }
 

@@ -42,6 +42,8 @@ class FingerprintCommandTest {
         assertThat(build.out()).startsWith("wrote " + out + ": 60 rows, 120 rare values, 30 row pairs "
                 + "(pair columns: town, born)");
         byte[] file = Files.readAllBytes(out);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)))
+                .as("the salt is in the file: only its owner reads it").isEqualTo("rw-------");
         FingerprintIndex index = FingerprintIndex.fromBytes(file);
         assertThat(index.columns()).containsExactly("id", "name", "town", "born");
         assertThat(rare(index, "1007")).isTrue();

@@ -55,6 +55,7 @@ public final class FingerprintIndexBuilder {
         return new FingerprintIndexBuilder(columns, salt);
     }
 
+    /** How many cells of one row count the row at request time (2..255); stored, the tables do not depend on it. */
     public FingerprintIndexBuilder k(int k) {
         if (k < 2 || k > 255) {
             throw new IllegalArgumentException("k is between 2 and 255, not " + k);
@@ -63,6 +64,7 @@ public final class FingerprintIndexBuilder {
         return this;
     }
 
+    /** A value in at most this many rows goes into the rare-value table. */
     public FingerprintIndexBuilder rareRows(int rareRows) {
         if (rareRows < 0) {
             throw new IllegalArgumentException("the rare-row limit is not negative: " + rareRows);
@@ -71,6 +73,7 @@ public final class FingerprintIndexBuilder {
         return this;
     }
 
+    /** At most this many columns are paired: c columns cost c(c-1)/2 fingerprints a row. */
     public FingerprintIndexBuilder maxPairColumns(int maxPairColumns) {
         if (maxPairColumns < 0 || maxPairColumns > columns.size()) {
             throw new IllegalArgumentException("between 0 and " + columns.size() + " pair columns, not "
@@ -102,6 +105,7 @@ public final class FingerprintIndexBuilder {
         return this;
     }
 
+    /** The index of every row added so far. */
     public FingerprintIndex build() {
         Map<Long, Integer> rowsPerValue = new HashMap<>();
         List<Set<Long>> distinctPerColumn = new ArrayList<>();
