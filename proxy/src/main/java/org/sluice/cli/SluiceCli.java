@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
         description = "Egress-filtering HTTP proxy for algorithm containers that run next to private data: "
                 + "lets through only what the policy allows, refuses oversize bodies, audits every request.",
         subcommands = {RunCommand.class, DemoCommand.class, PolicyCommand.class, AuditCommand.class,
-            HealthCommand.class, InjectCommand.class, WebhookCommand.class, ImportCommand.class},
+            HealthCommand.class, InjectCommand.class, WebhookCommand.class, ImportCommand.class,
+            FingerprintCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",

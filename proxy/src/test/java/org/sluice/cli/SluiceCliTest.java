@@ -19,6 +19,7 @@ class SluiceCliTest {
                 .containsPattern("(?m)^\\s+audit\\s+Work with the audit log")
                 .containsPattern("(?m)^\\s+inject\\s+Add Sluice to the pods")
                 .containsPattern("(?m)^\\s+webhook\\s+Serve sluice inject as a Kubernetes")
+                .containsPattern("(?m)^\\s+fingerprint\\s+Build and inspect a salted fingerprint index")
                 .contains("Exit codes:");
         assertThat(result.err()).isEmpty();
     }
@@ -26,20 +27,23 @@ class SluiceCliTest {
     @Test
     void onlyTheDocumentedCommandsExist() {
         assertThat(SluiceCli.commandLine().getSubcommands()).containsOnlyKeys("run", "demo", "policy", "audit",
-                "health", "inject", "webhook", "import");
+                "health", "inject", "webhook", "import", "fingerprint");
         assertThat(SluiceCli.commandLine().getSubcommands().get("policy").getSubcommands())
                 .containsOnlyKeys("lint", "explain", "test", "check-image");
         assertThat(SluiceCli.commandLine().getSubcommands().get("audit").getSubcommands())
                 .containsOnlyKeys("verify", "summary", "tail", "keygen");
         assertThat(SluiceCli.commandLine().getSubcommands().get("import").getSubcommands())
                 .containsOnlyKeys("vantage6");
+        assertThat(SluiceCli.commandLine().getSubcommands().get("fingerprint").getSubcommands())
+                .containsOnlyKeys("build", "stats");
     }
 
     @Test
     void everyCommandHasHelp() {
         for (String command : new String[] {"run", "demo", "policy", "policy lint", "policy explain", "policy test",
                 "policy check-image", "audit", "audit keygen",
-                "audit verify", "audit summary", "audit tail", "inject", "webhook", "import", "import vantage6"}) {
+                "audit verify", "audit summary", "audit tail", "inject", "webhook", "import", "import vantage6",
+                "fingerprint", "fingerprint build", "fingerprint stats"}) {
             String[] args = (command + " --help").split(" ");
             CliResult result = CliResult.execute(args);
 

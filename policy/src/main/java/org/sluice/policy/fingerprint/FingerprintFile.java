@@ -1,0 +1,152 @@
+package org.sluice.policy.fingerprint;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/** The {@code .sfp} file of a {@link FingerprintIndex}: its layout is the table in docs/content-checks.md. */
+final class FingerprintFile {
+
+    static final byte[] MAGIC = "SLUICEFP".getBytes(StandardCharsets.US_ASCII);
+    static final int VERSION = 1;
+
+    private FingerprintFile() {
+    }
+
+    static byte[] write(FingerprintIndex index) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(MAGIC);
+            out.writeShort(VERSION);
+            out.write(index.salt());
+            out.writeByte(index.k());
+            out.writeInt(index.rareRows());
+            out.writeInt((int) index.rows());
+            out.writeInt((int) index.distinctValues());
+            out.writeShort(index.columns().size());
+            for (String column : index.columns()) {
+                byte[] name = column.getBytes(StandardCharsets.UTF_8);
+                out.writeShort(name.length);
+                out.write(name);
+                out.writeByte(index.pairColumns().contains(column) ? 1 : 0);
+            }
+            writeTable(out, index.rareTable());
+            writeTable(out, index.pairTable());
+            out.flush();
+            CRC32 crc = new CRC32();
+            crc.update(bytes.toByteArray());
+            out.writeInt((int) crc.getValue());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void writeTable(DataOutputStream out, FingerprintTable table) throws IOException {
+        byte[] gaps = table.encode();
+        out.writeInt(table.size());
+        out.writeInt(gaps.length);
+        out.write(gaps);
+    }
+
+    static FingerprintIndex read(byte[] file) throws FingerprintFormatException {
+        ByteBuffer in = ByteBuffer.wrap(file);
+        if (file.length < MAGIC.length || !Arrays.equals(file, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new FingerprintFormatException("not a fingerprint index (it does not start with SLUICEFP): "
+                    + "make one with sluice fingerprint build");
+        }
+        in.position(MAGIC.length);
+        String section = "header";
+        try {
+            int version = in.getShort() & 0xffff;
+            if (version != VERSION) {
+                throw new FingerprintFormatException("format version " + version + ", this Sluice reads version "
+                        + VERSION + ": rebuild the index with this Sluice");
+            }
+            byte[] salt = new byte[FingerprintIndex.SALT_BYTES];
+            in.get(salt);
+            int k = in.get() & 0xff;
+            int rareRows = in.getInt();
+            long rows = Integer.toUnsignedLong(in.getInt());
+            long distinct = Integer.toUnsignedLong(in.getInt());
+            section = "column list";
+            int columnCount = in.getShort() & 0xffff;
+            List<String> columns = new ArrayList<>();
+            List<String> pairColumns = new ArrayList<>();
+            for (int i = 0; i < columnCount; i++) {
+                byte[] name = new byte[in.getShort() & 0xffff];
+                in.get(name);
+                String column = utf8(name);
+                columns.add(column);
+                int flags = in.get();
+                if ((flags & ~1) != 0) {
+                    throw new FingerprintFormatException("corrupt: unknown flags on column " + column);
+                }
+                if (flags == 1) {
+                    pairColumns.add(column);
+                }
+            }
+            if (k < 2 || rareRows < 0) {
+                throw new FingerprintFormatException("corrupt: k is " + k + " and the rare-row limit "
+                        + rareRows + "; k is at least 2 and the limit not negative");
+            }
+            section = "rare-value table";
+            FingerprintTable rare = readTable(in, "rare-value");
+            section = "row-pair table";
+            FingerprintTable pairs = readTable(in, "row-pair");
+            section = "checksum";
+            int end = in.position();
+            int stored = in.getInt();
+            if (in.hasRemaining()) {
+                throw new FingerprintFormatException("corrupt: " + in.remaining() + " byte(s) after the checksum");
+            }
+            CRC32 crc = new CRC32();
+            crc.update(file, 0, end);
+            if ((int) crc.getValue() != stored) {
+                throw new FingerprintFormatException("corrupt: the checksum does not match (the file was changed "
+                        + "or damaged after it was written): rebuild it");
+            }
+            return new FingerprintIndex(salt, k, rareRows, rows, distinct, columns, pairColumns, rare, pairs);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+            throw new FingerprintFormatException("truncated: the file ends inside its " + section + " ("
+                    + file.length + " bytes): rebuild it or copy it again");
+        }
+    }
+
+    private static FingerprintTable readTable(ByteBuffer in, String name) throws FingerprintFormatException {
+        int count = in.getInt();
+        int length = in.getInt();
+        if (count < 0 || length < 0) {
+            throw new FingerprintFormatException("corrupt: the " + name + " table claims a negative size");
+        }
+        if (length > in.remaining()) {
+            throw new BufferUnderflowException();
+        }
+        if (count > length) {
+            throw new FingerprintFormatException("corrupt: the " + name + " table claims " + count + " values in "
+                    + length + " bytes (each takes at least one)");
+        }
+        ByteBuffer gaps = in.slice(in.position(), length);
+        in.position(in.position() + length);
+        return FingerprintTable.decode(gaps, count, name);
+    }
+
+    private static String utf8(byte[] bytes) throws FingerprintFormatException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new FingerprintFormatException("corrupt: a column name is not UTF-8");
+        }
+    }
+}
