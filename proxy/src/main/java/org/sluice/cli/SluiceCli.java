@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
  * {@code policy} checks a policy without running it, {@code audit} works with the audit log,
  * {@code health} asks a running Sluice whether it is ready (a container health check), {@code inject} adds
  * Sluice to Kubernetes manifests, {@code webhook} does the same at admission, {@code import} turns another tool's
- * egress settings (a vantage6 node's Squid whitelist) into rules.
+ * egress settings (a vantage6 node's Squid whitelist) into rules, {@code fingerprint} builds and describes the
+ * index of a protected data set that content checks will read.
  * Exit codes: 0 ok, 1 a check failed, 2 usage or config error.
  */
 @Command(
@@ -32,7 +33,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:ok",
             "1:a check failed (demo: an outcome was not the expected one; policy: see its commands; audit verify: "
-                    + "the log is damaged; health: not ready; inject: a container was refused; import: an entry could not be mapped)",
+                    + "the log is damaged; health: not ready; inject: a container was refused; import: an entry "
+                    + "could not be mapped; fingerprint stats: the index file is damaged)",
             "2:usage or config error (nothing was started)"})
 public final class SluiceCli implements Callable<Integer> {
 
@@ -64,7 +66,7 @@ public final class SluiceCli implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine commandLine = spec.commandLine();
-        commandLine.getErr().println("sluice: missing command (run, demo, policy, audit, health, inject, webhook or import)");
+        commandLine.getErr().println("sluice: missing command (run, demo, policy, audit, health, inject, webhook, import or fingerprint)");
         commandLine.usage(commandLine.getErr());
         return USAGE_OR_CONFIG_ERROR;
     }

@@ -16,6 +16,10 @@ public final class CsvReader {
     private static final int BYTE_ORDER_MARK = '\uFEFF';
 
     private final Reader in;
+    /** The index file stores names and their count in 16 bits; names this long are a mistake anyway. */
+    static final int MAX_NAME_BYTES = 1024;
+    static final int MAX_COLUMNS = 65_535;
+
     private final List<String> header;
     private long line = 1;
     private int pushedBack = -2;
@@ -30,6 +34,16 @@ public final class CsvReader {
         List<String> names = readRecord();
         if (names == null) {
             throw new CsvFormatException(1, "the file is empty: the first line must be a header naming the columns");
+        }
+        if (names.size() > MAX_COLUMNS) {
+            throw new CsvFormatException(1, "the header names " + names.size() + " columns, more than the "
+                    + MAX_COLUMNS + " an index can hold: give only the columns to protect");
+        }
+        for (String name : names) {
+            if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+                throw new CsvFormatException(1, "a column name is longer than " + MAX_NAME_BYTES + " bytes: "
+                        + "shorten it in the header (the index stores every name)");
+            }
         }
         header = List.copyOf(names);
     }

@@ -51,6 +51,20 @@ class CsvReaderTest {
     }
 
     @Test
+    void aHeaderTheIndexCannotStoreIsRefusedOnLineOne() throws Exception {
+        String longName = "n".repeat(CsvReader.MAX_NAME_BYTES + 1);
+        assertThatThrownBy(() -> readAll("id," + longName + "\n1,2\n"))
+                .isInstanceOf(CsvFormatException.class)
+                .hasMessageContaining("a column name is longer than 1024 bytes")
+                .satisfies(e -> assertThat(((CsvFormatException) e).line()).isEqualTo(1));
+        assertThat(readAll("id," + "n".repeat(CsvReader.MAX_NAME_BYTES) + "\n1,2\n")).hasSize(2);
+        String wide = String.join(",", java.util.Collections.nCopies(CsvReader.MAX_COLUMNS + 1, "c"));
+        assertThatThrownBy(() -> readAll(wide + "\n"))
+                .isInstanceOf(CsvFormatException.class)
+                .hasMessageContaining("more than the 65535 an index can hold");
+    }
+
+    @Test
     void anUnterminatedQuoteNamesTheLineItOpenedOn() {
         assertThatThrownBy(() -> readAll("a,b\n1,2\n3,\"never\nclosed,4\n5,6\n"))
                 .isInstanceOf(CsvFormatException.class)
