@@ -66,7 +66,8 @@ public final class SluiceCli implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine commandLine = spec.commandLine();
-        commandLine.getErr().println("sluice: missing command (run, demo, policy, audit, health, inject, webhook, import or fingerprint)");
+        commandLine.getErr().println("sluice: missing command (run, demo, policy, audit, health, inject, webhook, "
+                + "import or fingerprint)");
         commandLine.usage(commandLine.getErr());
         return USAGE_OR_CONFIG_ERROR;
     }
