@@ -3,7 +3,6 @@ package org.sluice.policy.config;
 import java.time.Duration;
 import java.util.List;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /** Reads the {@code budgets} section: the window, and the perClient, perJob and perTask limits. */
 final class BudgetsReader {
@@ -28,7 +27,8 @@ final class BudgetsReader {
         if (budgets == null) {
             return BudgetsConfig.NONE;
         }
-        Duration window = window(budgets.value("window"));
+        Duration window = ConfigReader.duration(in, budgets.value("window"), "budgets.window",
+                BudgetsConfig.DEFAULT_WINDOW, MIN_WINDOW, MAX_WINDOW);
         BudgetsConfig.Budget perClient = budget(budgets.value("perClient"), "budgets.perClient");
         BudgetsConfig.Budget perTask = budget(budgets.value("perTask"), "budgets.perTask");
         BudgetsConfig.Budget perJob = BudgetsConfig.Budget.NONE;
@@ -45,19 +45,6 @@ final class BudgetsReader {
             }
         }
         return new BudgetsConfig(window, perClient, perJob, total, perTask);
-    }
-
-    private Duration window(Node node) {
-        if (node == null) {
-            return BudgetsConfig.DEFAULT_WINDOW;
-        }
-        Duration value = ConfigReader.parsed(in, node, "budgets.window", "a duration such as 5s", Durations::parse);
-        if (value != null && (value.compareTo(MIN_WINDOW) < 0 || value.compareTo(MAX_WINDOW) > 0)) {
-            in.problem(node, "budgets.window: expected a duration from " + MIN_WINDOW.toMillis() + "ms to "
-                    + MAX_WINDOW.toMillis() + "ms, got '" + NodeReader.shorten(((ScalarNode) node).getValue()) + "'");
-            return BudgetsConfig.DEFAULT_WINDOW;
-        }
-        return value == null ? BudgetsConfig.DEFAULT_WINDOW : value;
     }
 
     /** A {@code {requests, requestBytes}} mapping at where; no limit when node is null. */
