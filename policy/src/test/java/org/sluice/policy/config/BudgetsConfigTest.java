@@ -44,6 +44,16 @@ class BudgetsConfigTest {
     }
 
     @Test
+    void aWindowOutsideOneSecondToSevenDaysIsRefusedAtItsValue() throws ConfigException {
+        assertThatThrownBy(() -> parse("budgets:\n  window: 999ms\n"))
+                .hasMessageContaining("sluice.yaml:8:11: budgets.window: expected a duration from 1000ms to "
+                        + "604800000ms, got '999ms'");
+        assertThatThrownBy(() -> parse("budgets:\n  window: 169h\n")).hasMessageContaining("got '169h'");
+        assertThat(parse("budgets:\n  window: 1s\n").budgets().window()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(parse("budgets:\n  window: 168h\n").budgets().window()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
     void perTaskIsReadAndLimitsOnItsOwn() throws ConfigException {
         BudgetsConfig budgets = parse("budgets:\n  perTask: {requests: 50, requestBytes: 2MiB}\n").budgets();
 
