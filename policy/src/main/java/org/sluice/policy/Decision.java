@@ -1,5 +1,7 @@
 package org.sluice.policy;
 
+import org.sluice.policy.content.ContentCheck;
+
 /**
  * A decision is a value: verdict, one-sentence reason, matching rule name (null when none), mode, limits and the
  * request headers that may be forwarded.
@@ -13,9 +15,16 @@ package org.sluice.policy;
  *                the matching rule's own), else ENFORCE
  * @param limits  body limits in force for this request
  * @param headers request headers forwarded upstream; every other request header is stripped
+ * @param content the matching rule's content checks, or null when it has none (nothing is held or scanned)
  */
 public record Decision(Verdict verdict, String reason, String rule, Mode mode, EffectiveLimits limits,
-                       HeaderAllowlist headers) {
+                       HeaderAllowlist headers, ContentCheck content) {
+
+    /** A decision without content checks. */
+    public Decision(Verdict verdict, String reason, String rule, Mode mode, EffectiveLimits limits,
+                    HeaderAllowlist headers) {
+        this(verdict, reason, rule, mode, limits, headers, null);
+    }
 
     /** True when the request goes upstream: allowed, or would-be denied in report mode. */
     public boolean forwards() {

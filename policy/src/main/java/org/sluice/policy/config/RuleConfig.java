@@ -18,12 +18,21 @@ import org.sluice.policy.Mode;
  * @param headers  request header names forwarded besides the default set (lower case); empty when none
  * @param mode     the rule's own mode, or null to use the policy's
  * @param limits   body limit overrides, or null when the rule has none
+ * @param content  content checks on what the request carries, or null when the rule has none
  * @param position where the rule starts in the file
  * @param keys     where each key's value starts in the file, by key name
  */
 public record RuleConfig(String name, List<String> methods, List<String> paths, List<String> hosts,
                          List<Integer> ports, List<String> schemes, List<String> query, List<String> headers,
-                         Mode mode, LimitOverrides limits, Position position, Map<String, Position> keys) {
+                         Mode mode, LimitOverrides limits, ContentConfig content, Position position,
+                         Map<String, Position> keys) {
+
+    /** A rule without content checks. */
+    public RuleConfig(String name, List<String> methods, List<String> paths, List<String> hosts, List<Integer> ports,
+                      List<String> schemes, List<String> query, List<String> headers, Mode mode,
+                      LimitOverrides limits, Position position, Map<String, Position> keys) {
+        this(name, methods, paths, hosts, ports, schemes, query, headers, mode, limits, null, position, keys);
+    }
 
     /** A rule with only methods and paths, as tests and benchmarks build them. */
     public static RuleConfig of(String name, List<String> methods, List<String> paths, Position position) {

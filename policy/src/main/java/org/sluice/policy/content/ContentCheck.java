@@ -1,0 +1,13 @@
+package org.sluice.policy.content;
+
+/**
+ * A rule's compiled content checks. Immutable and safe to share between threads; built once when the policy loads.
+ */
+public interface ContentCheck {
+
+    /** Runs every check the rule sets on one request, in a fixed order, and says which refused it, if any. */
+    ContentVerdict inspect(ContentInput input);
+
+    /** The limits on what many requests may carry together; {@link CumulativeLimits#NONE} when none are set. */
+    CumulativeLimits cumulative();
+}
