@@ -195,7 +195,20 @@ public final class CompiledContentCheck implements ContentCheck {
             throw new ContentRefusal("jsonSchema", "the body is not one JSON value, so it cannot satisfy jsonSchema "
                     + schemaName + " (content.jsonSchema)");
         }
-        List<Error> errors = schema.validate(shape.tree());
+        if (shape.hugeNumber()) {
+            seen.schemaErrors = 1;
+            throw new ContentRefusal("jsonSchema", "the body has a number beyond the range of a double, which"
+                    + " jsonSchema " + schemaName + " cannot judge (content.jsonSchema)");
+        }
+        List<Error> errors;
+        try {
+            errors = schema.validate(shape.tree());
+        } catch (RuntimeException e) {
+            // fail closed: a body the validator cannot get through is not let through unchecked
+            seen.schemaErrors = 1;
+            throw new ContentRefusal("jsonSchema", "jsonSchema " + schemaName + " could not be evaluated on the"
+                    + " body (content.jsonSchema)");
+        }
         seen.schemaErrors = errors.size();
         if (!errors.isEmpty()) {
             Error first = errors.get(0);

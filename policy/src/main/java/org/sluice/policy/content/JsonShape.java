@@ -38,8 +38,14 @@ final class JsonShape {
      * @param limitCheck the {@code json} limit first crossed ({@code content.json.maxDepth}...), or null
      * @param limitReason the reason for that crossing, or null
      * @param tree       the value as a tree when asked for and valid, else null
+     * @param hugeNumber a number beyond a double's range (the tree holds it as infinite, which a schema cannot
+     *                   judge)
      */
-    record Result(boolean valid, boolean complete, String limitCheck, String limitReason, JsonNode tree) {
+    record Result(boolean valid, boolean complete, String limitCheck, String limitReason, JsonNode tree,
+                  boolean hugeNumber) {
+        Result(boolean valid, boolean complete, String limitCheck, String limitReason, JsonNode tree) {
+            this(valid, complete, limitCheck, limitReason, tree, false);
+        }
     }
 
     private JsonShape() {
@@ -68,6 +74,7 @@ final class JsonShape {
         String crossedReason = null;
         JsonNode root = null;
         String field = null;
+        boolean hugeNumber = false;
         boolean measuring = limits != ContentConfig.JsonLimits.NONE;
         try (JsonParser p = FACTORY.createParser(b, off, len)) {
             JsonToken t = p.nextToken();
@@ -127,7 +134,11 @@ final class JsonShape {
                             default -> JsonNodeFactory.instance.numberNode(p.getBigIntegerValue());
                         };
                         // a double, as Jackson's own tree has it: a BigDecimal of 1e999999999 would make multipleOf a bomb
-                        case VALUE_NUMBER_FLOAT -> JsonNodeFactory.instance.numberNode(p.getDoubleValue());
+                        case VALUE_NUMBER_FLOAT -> {
+                            double d = p.getDoubleValue();
+                            hugeNumber |= Double.isInfinite(d);
+                            yield JsonNodeFactory.instance.numberNode(d);
+                        }
                         case VALUE_TRUE -> JsonNodeFactory.instance.booleanNode(true);
                         case VALUE_FALSE -> JsonNodeFactory.instance.booleanNode(false);
                         case VALUE_NULL -> JsonNodeFactory.instance.nullNode();
@@ -162,7 +173,7 @@ final class JsonShape {
             // exactly one value: whatever follows the first (a second value, or junk) makes the body not JSON
             boolean single = p.nextToken() == null;
             return new Result(single, true, crossedCheck, crossedReason,
-                    single && buildTree && crossedCheck == null ? root : null);
+                    single && buildTree && crossedCheck == null ? root : null, hugeNumber);
         } catch (IOException e) {
             // not JSON: which byte and why stays here (a parser message may quote the body)
             return new Result(false, true, crossedCheck, crossedReason, null);
