@@ -420,6 +420,38 @@ class ContentConfigTest {
     }
 
     @Test
+    void referencesInsideTheFileAreFollowed() throws Exception {
+        Files.writeString(dir.resolve("schemas/result.schema.json"), """
+                {
+                  "$id": "https://schemas.example.org/result.json",
+                  "type": "object",
+                  "properties": {"count": {"$ref": "#/$defs/count"}, "mean": {"$ref": "#number"}},
+                  "$defs": {"count": {"type": "integer", "minimum": 10}, "n": {"$anchor": "number", "type": "number"}}
+                }
+                """);
+        ContentConfig content = content("jsonSchema: schemas/result.schema.json");
+        ObjectMapper json = new ObjectMapper();
+
+        assertThat(content.jsonSchema().validate(json.readTree("{\"count\": 12, \"mean\": 1.5}"))).isEmpty();
+        assertThat(content.jsonSchema().validate(json.readTree("{\"count\": 9}"))).hasSize(1);
+        assertThat(content.jsonSchema().validate(json.readTree("{\"count\": 12, \"mean\": \"x\"}"))).hasSize(1);
+    }
+
+    @Test
+    void manyMetaSchemaErrorsAreCutAfterFive() throws IOException {
+        StringBuilder schema = new StringBuilder("{\"properties\": {");
+        for (int i = 0; i < 8; i++) {
+            schema.append(i == 0 ? "" : ", ").append("\"p").append(i).append("\": {\"minimum\": \"x\"}");
+        }
+        Files.writeString(dir.resolve("schemas/result.schema.json"), schema.append("}}").toString());
+
+        List<String> problems = problems("jsonSchema: schemas/result.schema.json");
+
+        assertThat(problems).hasSize(6);
+        assertThat(problems.get(5)).endsWith(":1:1: 3 more error(s) against the draft 2020-12 meta-schema not shown");
+    }
+
+    @Test
     void aReferenceInsideTheFileThatGoesNowhereIsRefusedAtLoad() throws IOException {
         Files.writeString(dir.resolve("schemas/result.schema.json"), """
                 {"type": "object", "properties": {"n": {"$ref": "#/$defs/missing"}}}
