@@ -463,6 +463,25 @@ class ContentConfigTest {
     }
 
     @Test
+    void referencedFilesAreResolvedInTheOrderTheyAreNamedEachOnce() throws Exception {
+        Path policy = dir.resolve("sluice.yaml");
+        Files.writeString(policy, BASE + """
+                      protectedData: {index: data/../data/patients.sfp}
+                      jsonSchema: schemas/result.schema.json
+                  - name: more-results
+                    methods: [PUT]
+                    paths: ["/api/**"]
+                    content: {protectedData: {index: data/patients.sfp}}
+                """);
+
+        SluiceConfig config = ConfigLoader.load(policy);
+
+        assertThat(config.referencedFiles()).containsExactly(dir.resolve("schemas/result.schema.json"),
+                dir.resolve("data/patients.sfp"));
+        assertThat(load("types: [text/csv]").referencedFiles()).isEmpty();
+    }
+
+    @Test
     void withoutReferencedFilesThePolicyHashIsTheFilesOwnSha256() throws Exception {
         Path policy = dir.resolve("sluice.yaml");
         Files.writeString(policy, BASE + "      types: [application/json]\n");
