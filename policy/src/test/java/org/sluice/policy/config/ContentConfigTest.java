@@ -382,6 +382,24 @@ class ContentConfigTest {
     }
 
     @Test
+    void aYamlSchemaErrorIsPlacedInTheYamlFile() throws IOException {
+        Files.writeString(dir.resolve("schemas/result.schema.yml"), """
+                type: object
+                properties:
+                  mean:
+                    type: numbr
+                """);
+
+        assertThat(problems("jsonSchema: schemas/result.schema.yml")).isNotEmpty().allSatisfy(p -> assertThat(p)
+                .startsWith("12:19: rules[0].content.jsonSchema: " + dir.resolve("schemas/result.schema.yml")
+                        + ":4:11: not a valid JSON Schema (draft 2020-12): /properties/mean/type: "));
+
+        Files.writeString(dir.resolve("schemas/result.schema.yml"), "type: object\nproperties: [a\n");
+        assertThat(problems("jsonSchema: schemas/result.schema.yml")).singleElement().asString()
+                .contains("result.schema.yml:").contains(": malformed YAML: ");
+    }
+
+    @Test
     void aSchemaOfAnotherDraftIsRefusedSayingWhichIsSupported() throws IOException {
         Files.writeString(dir.resolve("schemas/result.schema.json"), """
                 {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}
