@@ -241,6 +241,13 @@ final class ContentWalk {
         budget.charge(decoded.length);
         int len = decoded.length;
         boolean text = Utf8.isText(decoded, 0, len);
+        // a character or two stuck to the end of a span decode to a junk last byte: text before it is still text
+        for (int cut = 1; !text && cut <= 2 && len - cut >= MIN_SPAN / 2; cut++) {
+            if (Utf8.isText(decoded, 0, len - cut)) {
+                text = true;
+                len -= cut;
+            }
+        }
         String compression = text ? null : Sniffer.compression(decoded, 0, len);
         if (!text && compression == null && len < MIN_BINARY) {
             return; // a hash, an id, a long word: no text in it
