@@ -194,6 +194,16 @@ final class ContentWalk {
                 i++;
                 continue;
             }
+            // most runs are words: skip those shorter than a span without copying them, unless an escaped slash
+            // joins them to what follows
+            int plain = i;
+            while (plain < end && BASE64[b[plain] & 0xff]) {
+                plain++;
+            }
+            if (plain - i < MIN_SPAN && !(plain + 1 < end && b[plain] == '\\' && b[plain + 1] == '/')) {
+                i = plain + 1;
+                continue;
+            }
             int n = 0;
             boolean hexOnly = true;
             boolean url = false;
