@@ -44,8 +44,4 @@ final class ValueHasher {
         ByteBuffer input = ByteBuffer.allocate(17).put(PAIR_DOMAIN).putLong(Math.min(a, b)).putLong(Math.max(a, b));
         return hash.hash(input.array());
     }
-
-    static int valueFingerprint(long valueHash) {
-        return (int) valueHash;
-    }
 }
