@@ -203,9 +203,11 @@ final class FingerprintTable {
         long limit = 1L << bits;
         long[] values = new long[count];
         long previous = -1;
-        int position = 0;
         long totalBits = (long) bytes.remaining() * 8;
-        int base = bytes.position();
+        // 8 bytes of zeros after the data, so a 64-bit window can always be read
+        byte[] data = new byte[bytes.remaining() + 8];
+        bytes.get(bytes.position(), data, 0, bytes.remaining());
+        long position = 0;
         for (int i = 0; i < count; i++) {
             long quotient = 0;
             while (true) {
@@ -213,23 +215,25 @@ final class FingerprintTable {
                     throw new FingerprintFormatException("corrupt: the " + name + " table holds fewer values than "
                             + "its count (" + count + ")");
                 }
-                int bit = bit(bytes, base, position++);
-                if (bit == 0) {
-                    break;
-                }
-                if (++quotient > (limit >>> rice)) {
+                long ones = Long.numberOfLeadingZeros(~(window(data, position) << (position & 7)));
+                long run = Math.min(ones, 64 - (position & 7));
+                quotient += run;
+                position += run;
+                if (quotient > (limit >>> rice)) {
                     throw new FingerprintFormatException("corrupt: the " + name + " table is not a sorted set of "
                             + bits + "-bit values");
+                }
+                if (run < 64 - ((position - run) & 7)) {
+                    position++; // the zero that ends the quotient
+                    break;
                 }
             }
             if (position + rice > totalBits) {
                 throw new FingerprintFormatException("corrupt: the " + name + " table holds fewer values than "
                         + "its count (" + count + ")");
             }
-            long remainder = 0;
-            for (int b = 0; b < rice; b++) {
-                remainder = (remainder << 1) | bit(bytes, base, position++);
-            }
+            long remainder = rice == 0 ? 0 : (window(data, position) << (position & 7)) >>> (64 - rice);
+            position += rice;
             long value = previous + 1 + ((quotient << rice) | remainder);
             if (value >= limit) {
                 throw new FingerprintFormatException("corrupt: the " + name + " table is not a sorted set of "
@@ -238,12 +242,12 @@ final class FingerprintTable {
             values[i] = value;
             previous = value;
         }
-        if ((position + 7) / 8 != bytes.remaining()) {
+        if (position > totalBits || (position + 7) / 8 != bytes.remaining()) {
             throw new FingerprintFormatException("corrupt: the " + name + " table holds more bytes than its "
                     + count + " values need");
         }
         for (long p = position; p < totalBits; p++) {
-            if (bit(bytes, base, (int) p) != 0) {
+            if (((data[(int) (p >>> 3)] >>> (7 - (int) (p & 7))) & 1) != 0) {
                 throw new FingerprintFormatException("corrupt: the " + name + " table's last byte is not padded "
                         + "with zeros");
             }
@@ -251,8 +255,14 @@ final class FingerprintTable {
         return new FingerprintTable(bits, values);
     }
 
-    private static int bit(ByteBuffer bytes, int base, long position) {
-        return (bytes.get(base + (int) (position >>> 3)) >>> (7 - (int) (position & 7))) & 1;
+    /** The 8 bytes from the one that holds bit {@code position}, big-endian. */
+    private static long window(byte[] data, long position) {
+        int at = (int) (position >>> 3);
+        long window = 0;
+        for (int i = 0; i < 8; i++) {
+            window = (window << 8) | (data[at + i] & 0xffL);
+        }
+        return window;
     }
 
     /** Format 1: the LEB128 varint gaps of a 32-bit table, without the count. */
