@@ -157,7 +157,7 @@ final class Scan {
     }
 
     private void found(long value, RowFinder rows, long reach) {
-        if (index.isRare(value)) {
+        if (hasher.mayBeRare() && index.isRare(value)) {
             findings.addRareValue(value);
         }
         if (index.isPairValue(value)) {

@@ -190,6 +190,19 @@ class FingerprintScannerTest {
     }
 
     @Test
+    void numbersOfFewerThanSixDigitsAndTwoByteTextsAreNotLookedUpAsRare() {
+        FingerprintIndexBuilder builder = FingerprintIndexBuilder.forColumns(List.of("value"), SALT);
+        for (String value : List.of("1234", "12345", "0.5", "ab", "123456", "1234.56", "-0.000123456", "abc")) {
+            builder.addRow(List.of(value));
+        }
+        FingerprintScanner small = FingerprintScanner.of(builder.build(), 2);
+
+        assertThat(scan(small, "1234 12345.0 0.50 AB", Syntax.TEXT).rareValues()).isZero();
+        assertThat(scan(small, "123456", Syntax.TEXT).rareValues()).isEqualTo(1);
+        assertThat(scan(small, "[1234.560, -1.23456e-4, \"ABC\"]", Syntax.JSON).rareValues()).isEqualTo(3);
+    }
+
+    @Test
     void aRowSplitSoThatNoTwoPairCellsShareAnObjectIsNotARow() {
         List<String> r = row(700);
         String split = "[{\"born\":\"" + r.get(1) + "\"},{\"postcode\":" + r.get(3) + "},{\"w\":" + r.get(4) + "}]";
