@@ -25,6 +25,13 @@ final class FingerprintTable {
     private final boolean hasZero;
     private final int slotMask;
     private final int shift;
+    /**
+     * A blocked Bloom filter in front of the slots: 8 bits a fingerprint, 3 of them set in one 64-bit word. It is
+     * a sixth of the slots' size (2.6 MB for 2M 40-bit values), so it stays in cache where the slots do not, and
+     * answers "absent" for about 96% of the fingerprints that are: most tokens of a body then touch no main memory.
+     */
+    private final long[] filter;
+    private final int filterShift;
 
     private FingerprintTable(int bits, long[] sorted) {
         this.bits = bits;
@@ -60,6 +67,17 @@ final class FingerprintTable {
             }
         }
         this.hasZero = zero;
+        int filterBits = Math.max(1, 64 - Long.numberOfLeadingZeros(Math.max(1, sorted.length / 8L)));
+        this.filter = new long[1 << filterBits];
+        this.filterShift = bits - filterBits;
+        for (long value : sorted) {
+            filter[(int) (value >>> filterShift)] |= filterMask(value);
+        }
+    }
+
+    /** The 3 bits of a fingerprint's word, from its low 18 bits (the word is chosen by its top bits). */
+    private static long filterMask(long fingerprint) {
+        return (1L << fingerprint) | (1L << (fingerprint >>> 6)) | (1L << (fingerprint >>> 12));
     }
 
     /** The set of the low {@code bits} bits of these hashes; duplicates count once. */
@@ -84,6 +102,11 @@ final class FingerprintTable {
 
     /** Whether the low {@link #bits()} bits of {@code hash} are in the set. */
     boolean contains(long hash) {
+        long fingerprint = hash & ((1L << bits) - 1);
+        long mask = filterMask(fingerprint);
+        if ((filter[(int) (fingerprint >>> filterShift)] & mask) != mask) {
+            return false;
+        }
         if (slots32 != null) {
             int wanted = (int) hash;
             if (wanted == 0) {
