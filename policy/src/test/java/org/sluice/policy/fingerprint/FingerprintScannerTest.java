@@ -78,7 +78,8 @@ class FingerprintScannerTest {
     void renamedKeysReorderedValuesAndOtherNumberSpellingsGiveTheSameRowKey() {
         List<String> r = row(11);
         ProtectedFindings findings = new ProtectedFindings();
-        byte[] first = ("{\"born\":\"" + r.get(1) + "\",\"zip\":\"" + r.get(3) + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] first = ("{\"born\":\"" + r.get(1) + "\",\"zip\":\"" + r.get(3) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] second = ("{\"a\":" + Double.parseDouble(r.get(3)) + "e0,\"b\":\"" + r.get(1) + "\",\"c\":true}")
                 .getBytes(StandardCharsets.UTF_8);
 
@@ -180,7 +181,8 @@ class FingerprintScannerTest {
     void oneCommonCellAloneIsNotARowAndARareIdAloneIsARareValue() {
         List<String> r = row(600);
 
-        ProtectedFindings common = scan("{\"postcode\":\"" + r.get(3) + "\",\"sex\":\"" + r.get(2) + "\"}", Syntax.JSON);
+        ProtectedFindings common = scan("{\"postcode\":\"" + r.get(3) + "\",\"sex\":\"" + r.get(2) + "\"}",
+                Syntax.JSON);
         ProtectedFindings id = scan("{\"who\":\"" + r.get(0) + "\"}", Syntax.JSON);
 
         assertThat(common.rows()).isZero();
@@ -265,7 +267,8 @@ class FingerprintScannerTest {
     @Test
     void aVersionOneIndexWithoutPairValuesFindsTheSameRows() throws Exception {
         FingerprintIndex v1 = FingerprintIndex.fromBytes(new FingerprintIndex(SALT, index.k(), index.rareRows(),
-                index.rows(), index.distinctValues(), index.columns(), index.pairColumns(), FingerprintIndexTest.thirtyTwoBits(index.rareTable()),
+                index.rows(), index.distinctValues(), index.columns(), index.pairColumns(),
+                FingerprintIndexTest.thirtyTwoBits(index.rareTable()),
                 index.pairTable(), null).toBytes());
         List<String> r = row(1100);
         String body = "[\"" + r.get(1) + "\",\"" + r.get(3) + "\",\"x\",\"y\"]";
