@@ -68,7 +68,7 @@ class FingerprintCommandTest {
                 .contains("rare values:     120\n")
                 .contains("row pairs:       30\n")
                 .contains("bytes:           " + file.length + " (")
-                .containsPattern("false positives: 2\\.79e-08 per rare-value lookup, 6\\.98e-09 per pair lookup");
+                .containsPattern("false positives: 1\\.09e-10 per rare-value lookup, 6\\.98e-09 per pair lookup");
     }
 
     @Test
@@ -156,7 +156,7 @@ class FingerprintCommandTest {
 
         assertThat(damaged.exitCode()).isEqualTo(1);
         assertThat(damaged.err()).startsWith("sluice fingerprint stats: " + truncated + ": truncated: the file ends "
-                + "inside its row-pair table");
+                + "inside its pair-value table");
         assertThat(damaged.out()).isEmpty();
 
         CliResult csvAsIndex = CliResult.execute("fingerprint", "stats", folder.resolve("patients.csv").toString());

@@ -1,5 +1,7 @@
 package org.sluice.policy.fingerprint;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Reads CSV (RFC 4180 quoting, leniently) and TSV (no quoting) for the scanner: each cell is a value of its
  * line's group. Nothing is refused: a stray quote is kept as text and a quote never closed makes the rest of the
@@ -21,7 +23,7 @@ final class DelimitedTokenizer {
                 while (j < end) {
                     if (bytes[j] == '"') {
                         if (j + 1 < end && bytes[j + 1] == '"') {
-                            cell.append(new String(bytes, segment, j + 1 - segment, java.nio.charset.StandardCharsets.UTF_8));
+                            cell.append(new String(bytes, segment, j + 1 - segment, StandardCharsets.UTF_8));
                             j += 2;
                             segment = j;
                             continue;
@@ -30,7 +32,7 @@ final class DelimitedTokenizer {
                     }
                     j++;
                 }
-                cell.append(new String(bytes, segment, Math.min(j, end) - segment, java.nio.charset.StandardCharsets.UTF_8));
+                cell.append(new String(bytes, segment, Math.min(j, end) - segment, StandardCharsets.UTF_8));
                 int k = Math.min(j + 1, end);
                 // text after the closing quote, up to the delimiter, belongs to the cell as written
                 int after = k;
@@ -38,7 +40,7 @@ final class DelimitedTokenizer {
                     after++;
                 }
                 if (after > k) {
-                    cell.append(new String(bytes, k, after - k, java.nio.charset.StandardCharsets.UTF_8));
+                    cell.append(new String(bytes, k, after - k, StandardCharsets.UTF_8));
                 }
                 scan.value(cell.toString(), line);
                 i = after;

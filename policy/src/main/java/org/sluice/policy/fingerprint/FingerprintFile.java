@@ -43,10 +43,13 @@ final class FingerprintFile {
                 out.write(name);
                 out.writeByte(index.pairColumns().contains(column) ? 1 : 0);
             }
-            writeTable(out, index.rareTable());
-            writeTable(out, index.pairTable());
-            if (index.pairValueTable() != null) {
-                writeTable(out, index.pairValueTable());
+            if (index.pairValueTable() == null) {
+                writeVarintTable(out, index.rareTable());
+                writeVarintTable(out, index.pairTable());
+            } else {
+                writeRiceTable(out, index.rareTable());
+                writeRiceTable(out, index.pairTable());
+                writeRiceTable(out, index.pairValueTable());
             }
             out.flush();
             CRC32 crc = new CRC32();
@@ -58,9 +61,19 @@ final class FingerprintFile {
         return bytes.toByteArray();
     }
 
-    private static void writeTable(DataOutputStream out, FingerprintTable table) throws IOException {
+    private static void writeVarintTable(DataOutputStream out, FingerprintTable table) throws IOException {
         byte[] gaps = table.encode();
         out.writeInt(table.size());
+        out.writeInt(gaps.length);
+        out.write(gaps);
+    }
+
+    private static void writeRiceTable(DataOutputStream out, FingerprintTable table) throws IOException {
+        int rice = table.riceParameter();
+        byte[] gaps = table.encodeRice(rice);
+        out.writeInt(table.size());
+        out.writeByte(table.bits());
+        out.writeByte(rice);
         out.writeInt(gaps.length);
         out.write(gaps);
     }
@@ -107,13 +120,14 @@ final class FingerprintFile {
                         + rareRows + "; k is at least 2 and the limit not negative");
             }
             section = "rare-value table";
-            FingerprintTable rare = readTable(in, "rare-value");
+            boolean rice = version >= 2;
+            FingerprintTable rare = readTable(in, "rare-value", rice, FingerprintIndexBuilder.RARE_BITS);
             section = "row-pair table";
-            FingerprintTable pairs = readTable(in, "row-pair");
+            FingerprintTable pairs = readTable(in, "row-pair", rice, FingerprintIndexBuilder.PAIR_BITS);
             FingerprintTable pairValues = null;
-            if (version >= 2) {
+            if (rice) {
                 section = "pair-value table";
-                pairValues = readTable(in, "pair-value");
+                pairValues = readTable(in, "pair-value", true, FingerprintIndexBuilder.PAIR_BITS);
             }
             section = "checksum";
             int end = in.position();
@@ -135,8 +149,23 @@ final class FingerprintFile {
         }
     }
 
-    private static FingerprintTable readTable(ByteBuffer in, String name) throws FingerprintFormatException {
+    /**
+     * A table: version 1 is count, byte length and varint gaps of 32-bit values; version 2 is count, fingerprint
+     * bits, Rice parameter, byte length and the Rice-coded gaps.
+     */
+    private static FingerprintTable readTable(ByteBuffer in, String name, boolean rice, int expectedBits)
+            throws FingerprintFormatException {
         int count = in.getInt();
+        int bits = 32;
+        int parameter = 0;
+        if (rice) {
+            bits = in.get() & 0xff;
+            parameter = in.get() & 0xff;
+            if (bits != expectedBits) {
+                throw new FingerprintFormatException("corrupt: the " + name + " table holds " + bits + "-bit "
+                        + "fingerprints, not " + expectedBits);
+            }
+        }
         int length = in.getInt();
         if (count < 0 || length < 0) {
             throw new FingerprintFormatException("corrupt: the " + name + " table claims a negative size");
@@ -144,13 +173,17 @@ final class FingerprintFile {
         if (length > in.remaining()) {
             throw new BufferUnderflowException();
         }
-        if (count > length) {
+        // a varint takes at least a byte, a Rice code at least 1 + parameter bits
+        long leastBits = rice ? (long) count * (1 + Math.min(parameter, bits)) : (long) count * 8;
+        if (leastBits > (long) length * 8) {
             throw new FingerprintFormatException("corrupt: the " + name + " table claims " + count + " values in "
-                    + length + " bytes (each takes at least one)");
+                    + length + " bytes (each takes at least " + (rice ? (1 + Math.min(parameter, bits)) + " bits"
+                    : "one") + ")");
         }
         ByteBuffer gaps = in.slice(in.position(), length);
         in.position(in.position() + length);
-        return FingerprintTable.decode(gaps, count, name);
+        return rice ? FingerprintTable.decodeRice(gaps, count, bits, parameter, name)
+                : FingerprintTable.decode(gaps, count, name);
     }
 
     private static String utf8(byte[] bytes) throws FingerprintFormatException {

@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * The fingerprints of a protected data set, without the data: a salted 32-bit fingerprint of every rare value (one
- * found in at most {@code rareRows} rows) and of every pair of cells that share a row in the pair columns. It
- * answers "is this value rare in the data?" and "do these two values stand in one row?", each wrongly with
- * probability {@code size / 2^32} per question. Its file format is in docs/content-checks.md.
+ * found in at most {@code rareRows} rows; 40 bits), of every pair of cells that share a row in the pair columns (32
+ * bits) and of every value of those pair columns (32 bits, format 2). It answers "is this value rare in the
+ * data?" and "do these two values stand in one row?", each wrongly with probability {@code size / 2^bits} per
+ * question. Its file format is in docs/content-checks.md.
  */
 public final class FingerprintIndex {
 
@@ -48,12 +49,12 @@ public final class FingerprintIndex {
 
     /** Whether a value with this hash is in at most {@link #rareRows()} rows (or collides with one that is). */
     public boolean isRare(long valueHash) {
-        return rare.contains(ValueHasher.valueFingerprint(valueHash));
+        return rare.contains(valueHash);
     }
 
     /** Whether two values with these hashes stand in one row's pair columns, in either order (or collide). */
     public boolean isRowPair(long valueHashA, long valueHashB) {
-        return pairs.contains(hasher.pairFingerprint(valueHashA, valueHashB));
+        return pairs.contains(hasher.pairHash(valueHashA, valueHashB));
     }
 
     /**
@@ -62,7 +63,7 @@ public final class FingerprintIndex {
      * which does not list them.
      */
     public boolean isPairValue(long valueHash) {
-        return pairValues == null || pairValues.contains(ValueHasher.valueFingerprint(valueHash));
+        return pairValues == null || pairValues.contains(valueHash);
     }
 
     /** The 64-bit hash the pair fingerprint of these two values is cut from; the same in either order. */
@@ -72,7 +73,7 @@ public final class FingerprintIndex {
 
     /** Whether a pair with this {@link #pairHash} stands in one row (or collides with one that does). */
     public boolean isRowPairHash(long pairHash) {
-        return pairs.contains((int) pairHash);
+        return pairs.contains(pairHash);
     }
 
     /** How many cells of one row must appear together for a request to count that row (the checks' k). */
@@ -122,12 +123,17 @@ public final class FingerprintIndex {
 
     /** The chance that a value that is not rare is reported rare: the table's share of the 2^32 fingerprints. */
     public double rareFalsePositiveRate() {
-        return rare.size() / 4294967296.0;
+        return rare.falsePositiveRate();
+    }
+
+    /** Bits in a rare-value fingerprint: 40 from format 2 on, 32 in a version 1 file. */
+    public int rareFingerprintBits() {
+        return rare.bits();
     }
 
     /** The chance that two values that share no row are reported as a pair. */
     public double pairFalsePositiveRate() {
-        return pairs.size() / 4294967296.0;
+        return pairs.falsePositiveRate();
     }
 
     /** The {@code .sfp} file. */

@@ -24,6 +24,10 @@ public final class FingerprintIndexBuilder {
     public static final int DEFAULT_PAIR_COLUMNS = 3;
     /** A column with fewer distinct values says too little in a pair (2 x 5 values: only 10 pairs, all common). */
     static final int MIN_PAIR_COLUMN_DISTINCT = 10;
+    /** Rare-value fingerprints: every token of a body is looked up, so 2^8 fewer false hits than 32 bits. */
+    static final int RARE_BITS = 40;
+    /** Pair and pair-value fingerprints: looked up only among the few tokens that could be pair-column values. */
+    static final int PAIR_BITS = 32;
 
     private final List<String> columns;
     private final ValueHasher hasher;
@@ -124,16 +128,16 @@ public final class FingerprintIndexBuilder {
                 }
             }
         }
-        int[] rare = new int[rowsPerValue.size()];
+        long[] rare = new long[rowsPerValue.size()];
         int rareCount = 0;
         for (Map.Entry<Long, Integer> value : rowsPerValue.entrySet()) {
             if (value.getValue() <= rareRows) {
-                rare[rareCount++] = ValueHasher.valueFingerprint(value.getKey());
+                rare[rareCount++] = value.getKey();
             }
         }
         List<Integer> pairColumns = choosePairColumns(rowsPerValue, distinctPerColumn);
         int perRow = pairColumns.size() * (pairColumns.size() - 1) / 2;
-        int[] pairs = new int[Math.toIntExact((long) perRow * rows.size())];
+        long[] pairs = new long[Math.toIntExact((long) perRow * rows.size())];
         int pairCount = 0;
         Set<Long> pairValues = new HashSet<>();
         for (int r = 0; r < rows.size(); r++) {
@@ -144,22 +148,18 @@ public final class FingerprintIndexBuilder {
                     int a = pairColumns.get(i);
                     int b = pairColumns.get(j);
                     if (has[a] && has[b]) {
-                        pairs[pairCount++] = hasher.pairFingerprint(row[a], row[b]);
+                        pairs[pairCount++] = hasher.pairHash(row[a], row[b]);
                         pairValues.add(row[a]);
                         pairValues.add(row[b]);
                     }
                 }
             }
         }
-        int[] pairValueFingerprints = new int[pairValues.size()];
-        int pairValueCount = 0;
-        for (long value : pairValues) {
-            pairValueFingerprints[pairValueCount++] = ValueHasher.valueFingerprint(value);
-        }
+        long[] pairValueHashes = pairValues.stream().mapToLong(Long::longValue).toArray();
         List<String> pairNames = pairColumns.stream().sorted().map(columns::get).toList();
         return new FingerprintIndex(salt, k, rareRows, rows.size(), rowsPerValue.size(), columns, pairNames,
-                FingerprintTable.of(rare, rareCount), FingerprintTable.of(pairs, pairCount),
-                FingerprintTable.of(pairValueFingerprints, pairValueCount));
+                FingerprintTable.of(rare, rareCount, RARE_BITS), FingerprintTable.of(pairs, pairCount, PAIR_BITS),
+                FingerprintTable.of(pairValueHashes, pairValueHashes.length, PAIR_BITS));
     }
 
     private static boolean seenEarlierInRow(long[] row, boolean[] has, int column) {

@@ -1,5 +1,8 @@
 package org.sluice.policy.fingerprint;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * Reads JSON for the scanner: every string (keys too: a key can carry a value as well as a value can) and every
  * number is a value of the group of the object or array it stands in; {@code true}, {@code false} and
@@ -30,7 +33,7 @@ final class JsonTokenizer {
                 case ' ', '\t', '\n', '\r', ',', ':' -> i++;
                 case '{', '[' -> {
                     if (depth == open.length) {
-                        open = java.util.Arrays.copyOf(open, depth * 2);
+                        open = Arrays.copyOf(open, depth * 2);
                     }
                     open[depth++] = b;
                     group = scan.group(depth);
@@ -103,7 +106,7 @@ final class JsonTokenizer {
 
     /** The text of a string with backslash escapes, or null when one is not JSON. */
     private static String unescape(byte[] bytes, int start, int end) {
-        String raw = new String(bytes, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+        String raw = new String(bytes, start, end - start, StandardCharsets.UTF_8);
         StringBuilder out = new StringBuilder(raw.length());
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);

@@ -1,6 +1,7 @@
 package org.sluice.policy.fingerprint;
 
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import org.sluice.policy.content.ProtectedFindings;
 
 /**
@@ -133,7 +134,7 @@ final class Scan {
     }
 
     private void unicodeTextToken(String token) {
-        String normal = java.text.Normalizer.normalize(token, java.text.Normalizer.Form.NFKC);
+        String normal = Normalizer.normalize(token, Normalizer.Form.NFKC);
         int i = 0;
         while (i < normal.length()) {
             while (i < normal.length() && isSeparator(normal.charAt(i))) {
@@ -157,7 +158,7 @@ final class Scan {
     }
 
     private void found(long value, RowFinder rows, long reach) {
-        if (index.isRare(value)) {
+        if (hasher.mayBeRare() && index.isRare(value)) {
             findings.addRareValue(value);
         }
         if (index.isPairValue(value)) {

@@ -72,6 +72,46 @@ final class TokenHasher {
         return hasher.valueHash(normal, normalLength);
     }
 
+    /** A number with fewer significant digits is not looked up as a rare value (see {@link #mayBeRare()}). */
+    static final int MIN_RARE_NUMBER_DIGITS = 6;
+    /** A text value shorter than this (in UTF-8 bytes of its normal form) is not looked up as a rare value. */
+    static final int MIN_RARE_TEXT_BYTES = 3;
+
+    /**
+     * Whether the last value carries enough to be looked up as rare. A number of up to 5 significant digits (a
+     * count, a price, {@code 0.5}, {@code 1234}) and a text of one or two bytes are left out: such values stand in
+     * ordinary bodies all the time, and a data set whose amounts or codes fill that small space has many of them
+     * "rare" (in at most a few rows) without their saying which row; they still count in pairs.
+     */
+    boolean mayBeRare() {
+        int length = normalLength - 1;
+        if (length < MIN_RARE_TEXT_BYTES) {
+            return false;
+        }
+        int i = 1;
+        if (normal[i] == '-') {
+            i++;
+        }
+        int digitsStart = i;
+        while (i < normalLength && normal[i] >= '0' && normal[i] <= '9') {
+            i++;
+        }
+        int digits = i - digitsStart;
+        if (digits == 0 || i == normalLength || normal[i] != 'e') {
+            return true;
+        }
+        i++;
+        if (i < normalLength && normal[i] == '-') {
+            i++;
+        }
+        int exponentStart = i;
+        while (i < normalLength && normal[i] >= '0' && normal[i] <= '9') {
+            i++;
+        }
+        boolean number = i == normalLength && i > exponentStart;
+        return !number || digits >= MIN_RARE_NUMBER_DIGITS;
+    }
+
     /** The last normal form, for tests. */
     String normalForm() {
         return new String(normal, 1, normalLength - 1, StandardCharsets.UTF_8);

@@ -24,17 +24,12 @@ final class ValueHasher {
         return hash.hash(input);
     }
 
-    /** The value hash of {@code length} bytes that start with {@link #VALUE_DOMAIN} and go on with the value's UTF-8. */
+    /** The value hash of {@code length} bytes: {@link #VALUE_DOMAIN}, then the value's UTF-8. */
     long valueHash(byte[] domainAndValue, int length) {
         return hash.hash(domainAndValue, 0, length);
     }
 
-    /** The same for (a, b) and (b, a). */
-    int pairFingerprint(long a, long b) {
-        return (int) pairHash(a, b);
-    }
-
-    /** The 64-bit hash a pair fingerprint is cut from: also a row's key in a request's findings. */
+    /** The 64-bit hash a pair fingerprint is cut from (the same for (a, b) and (b, a)); also a row's key. */
     long pairHash(long a, long b) {
         return hash.hash17(PAIR_DOMAIN, Math.min(a, b), Math.max(a, b));
     }
@@ -43,9 +38,5 @@ final class ValueHasher {
     long pairHashThroughBytes(long a, long b) {
         ByteBuffer input = ByteBuffer.allocate(17).put(PAIR_DOMAIN).putLong(Math.min(a, b)).putLong(Math.max(a, b));
         return hash.hash(input.array());
-    }
-
-    static int valueFingerprint(long valueHash) {
-        return (int) valueHash;
     }
 }

@@ -168,7 +168,7 @@ class FingerprintIndexTest {
     void aVersionOneFileIsStillReadAndPairsEveryValue() throws Exception {
         FingerprintIndex v2 = cities(SALT);
         FingerprintIndex v1 = new FingerprintIndex(SALT, v2.k(), v2.rareRows(), v2.rows(), v2.distinctValues(),
-                v2.columns(), v2.pairColumns(), v2.rareTable(), v2.pairTable(), null);
+                v2.columns(), v2.pairColumns(), thirtyTwoBits(v2.rareTable()), v2.pairTable(), null);
 
         byte[] file = v1.toBytes();
         FingerprintIndex read = FingerprintIndex.fromBytes(file);
@@ -195,5 +195,10 @@ class FingerprintIndexTest {
         assertThat(read.rows()).isZero();
         assertThat(read.rareValues()).isZero();
         assertThat(read.isRare(read.valueHash("x"))).isFalse();
+    }
+
+    /** A version 1 rare table: the low 32 bits of each 40-bit fingerprint, as format 1 stored them. */
+    static FingerprintTable thirtyTwoBits(FingerprintTable table) {
+        return FingerprintTable.of(table.sortedValues(), table.size(), 32);
     }
 }

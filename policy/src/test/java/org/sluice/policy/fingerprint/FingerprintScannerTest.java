@@ -78,7 +78,8 @@ class FingerprintScannerTest {
     void renamedKeysReorderedValuesAndOtherNumberSpellingsGiveTheSameRowKey() {
         List<String> r = row(11);
         ProtectedFindings findings = new ProtectedFindings();
-        byte[] first = ("{\"born\":\"" + r.get(1) + "\",\"zip\":\"" + r.get(3) + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] first = ("{\"born\":\"" + r.get(1) + "\",\"zip\":\"" + r.get(3) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] second = ("{\"a\":" + Double.parseDouble(r.get(3)) + "e0,\"b\":\"" + r.get(1) + "\",\"c\":true}")
                 .getBytes(StandardCharsets.UTF_8);
 
@@ -180,13 +181,27 @@ class FingerprintScannerTest {
     void oneCommonCellAloneIsNotARowAndARareIdAloneIsARareValue() {
         List<String> r = row(600);
 
-        ProtectedFindings common = scan("{\"postcode\":\"" + r.get(3) + "\",\"sex\":\"" + r.get(2) + "\"}", Syntax.JSON);
+        ProtectedFindings common = scan("{\"postcode\":\"" + r.get(3) + "\",\"sex\":\"" + r.get(2) + "\"}",
+                Syntax.JSON);
         ProtectedFindings id = scan("{\"who\":\"" + r.get(0) + "\"}", Syntax.JSON);
 
         assertThat(common.rows()).isZero();
         assertThat(common.rareValues()).isZero();
         assertThat(id.rows()).isZero();
         assertThat(id.rareValues()).isEqualTo(1);
+    }
+
+    @Test
+    void numbersOfFewerThanSixDigitsAndTwoByteTextsAreNotLookedUpAsRare() {
+        FingerprintIndexBuilder builder = FingerprintIndexBuilder.forColumns(List.of("value"), SALT);
+        for (String value : List.of("1234", "12345", "0.5", "ab", "123456", "1234.56", "-0.000123456", "abc")) {
+            builder.addRow(List.of(value));
+        }
+        FingerprintScanner small = FingerprintScanner.of(builder.build(), 2);
+
+        assertThat(scan(small, "1234 12345.0 0.50 AB", Syntax.TEXT).rareValues()).isZero();
+        assertThat(scan(small, "123456", Syntax.TEXT).rareValues()).isEqualTo(1);
+        assertThat(scan(small, "[1234.560, -1.23456e-4, \"ABC\"]", Syntax.JSON).rareValues()).isEqualTo(3);
     }
 
     @Test
@@ -252,7 +267,8 @@ class FingerprintScannerTest {
     @Test
     void aVersionOneIndexWithoutPairValuesFindsTheSameRows() throws Exception {
         FingerprintIndex v1 = FingerprintIndex.fromBytes(new FingerprintIndex(SALT, index.k(), index.rareRows(),
-                index.rows(), index.distinctValues(), index.columns(), index.pairColumns(), index.rareTable(),
+                index.rows(), index.distinctValues(), index.columns(), index.pairColumns(),
+                FingerprintIndexTest.thirtyTwoBits(index.rareTable()),
                 index.pairTable(), null).toBytes());
         List<String> r = row(1100);
         String body = "[\"" + r.get(1) + "\",\"" + r.get(3) + "\",\"x\",\"y\"]";

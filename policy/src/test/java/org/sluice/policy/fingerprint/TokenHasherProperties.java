@@ -30,7 +30,8 @@ class TokenHasherProperties {
 
         assertThat(has).as("has a form: %s", raw).isEqualTo(expected != null);
         if (expected != null) {
-            assertThat(hasher.normalForm()).as("form of %s", raw.codePoints().mapToObj(Integer::toHexString).toList()).isEqualTo(expected);
+            assertThat(hasher.normalForm())
+                    .as("form of %s", raw.codePoints().mapToObj(Integer::toHexString).toList()).isEqualTo(expected);
             assertThat(hasher.hash()).isEqualTo(new ValueHasher(SALT).valueHash(expected));
         }
     }
@@ -75,7 +76,8 @@ class TokenHasherProperties {
     @Provide
     Arbitrary<String> unicode() {
         return Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(20),
-                Arbitraries.strings().withChars("１２３．５ｅＥ－＋ＡＢｃﬁİ é\u3000\u00a0 0123456789.e-+").ofMaxLength(20));
+                Arbitraries.strings().withChars("１２３．５ｅＥ－＋ＡＢｃﬁİ é\u3000\u00a0 0123456789.e-+")
+                        .ofMaxLength(20));
     }
 
     @ParameterizedTest
