@@ -61,7 +61,8 @@ final class ProtectedDataSet {
         int birthDays = (int) firstBirth.until(LocalDate.of(2010, 1, 1), java.time.temporal.ChronoUnit.DAYS);
         for (int i = 0; i < size; i++) {
             // a multiplier coprime to 10^7 spreads the ids without repeating one
-            String patientId = String.format("P-%07d", (i * 7919L + 104_729L) % 10_000_000L);
+            String digits = Long.toString((i * 7919L + 104_729L) % 10_000_000L);
+            String patientId = "P-" + "0".repeat(7 - digits.length()) + digits;
             String nationalId;
             do {
                 nationalId = nationalId(random);

@@ -1,0 +1,209 @@
+package org.sluice.bench.content;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.sluice.policy.config.ContentConfig;
+import org.sluice.policy.content.ContentCheck;
+import org.sluice.policy.content.ContentInput;
+import org.sluice.policy.content.ContentVerdict;
+import org.sluice.policy.content.CumulativeLimits;
+import org.sluice.policy.fingerprint.FingerprintIndex;
+
+/**
+ * Runs the attack and legitimate suites through a rule's compiled content checks, as the proxy would: each
+ * request is inspected, and a job's forwarded requests are summed against the per-job limits
+ * ({@link CumulativeLimits}) as the proxy's ledger sums them. A refused request does not leave, so it is not
+ * summed.
+ */
+final class ContentEvaluation {
+
+    /** The check that refused a request because of the per-job sums rather than on its own. */
+    static final String PER_JOB = "protectedData.perJob";
+
+    private final ProtectedDataSet data;
+    private final long seed;
+
+    ContentEvaluation(ProtectedDataSet data, long seed) {
+        this.data = data;
+        this.seed = seed;
+    }
+
+    /**
+     * What one configuration did with one attack.
+     *
+     * @param jobs            jobs sent (a single-request attack: one request each)
+     * @param jobsRefused     jobs with at least one request refused
+     * @param requests        requests sent
+     * @param requestsRefused requests refused
+     * @param refusedBy       refused requests per check ({@link #PER_JOB} for the per-job sums)
+     * @param firstRefusedSum the 1-based index of each refused job's first refused request, summed
+     * @param rowsMatched     rows found, summed over every request
+     * @param rareValues      rare values found, summed over every request
+     */
+    record AttackResult(Attack attack, String configuration, int jobs, int jobsRefused, int requests,
+                        int requestsRefused, Map<String, Integer> refusedBy, long firstRefusedSum, long rowsMatched,
+                        long rareValues) {
+
+        /** The share of jobs in which a request was refused. */
+        double detection() {
+            return jobs == 0 ? 0 : jobsRefused / (double) jobs;
+        }
+
+        boolean sequence() {
+            return requests > jobs;
+        }
+
+        /** On average, the request of a refused job that was refused first (1 = the first). */
+        double meanFirstRefused() {
+            return jobsRefused == 0 ? Double.NaN : firstRefusedSum / (double) jobsRefused;
+        }
+    }
+
+    /**
+     * What one configuration did with one legitimate kind; every refusal is a false positive.
+     *
+     * @param maxRows       the most rows found in any one request
+     * @param maxRareValues the most rare values found in any one request
+     */
+    record LegitimateResult(LegitimateKind kind, String configuration, int requests, int refused,
+                            Map<String, Integer> refusedBy, long rowsMatched, long rareValues, int maxRows,
+                            int maxRareValues) {
+
+        double falsePositiveRate() {
+            return requests == 0 ? 0 : refused / (double) requests;
+        }
+    }
+
+    /** Every attack through {@code check}, jobs drawn from a source seeded per attack name. */
+    List<AttackResult> attacks(String configuration, ContentCheck check, List<Attack> attacks) {
+        List<AttackResult> results = new ArrayList<>();
+        for (Attack attack : attacks) {
+            results.add(attack(configuration, check, attack));
+        }
+        return results;
+    }
+
+    AttackResult attack(String configuration, ContentCheck check, Attack attack) {
+        Random random = new Random(seed ^ attack.name().hashCode());
+        CumulativeLimits limits = check.cumulative();
+        int jobsRefused = 0;
+        int requests = 0;
+        int requestsRefused = 0;
+        long firstRefusedSum = 0;
+        long rows = 0;
+        long rare = 0;
+        Map<String, Integer> refusedBy = new TreeMap<>();
+        for (int job = 0; job < attack.jobs(); job++) {
+            Exfiltration exfiltration = attack.generator().job(data, random);
+            JobLedger ledger = new JobLedger(limits);
+            int first = 0;
+            List<Exfiltration.Sent> sent = exfiltration.requests();
+            for (int i = 0; i < sent.size(); i++) {
+                ContentVerdict verdict = check.inspect(sent.get(i).input());
+                requests++;
+                rows += verdict.rowsMatched();
+                rare += verdict.rareValues();
+                String refused = verdict.passed() ? ledger.forward(verdict) : verdict.refusedBy();
+                if (refused != null) {
+                    requestsRefused++;
+                    refusedBy.merge(refused, 1, Integer::sum);
+                    if (first == 0) {
+                        first = i + 1;
+                    }
+                }
+            }
+            if (first > 0) {
+                jobsRefused++;
+                firstRefusedSum += first;
+            }
+        }
+        return new AttackResult(attack, configuration, attack.jobs(), jobsRefused, requests, requestsRefused,
+                refusedBy, firstRefusedSum, rows, rare);
+    }
+
+    /** Every legitimate kind through {@code check}; each request stands alone (a job of one). */
+    List<LegitimateResult> legitimate(String configuration, ContentCheck check, List<LegitimateKind> kinds) {
+        List<LegitimateResult> results = new ArrayList<>();
+        for (LegitimateKind kind : kinds) {
+            Random random = new Random(seed ^ kind.name().hashCode());
+            int refused = 0;
+            long rows = 0;
+            long rare = 0;
+            int maxRows = 0;
+            int maxRare = 0;
+            Map<String, Integer> refusedBy = new TreeMap<>();
+            for (int i = 0; i < kind.requests(); i++) {
+                ContentVerdict verdict = check.inspect(kind.generator().request(data, random));
+                rows += verdict.rowsMatched();
+                rare += verdict.rareValues();
+                maxRows = Math.max(maxRows, verdict.rowsMatched());
+                maxRare = Math.max(maxRare, verdict.rareValues());
+                if (!verdict.passed()) {
+                    refused++;
+                    refusedBy.merge(verdict.refusedBy(), 1, Integer::sum);
+                }
+            }
+            results.add(new LegitimateResult(kind, configuration, kind.requests(), refused, refusedBy, rows, rare,
+                    maxRows, maxRare));
+        }
+        return results;
+    }
+
+    /** The requests a legitimate kind sends, for tests that look at them without a check. */
+    List<ContentInput> legitimateRequests(LegitimateKind kind) {
+        Random random = new Random(seed ^ kind.name().hashCode());
+        List<ContentInput> requests = new ArrayList<>();
+        for (int i = 0; i < kind.requests(); i++) {
+            requests.add(kind.generator().request(data, random));
+        }
+        return requests;
+    }
+
+    /** The jobs an attack sends, for tests that look at them without a check. */
+    List<Exfiltration> attackJobs(Attack attack) {
+        Random random = new Random(seed ^ attack.name().hashCode());
+        List<Exfiltration> jobs = new ArrayList<>();
+        for (int i = 0; i < attack.jobs(); i++) {
+            jobs.add(attack.generator().job(data, random));
+        }
+        return jobs;
+    }
+
+    /**
+     * One job's sums of what it forwarded, against the per-job limits: a request whose counts would take a sum
+     * past its limit is refused and not summed.
+     */
+    static final class JobLedger {
+        private final CumulativeLimits limits;
+        private long rows;
+        private long rareValues;
+
+        JobLedger(CumulativeLimits limits) {
+            this.limits = limits;
+        }
+
+        /** Null when the request may leave (and is summed), else {@link #PER_JOB}. */
+        String forward(ContentVerdict verdict) {
+            if (rows + verdict.rowsMatched() > limits.jobRows()
+                    || rareValues + verdict.rareValues() > limits.jobRareValues()) {
+                return PER_JOB;
+            }
+            rows += verdict.rowsMatched();
+            rareValues += verdict.rareValues();
+            return null;
+        }
+    }
+
+    /** Compiles both configurations with {@code compiler} over {@code index}. */
+    static Map<String, ContentCheck> checks(FingerprintIndex index, Function<ContentConfig, ContentCheck> compiler) {
+        Map<String, ContentCheck> checks = new java.util.LinkedHashMap<>();
+        for (String name : EvaluationConfigs.names()) {
+            checks.put(name, compiler.apply(EvaluationConfigs.config(name, index)));
+        }
+        return checks;
+    }
+}
