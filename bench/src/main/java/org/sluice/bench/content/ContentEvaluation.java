@@ -198,6 +198,35 @@ final class ContentEvaluation {
         }
     }
 
+    /**
+     * The whole evaluation: generate {@code rows} rows, build their index as {@code sluice fingerprint build}
+     * would, compile both configurations with {@code compiler}, run both suites through each, and time it.
+     */
+    static EvaluationReport run(int rows, long seed, Function<ContentConfig, ContentCheck> compiler) {
+        Map<String, Long> millis = new java.util.LinkedHashMap<>();
+        long start = System.nanoTime();
+        ProtectedDataSet data = ProtectedDataSet.generate(rows, seed);
+        long generated = System.nanoTime();
+        millis.put("generate the data set", (generated - start) / 1_000_000);
+        FingerprintIndex index = data.buildIndex();
+        long indexBytes = index.toBytes().length;
+        long indexed = System.nanoTime();
+        millis.put("build the index", (indexed - generated) / 1_000_000);
+        ContentEvaluation evaluation = new ContentEvaluation(data, seed);
+        List<Attack> attacks = new AttackSuite(seed).attacks();
+        List<LegitimateKind> kinds = LegitimateSuite.kinds();
+        List<AttackResult> attackResults = new ArrayList<>();
+        List<LegitimateResult> legitimateResults = new ArrayList<>();
+        for (Map.Entry<String, ContentCheck> check : checks(index, compiler).entrySet()) {
+            long before = System.nanoTime();
+            attackResults.addAll(evaluation.attacks(check.getKey(), check.getValue(), attacks));
+            legitimateResults.addAll(evaluation.legitimate(check.getKey(), check.getValue(), kinds));
+            millis.put("generate and inspect both suites, " + check.getKey(), (System.nanoTime() - before) / 1_000_000);
+        }
+        millis.put("total", (System.nanoTime() - start) / 1_000_000);
+        return new EvaluationReport(rows, seed, index, indexBytes, attackResults, legitimateResults, millis);
+    }
+
     /** Compiles both configurations with {@code compiler} over {@code index}. */
     static Map<String, ContentCheck> checks(FingerprintIndex index, Function<ContentConfig, ContentCheck> compiler) {
         Map<String, ContentCheck> checks = new java.util.LinkedHashMap<>();

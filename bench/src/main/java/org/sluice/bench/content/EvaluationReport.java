@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.sluice.bench.content.ContentEvaluation.AttackResult;
 import org.sluice.bench.content.ContentEvaluation.LegitimateResult;
+import org.sluice.policy.fingerprint.CellNormalizer;
 import org.sluice.policy.fingerprint.FingerprintIndex;
 
 /**
@@ -61,6 +62,9 @@ record EvaluationReport(int rows, long seed, FingerprintIndex index, long indexB
                 index.rareRows()));
         md.append(String.format(Locale.ROOT, "- false-positive rate per lookup: %.2e (rare value), %.2e (pair)%n",
                 index.rareFalsePositiveRate(), index.pairFalsePositiveRate()));
+        md.append(String.format(Locale.ROOT, "- numbers that are rare values by coincidence (a count equal to a "
+                        + "whole-euro invoice): %s of the integers 10-99, %s of 100-999, %s of 1,000-9,999%n",
+                percent(rareShare(10, 99)), percent(rareShare(100, 999)), percent(rareShare(1_000, 9_999))));
         md.append("\n## Thresholds\n\n");
         md.append(String.format(Locale.ROOT, "- `%s`: `protectedData: {maxRows: %d, maxRareValues: %d, perJob: "
                         + "{maxRows: %d, maxRareValues: %d}}`, decode defaults (4 layers, ratio 100, 16 MiB), "
@@ -146,6 +150,17 @@ record EvaluationReport(int rows, long seed, FingerprintIndex index, long indexB
         md.append(String.format(Locale.ROOT, "- JVM: %s %s, %d processors%n", System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));
         return md.toString();
+    }
+
+    /** The share of the integers {@code from..to} that the index calls rare. */
+    double rareShare(int from, int to) {
+        int rare = 0;
+        for (int n = from; n <= to; n++) {
+            if (index.isRare(index.valueHash(CellNormalizer.normalize(Integer.toString(n))))) {
+                rare++;
+            }
+        }
+        return rare / (double) (to - from + 1);
     }
 
     private static String by(Map<String, Integer> refusedBy) {
