@@ -1,5 +1,7 @@
 package org.sluice.policy.content;
 
+import org.sluice.policy.Mode;
+
 /**
  * A rule's compiled content checks. Immutable and safe to share between threads; built once when the policy loads.
  */
@@ -10,4 +12,9 @@ public interface ContentCheck {
 
     /** The limits on what many requests may carry together; {@link CumulativeLimits#NONE} when none are set. */
     CumulativeLimits cumulative();
+
+    /** The checks' own mode ({@code content.mode}), or null when they follow the rule's. */
+    default Mode mode() {
+        return null;
+    }
 }
