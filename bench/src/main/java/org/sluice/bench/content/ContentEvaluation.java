@@ -7,11 +7,13 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.sluice.policy.config.ContentConfig;
+import org.sluice.policy.content.CompiledContentCheck;
 import org.sluice.policy.content.ContentCheck;
 import org.sluice.policy.content.ContentInput;
 import org.sluice.policy.content.ContentVerdict;
 import org.sluice.policy.content.CumulativeLimits;
 import org.sluice.policy.fingerprint.FingerprintIndex;
+import org.sluice.policy.fingerprint.FingerprintScanner;
 
 /**
  * Runs the attack and legitimate suites through a rule's compiled content checks, as the proxy would: each
@@ -23,6 +25,8 @@ final class ContentEvaluation {
 
     /** The check that refused a request because of the per-job sums rather than on its own. */
     static final String PER_JOB = "protectedData.perJob";
+    /** Requests of a legitimate kind that one job sends. */
+    static final int LEGITIMATE_JOB = 5;
 
     private final ProtectedDataSet data;
     private final long seed;
@@ -88,7 +92,11 @@ final class ContentEvaluation {
     }
 
     AttackResult attack(String configuration, ContentCheck check, Attack attack) {
-        Random random = new Random(seed ^ attack.name().hashCode());
+        return attack(configuration, check, attack, attackJobs(attack));
+    }
+
+    /** One attack's jobs, generated once, through {@code check}. */
+    static AttackResult attack(String configuration, ContentCheck check, Attack attack, List<Exfiltration> jobs) {
         CumulativeLimits limits = check.cumulative();
         int jobsRefused = 0;
         int requests = 0;
@@ -97,8 +105,7 @@ final class ContentEvaluation {
         long rows = 0;
         long rare = 0;
         Map<String, Integer> refusedBy = new TreeMap<>();
-        for (int job = 0; job < attack.jobs(); job++) {
-            Exfiltration exfiltration = attack.generator().job(data, random);
+        for (Exfiltration exfiltration : jobs) {
             JobLedger ledger = new JobLedger(limits);
             int first = 0;
             List<Exfiltration.Sent> sent = exfiltration.requests();
@@ -121,36 +128,49 @@ final class ContentEvaluation {
                 firstRefusedSum += first;
             }
         }
-        return new AttackResult(attack, configuration, attack.jobs(), jobsRefused, requests, requestsRefused,
+        return new AttackResult(attack, configuration, jobs.size(), jobsRefused, requests, requestsRefused,
                 refusedBy, firstRefusedSum, rows, rare);
     }
 
-    /** Every legitimate kind through {@code check}; each request stands alone (a job of one). */
+    /**
+     * Every legitimate kind through {@code check}, its requests sent as jobs of {@link #LEGITIMATE_JOB} (a task's
+     * few results and polls), so that what the per-job sums refuse counts as a false positive too.
+     */
     List<LegitimateResult> legitimate(String configuration, ContentCheck check, List<LegitimateKind> kinds) {
         List<LegitimateResult> results = new ArrayList<>();
         for (LegitimateKind kind : kinds) {
-            Random random = new Random(seed ^ kind.name().hashCode());
-            int refused = 0;
-            long rows = 0;
-            long rare = 0;
-            int maxRows = 0;
-            int maxRare = 0;
-            Map<String, Integer> refusedBy = new TreeMap<>();
-            for (int i = 0; i < kind.requests(); i++) {
-                ContentVerdict verdict = check.inspect(kind.generator().request(data, random));
-                rows += verdict.rowsMatched();
-                rare += verdict.rareValues();
-                maxRows = Math.max(maxRows, verdict.rowsMatched());
-                maxRare = Math.max(maxRare, verdict.rareValues());
-                if (!verdict.passed()) {
-                    refused++;
-                    refusedBy.merge(verdict.refusedBy(), 1, Integer::sum);
-                }
-            }
-            results.add(new LegitimateResult(kind, configuration, kind.requests(), refused, refusedBy, rows, rare,
-                    maxRows, maxRare));
+            results.add(legitimate(configuration, check, kind, legitimateRequests(kind)));
         }
         return results;
+    }
+
+    /** One legitimate kind's requests, generated once, through {@code check}. */
+    static LegitimateResult legitimate(String configuration, ContentCheck check, LegitimateKind kind,
+            List<ContentInput> requests) {
+        int refused = 0;
+        long rows = 0;
+        long rare = 0;
+        int maxRows = 0;
+        int maxRare = 0;
+        Map<String, Integer> refusedBy = new TreeMap<>();
+        JobLedger ledger = null;
+        for (int i = 0; i < requests.size(); i++) {
+            if (i % LEGITIMATE_JOB == 0) {
+                ledger = new JobLedger(check.cumulative());
+            }
+            ContentVerdict verdict = check.inspect(requests.get(i));
+            rows += verdict.rowsMatched();
+            rare += verdict.rareValues();
+            maxRows = Math.max(maxRows, verdict.rowsMatched());
+            maxRare = Math.max(maxRare, verdict.rareValues());
+            String refusal = verdict.passed() ? ledger.forward(verdict) : verdict.refusedBy();
+            if (refusal != null) {
+                refused++;
+                refusedBy.merge(refusal, 1, Integer::sum);
+            }
+        }
+        return new LegitimateResult(kind, configuration, requests.size(), refused, refusedBy, rows, rare,
+                maxRows, maxRare);
     }
 
     /** The requests a legitimate kind sends, for tests that look at them without a check. */
@@ -213,18 +233,73 @@ final class ContentEvaluation {
         long indexed = System.nanoTime();
         millis.put("build the index", (indexed - generated) / 1_000_000);
         ContentEvaluation evaluation = new ContentEvaluation(data, seed);
-        List<Attack> attacks = new AttackSuite(seed).attacks();
-        List<LegitimateKind> kinds = LegitimateSuite.kinds();
+        Map<Attack, List<Exfiltration>> attackJobs = new java.util.LinkedHashMap<>();
+        for (Attack attack : new AttackSuite(seed).attacks()) {
+            attackJobs.put(attack, evaluation.attackJobs(attack));
+        }
+        Map<LegitimateKind, List<ContentInput>> legitimateRequests = new java.util.LinkedHashMap<>();
+        for (LegitimateKind kind : LegitimateSuite.kinds()) {
+            legitimateRequests.put(kind, evaluation.legitimateRequests(kind));
+        }
+        long suites = System.nanoTime();
+        millis.put("generate both suites", (suites - indexed) / 1_000_000);
         List<AttackResult> attackResults = new ArrayList<>();
         List<LegitimateResult> legitimateResults = new ArrayList<>();
         for (Map.Entry<String, ContentCheck> check : checks(index, compiler).entrySet()) {
             long before = System.nanoTime();
-            attackResults.addAll(evaluation.attacks(check.getKey(), check.getValue(), attacks));
-            legitimateResults.addAll(evaluation.legitimate(check.getKey(), check.getValue(), kinds));
-            millis.put("generate and inspect both suites, " + check.getKey(), (System.nanoTime() - before) / 1_000_000);
+            attackJobs.forEach((attack, jobs) -> attackResults.add(attack(check.getKey(), check.getValue(), attack,
+                    jobs)));
+            legitimateRequests.forEach((kind, requests) -> legitimateResults.add(legitimate(check.getKey(),
+                    check.getValue(), kind, requests)));
+            millis.put("inspect both suites, " + check.getKey(), (System.nanoTime() - before) / 1_000_000);
         }
         millis.put("total", (System.nanoTime() - start) / 1_000_000);
         return new EvaluationReport(rows, seed, index, indexBytes, attackResults, legitimateResults, millis);
+    }
+
+    /** A rule's checks as the proxy compiles them: the engine with the fingerprint scanner over the index. */
+    static ContentCheck compile(ContentConfig config) {
+        return CompiledContentCheck.compile(config, data -> FingerprintScanner.of(data.index(), data.k()));
+    }
+
+    /**
+     * {@code [--rows N] [--seed S] [--out FILE.md] [--csv FILE.csv]}: runs the evaluation and writes the report
+     * (stdout without --out); --csv also writes the data set, for {@code sluice fingerprint build}.
+     */
+    public static void main(String[] args) throws java.io.IOException {
+        int rows = ProtectedDataSet.REPORTED_ROWS;
+        long seed = ProtectedDataSet.SEED;
+        java.nio.file.Path out = null;
+        java.nio.file.Path csv = null;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--rows" -> rows = Integer.parseInt(required(args[i], value));
+                case "--seed" -> seed = Long.parseLong(required(args[i], value));
+                case "--out" -> out = java.nio.file.Path.of(required(args[i], value));
+                case "--csv" -> csv = java.nio.file.Path.of(required(args[i], value));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; options: --rows N, --seed S, --out FILE.md, --csv FILE.csv");
+            }
+            i++;
+        }
+        if (csv != null) {
+            ProtectedDataSet.generate(rows, seed).writeCsv(csv);
+        }
+        String markdown = run(rows, seed, ContentEvaluation::compile).markdown();
+        if (out == null) {
+            System.out.print(markdown);
+        } else {
+            java.nio.file.Files.writeString(out, markdown);
+            System.out.println("wrote " + out);
+        }
+    }
+
+    private static String required(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return value;
     }
 
     /** Compiles both configurations with {@code compiler} over {@code index}. */

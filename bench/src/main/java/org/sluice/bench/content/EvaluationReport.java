@@ -115,8 +115,10 @@ record EvaluationReport(int rows, long seed, FingerprintIndex index, long indexB
         }
 
         md.append("\n## Legitimate requests\n\n");
-        md.append("Every refusal here is a false positive. \"Found\" is what the protectedData check counted in "
-                + "the requests (summed; the most in one request in brackets), whether or not it refused.\n\n");
+        md.append("Every refusal here is a false positive. Each kind's requests are sent as jobs of "
+                + ContentEvaluation.LEGITIMATE_JOB + ", so the per-job sums apply to them too. \"Found\" is what "
+                + "the protectedData check counted in the requests (summed; the most in one request in brackets), "
+                + "whether or not it refused.\n\n");
         md.append("| kind | what it sends | requests |");
         for (String configuration : configurations) {
             md.append(" `").append(configuration).append("`: refused | by |");

@@ -53,7 +53,10 @@ record PatientRow(String patientId, String nationalId, String name, LocalDate bi
 
     /** Age in whole years on a fixed day, so that aggregates do not change with the date the run is made. */
     int ageOn(LocalDate day) {
-        return birthDate.until(day).getYears();
+        // what Period.between(...).getYears() gives, without building a Period per call
+        boolean birthdayToCome = birthDate.getMonthValue() > day.getMonthValue()
+                || birthDate.getMonthValue() == day.getMonthValue() && birthDate.getDayOfMonth() > day.getDayOfMonth();
+        return day.getYear() - birthDate.getYear() - (birthdayToCome ? 1 : 0);
     }
 
     /** {@code units / 10^places} written with exactly that many decimals ("12.30"). */
