@@ -278,7 +278,9 @@ final class PolicyExplainCommand implements Callable<Integer> {
                     + result.targetBytes() + " bytes");
             row("  maxHeaderBytes", Sizes.format(config.limits().maxHeaderBytes()) + "; the -H headers: "
                     + result.headerBytes() + " bytes (a client adds its own, e.g. Host, User-Agent)");
-            if (!result.forwards()) {
+            boolean ruleLetsThrough = result.explanation() != null && result.explanation().decision().forwards()
+                    && (result.refusal() == null || result.refusal().code().equals("body_too_large"));
+            if (!ruleLetsThrough) {
                 return;
             }
             if (result.url().tunnel()) {

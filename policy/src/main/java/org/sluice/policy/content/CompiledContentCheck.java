@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
+import org.sluice.policy.Mode;
 import org.sluice.policy.config.ContentConfig;
 
 /**
@@ -46,6 +47,7 @@ public final class CompiledContentCheck implements ContentCheck {
     private final ContentConfig.Opaque opaque;
     private final double opaqueEntropy;
     private final CumulativeLimits cumulative;
+    private final Mode mode;
 
     private CompiledContentCheck(ContentConfig config, ProtectedDataScanner scanner) {
         this.types = config.types() == null ? null : new MediaTypes.Allowed(config.types());
@@ -61,6 +63,7 @@ public final class CompiledContentCheck implements ContentCheck {
                 ? config.opaqueEntropy() : ContentConfig.DEFAULT_OPAQUE_ENTROPY;
         this.cumulative = protectedData == null || protectedData.cumulative() == null
                 ? CumulativeLimits.NONE : protectedData.cumulative();
+        this.mode = config.mode();
     }
 
     /**
@@ -81,6 +84,11 @@ public final class CompiledContentCheck implements ContentCheck {
     @Override
     public CumulativeLimits cumulative() {
         return cumulative;
+    }
+
+    @Override
+    public Mode mode() {
+        return mode;
     }
 
     @Override
