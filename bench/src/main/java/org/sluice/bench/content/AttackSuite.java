@@ -108,9 +108,9 @@ final class AttackSuite {
                 new Attack("form-body", ROWS_PER_REQUEST + " rows, application/x-www-form-urlencoded",
                         Set.of(PROTECTED_DATA, STRICT), REQUESTS, (data, random) -> form(draw(data, random,
                                 ROWS_PER_REQUEST)), input -> Encodings.unpercent(body(input))),
-                new Attack("one-identifier-per-request", "one patient id per request, 60 requests a job "
-                        + "(perJob.maxRareValues " + EvaluationConfigs.JOB_RARE_VALUES + ")", BOTH, 4,
-                        (data, random) -> oneIdentifierEach(data, random, 60), AttackSuite::body),
+                new Attack("one-identifier-per-request", "one patient id per request, 160 requests a job "
+                        + "(perJob.maxRareValues " + EvaluationConfigs.JOB_RARE_VALUES + ")", BOTH, 2,
+                        (data, random) -> oneIdentifierEach(data, random, 160), AttackSuite::body),
                 // what Sluice is not expected to catch
                 new Attack("weights-column-float32", "the invoice column through float32 (1234.56 leaves as "
                         + "1234.56005859375); the receiver rounds to cents", NEITHER, REQUESTS,
