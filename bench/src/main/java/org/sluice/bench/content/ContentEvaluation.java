@@ -173,24 +173,24 @@ final class ContentEvaluation {
                 maxRows, maxRare);
     }
 
-    /** The requests a legitimate kind sends, for tests that look at them without a check. */
+    /** The requests a legitimate kind sends, from a source seeded by its name. */
     List<ContentInput> legitimateRequests(LegitimateKind kind) {
-        Random random = new Random(seed ^ kind.name().hashCode());
-        List<ContentInput> requests = new ArrayList<>();
-        for (int i = 0; i < kind.requests(); i++) {
-            requests.add(kind.generator().request(data, random));
-        }
-        return requests;
+        return generate(kind.name(), kind.requests(), random -> kind.generator().request(data, random));
     }
 
-    /** The jobs an attack sends, for tests that look at them without a check. */
+    /** The jobs an attack sends, from a source seeded by its name. */
     List<Exfiltration> attackJobs(Attack attack) {
-        Random random = new Random(seed ^ attack.name().hashCode());
-        List<Exfiltration> jobs = new ArrayList<>();
-        for (int i = 0; i < attack.jobs(); i++) {
-            jobs.add(attack.generator().job(data, random));
+        return generate(attack.name(), attack.jobs(), random -> attack.generator().job(data, random));
+    }
+
+    /** Seeded by name, so that a suite's requests do not change when another suite gains or loses one. */
+    private <T> List<T> generate(String name, int count, Function<Random, T> one) {
+        Random random = new Random(seed ^ name.hashCode());
+        List<T> items = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            items.add(one.apply(random));
         }
-        return jobs;
+        return items;
     }
 
     /**
