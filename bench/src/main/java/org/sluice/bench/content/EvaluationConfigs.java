@@ -16,7 +16,7 @@ import org.sluice.policy.fingerprint.FingerprintIndex;
  * chosen from what a request of aggregates can carry by chance, from the index alone, not tuned to the checks'
  * results: a few false row pairs in a long array of numbers (7 x 10^-5 per pair lookup), a few exact quantiles,
  * and short numbers that are rare values by coincidence (in this data set the index calls 45% of the integers
- * 100-999 rare: they are whole-euro invoices of one or two patients, so a histogram of 40 counts may hold 20).
+ * 100-999 rare: they are whole-euro invoices of one or two patients, so a histogram of 45 counts may hold 20).
  */
 final class EvaluationConfigs {
 
