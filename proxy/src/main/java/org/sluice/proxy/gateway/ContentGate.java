@@ -103,7 +103,6 @@ final class ContentGate extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             // Never sent unchecked; the message names the failure, never the body.
             conn.gateway.recorder().contentChecked("refused", CHECK_FAILED, bytes.length);
-            ex.deniedAfterDecision = true;
             ErrorResponder.refuse(ctx, conn, ex, Refusal.CONTENT_REFUSED, "the content checks failed on this "
                     + "request (" + e.getClass().getSimpleName() + "); it is refused rather than sent unchecked");
             return;
@@ -133,7 +132,6 @@ final class ContentGate extends ChannelInboundHandlerAdapter {
             conn.gateway.recorder().contentChecked("reported", refusedBy, bytes.length);
         } else {
             conn.gateway.recorder().contentChecked("refused", refusedBy, bytes.length);
-            ex.deniedAfterDecision = true; // audited as deny: what the rule allowed, its content did not
             ErrorResponder.refuse(ctx, conn, ex, Refusal.CONTENT_REFUSED, reason);
             return;
         }

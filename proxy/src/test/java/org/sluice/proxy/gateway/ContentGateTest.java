@@ -133,7 +133,8 @@ class ContentGateTest {
         assertThat(pipeline.upstream.sent()).as("not the head, not a byte").isEmpty();
         assertThat(new String(check.inputs.get(0).body(), StandardCharsets.UTF_8)).isEqualTo("id,name\n1,Ada\n");
         Map<String, Object> record = onlyRecord();
-        assertThat(record).containsEntry("decision", "deny").containsEntry("status", 403L)
+        // As for a limit: the rules allowed it (decision allow), Sluice refused it (status, error).
+        assertThat(record).containsEntry("decision", "allow").containsEntry("status", 403L)
                 .containsEntry("error", "content_refused").containsEntry("reason", TYPES_REASON)
                 .containsEntry("rule", "results");
         assertThat(content(record)).containsEntry("check", "types").containsEntry("entropy", 4.5)
