@@ -12,6 +12,9 @@ import org.sluice.policy.config.LimitOverrides;
 import org.sluice.policy.config.Limits;
 import org.sluice.policy.config.RuleConfig;
 import org.sluice.policy.config.SluiceConfig;
+import org.sluice.policy.content.CompiledContentCheck;
+import org.sluice.policy.content.ContentCheck;
+import org.sluice.policy.fingerprint.FingerprintScanner;
 import org.sluice.policy.net.AddressClassifier;
 
 /**
@@ -149,11 +152,13 @@ public final class Policy {
                 ? overrides.maxResponseBodyBytes() : limits.maxResponseBodyBytes();
         EffectiveLimits effective = new EffectiveLimits(maxRequest, maxResponse);
         HeaderAllowlist headers = HeaderAllowlist.of(rule.headers());
+        ContentCheck content = rule.content() == null ? null
+                : CompiledContentCheck.compile(rule.content(), data -> FingerprintScanner.of(data.index(), data.k()));
         Decision decision = rule.mode() == Mode.REPORT
                 ? new Decision(Verdict.REPORT, "matched rule '" + rule.name() + "', which is in report mode; "
-                        + "let through and reported", rule.name(), Mode.REPORT, effective, headers)
+                        + "let through and reported", rule.name(), Mode.REPORT, effective, headers, content)
                 : new Decision(Verdict.ALLOW, "allowed by rule '" + rule.name() + "'", rule.name(), Mode.ENFORCE,
-                        effective, headers);
+                        effective, headers, content);
         int[] ports = rule.ports() == null ? null : rule.ports().stream().mapToInt(Integer::intValue).sorted()
                 .toArray();
         String[] query = rule.query() == null ? null : rule.query().toArray(String[]::new);

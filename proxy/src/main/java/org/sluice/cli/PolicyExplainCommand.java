@@ -1,6 +1,8 @@
 package org.sluice.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +20,17 @@ import org.sluice.policy.RequestUrl;
 import org.sluice.policy.config.LimitOverrides;
 import org.sluice.policy.config.RuleConfig;
 import org.sluice.policy.config.SluiceConfig;
+import org.sluice.policy.content.ContentVerdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code sluice policy explain FILE METHOD URL [-H 'Name: value']...}: what Sluice would do with one request. */
+/**
+ * {@code sluice policy explain FILE METHOD URL [-H 'Name: value']... [--body FILE]}: what Sluice would do with one
+ * request.
+ */
 @Command(
         name = "explain",
         description = {
@@ -35,6 +41,12 @@ import picocli.CommandLine.Spec;
                     + "apply, which headers would be forwarded and which stripped, and for a request no rule allows "
                     + "the nearest rules with every reason they do not match. A request refused before the policy "
                     + "(414 url_too_long, 431 headers_too_large, 400 bad_request) is reported as such.",
+            "",
+            "With --body, the body is checked as the listener would: against the rule's maxRequestBodyBytes (413 "
+                    + "body_too_large) and the rule's content checks, which print which check decides and why "
+                    + "(counts, entropy, decoded layers; never the matched values). Give its type with -H "
+                    + "'Content-Type: ...'. A rule with content checks also checks the query and the forwarded "
+                    + "header values, with or without a body.",
             "",
             "URL is a path (/api/tasks?limit=10): a request to the gateway; or an absolute http(s) URL: a gateway "
                     + "request when its scheme, host and port are the gateway upstream's, else a request to the "
@@ -50,13 +62,15 @@ import picocli.CommandLine.Spec;
             "Examples:",
             "  sluice policy explain examples/gateway.yaml GET '/api/tasks?limit=10'",
             "  sluice policy explain examples/gateway.yaml POST /admin/export -H 'X-Debug: 1'",
+            "  sluice policy explain examples/content.yaml POST /api/result -H 'Content-Type: application/json' "
+                    + "--body result.json",
             "  sluice policy explain examples/gateway.yaml GET https://pypi.org/simple/",
             "  sluice policy explain examples/sidecar-mirror.yaml CONNECT mirror.example.org:443"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the request would be forwarded (allow, or report)",
-            "1:the request would be refused (403 denied, or 400/414/431 before the policy)",
-            "2:usage or config error (unreadable or invalid FILE, bad URL, METHOD or -H)"})
+            "1:the request would be refused (403 denied or content_refused, 413, or 400/414/431 before the policy)",
+            "2:usage or config error (unreadable or invalid FILE, bad URL, METHOD, -H or --body)"})
 final class PolicyExplainCommand implements Callable<Integer> {
 
     /** Labels are padded to this width, so that values line up. */
@@ -77,6 +91,11 @@ final class PolicyExplainCommand implements Callable<Integer> {
             description = "A request header, as curl takes it; repeat for more.")
     private List<String> headerLines = new ArrayList<>();
 
+    @Option(names = "--body", paramLabel = "FILE",
+            description = "A file holding the request body ('-': standard input), checked against the rule's body "
+                    + "limit and content checks.")
+    private Path bodyFile;
+
     @Spec
     private CommandSpec spec;
 
@@ -93,6 +112,14 @@ final class PolicyExplainCommand implements Callable<Integer> {
                 headers.add(RequestHeader.parse(line));
             } catch (IllegalArgumentException e) {
                 return usageError(err, "-H: " + e.getMessage());
+            }
+        }
+        byte[] body = null;
+        if (bodyFile != null) {
+            try {
+                body = bodyFile.toString().equals("-") ? System.in.readAllBytes() : Files.readAllBytes(bodyFile);
+            } catch (IOException e) {
+                return usageError(err, "--body: cannot read " + bodyFile + ": " + IoMessages.reason(e));
             }
         }
         SluiceConfig config = PolicyFiles.loadOrReport(configFile, err);
@@ -112,7 +139,7 @@ final class PolicyExplainCommand implements Callable<Integer> {
                     + method.toUpperCase(Locale.ROOT) + "?)");
             err.flush();
         }
-        RequestCheck.Result result = check.check(method, requestUrl, headers);
+        RequestCheck.Result result = check.check(method, requestUrl, headers, body);
         new Report(out, config, result).print();
         out.flush();
         return result.forwards() ? SluiceCli.OK : SluiceCli.CHECK_FAILED;
@@ -146,6 +173,11 @@ final class PolicyExplainCommand implements Callable<Integer> {
             }
             out.println();
             printLimits();
+            if (result.explanation() != null && result.explanation().decision().forwards()
+                    && !result.url().tunnel() && (result.refusal() == null || bodyFile != null)) {
+                out.println();
+                printContent();
+            }
             if (result.forwards() && !result.url().tunnel()) {
                 out.println();
                 printHeaders();
@@ -179,6 +211,12 @@ final class PolicyExplainCommand implements Callable<Integer> {
         private void printDecision() {
             RequestCheck.Refusal refusal = result.refusal();
             Explanation explanation = result.explanation();
+            if (refusal != null && refusal.code().equals("body_too_large")) {
+                row("decision", "refused: 413 body_too_large (the rule allows the request, not a body this "
+                        + "large; nothing is forwarded)");
+                row("  reason", refusal.reason());
+                return;
+            }
             if (refusal != null) {
                 row("decision", "refused before the policy: " + refusal.status() + " " + refusal.code()
                         + " (nothing is forwarded)");
@@ -189,12 +227,16 @@ final class PolicyExplainCommand implements Callable<Integer> {
                 return;
             }
             Decision decision = explanation.decision();
-            row("decision", switch (decision.verdict()) {
-                case ALLOW -> result.url().tunnel() ? "allow (tunnel opened to " + result.url().destination() + ")"
-                        : "allow (forwarded to " + result.url().destination() + ")";
-                case REPORT -> "report (forwarded, and audited as report)";
-                case DENY -> "deny (403 denied; nothing is forwarded)";
-            });
+            row("decision", result.contentRefused()
+                    ? "content_refused (403: the rule allows the request, its content checks refuse it; nothing is "
+                            + "forwarded)"
+                    : switch (decision.verdict()) {
+                        case ALLOW -> result.url().tunnel()
+                                ? "allow (tunnel opened to " + result.url().destination() + ")"
+                                : "allow (forwarded to " + result.url().destination() + ")";
+                        case REPORT -> "report (forwarded, and audited as report)";
+                        case DENY -> "deny (403 denied; nothing is forwarded)";
+                    });
             row("  reason", decision.reason());
             if (decision.rule() != null) {
                 row("  rule", decision.rule() + " at " + rulePosition(decision.rule()));
@@ -236,7 +278,9 @@ final class PolicyExplainCommand implements Callable<Integer> {
                     + result.targetBytes() + " bytes");
             row("  maxHeaderBytes", Sizes.format(config.limits().maxHeaderBytes()) + "; the -H headers: "
                     + result.headerBytes() + " bytes (a client adds its own, e.g. Host, User-Agent)");
-            if (!result.forwards()) {
+            boolean ruleLetsThrough = result.explanation() != null && result.explanation().decision().forwards()
+                    && (result.refusal() == null || result.refusal().code().equals("body_too_large"));
+            if (!ruleLetsThrough) {
                 return;
             }
             if (result.url().tunnel()) {
@@ -251,6 +295,35 @@ final class PolicyExplainCommand implements Callable<Integer> {
                     + source(overrides != null && overrides.maxRequestBodyBytes() != null));
             row("  maxResponseBodyBytes", Sizes.format(decision.limits().maxResponseBodyBytes())
                     + source(overrides != null && overrides.maxResponseBodyBytes() != null));
+        }
+
+        private void printContent() {
+            ContentVerdict verdict = result.content();
+            if (result.explanation().decision().content() == null) {
+                row("content", result.rule() == null ? "no content checks (no rule decided)"
+                        : "no content checks in rule " + result.rule() + (bodyFile == null ? ""
+                        : "; the body is only held to its size limit"));
+                return;
+            }
+            if (verdict == null) {
+                row("content", "not checked: the request is refused before its content is read");
+                return;
+            }
+            if (verdict.passed()) {
+                row("content", "passed every check of rule " + result.rule()
+                        + (bodyFile == null ? " (no --body: the query and header values only)" : ""));
+            } else {
+                row("content", (result.contentReported() ? "would be refused, reported only (mode report): "
+                        : "refused: 403 content_refused by check ") + verdict.refusedBy());
+                row("  reason", verdict.reason());
+            }
+            row("  protected rows", Integer.toString(verdict.rowsMatched()));
+            row("  rare values", Integer.toString(verdict.rareValues()));
+            row("  schema errors", Integer.toString(verdict.schemaErrors()));
+            row("  entropy", verdict.entropy() < 0 ? "not measured"
+                    : String.format(Locale.ROOT, "%.2f bits/byte%s", verdict.entropy(),
+                            verdict.opaque() ? " (opaque)" : ""));
+            row("  decoded layers", verdict.layers().isEmpty() ? "none" : String.join(", ", verdict.layers()));
         }
 
         private String source(boolean byRule) {

@@ -32,13 +32,18 @@ import picocli.CommandLine.Spec;
             "    - name: algorithm fetches its task     # required, unique",
             "      request: GET /api/tasks?limit=10      # required: METHOD URL, URL as in explain",
             "      headers: {X-Request-Tag: a}           # optional: headers sent with it",
+            "      body: '{\"mean\": 4.2}'                 # optional: the body as text, or",
+            "      bodyFile: bodies/result.json          #   a file, relative to CASES",
             "      expect: allow                         # required: allow | deny | report",
             "                                            #   | bad_request | url_too_long | headers_too_large",
+            "                                            #   | body_too_large | content_refused",
             "      rule: central-api                     # optional: the rule that must decide",
             "      forwarded: [Accept]                   # optional: headers that must go upstream",
             "      stripped: [X-Debug]                   # optional: headers that must be stripped",
             "",
-            "rule, forwarded and stripped go only with expect allow or report. See docs/policy.md, section \"The cases file\"."},
+            "forwarded and stripped go only with expect allow or report; rule also with body_too_large and "
+                    + "content_refused. A body is checked against the deciding rule's maxRequestBodyBytes and its "
+                    + "content checks. See docs/policy.md, section \"The cases file\"."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every case passed",
@@ -78,7 +83,7 @@ final class PolicyTestCommand implements Callable<Integer> {
         RequestCheck check = new RequestCheck(config);
         List<Row> rows = new ArrayList<>();
         for (PolicyCase c : cases) {
-            RequestCheck.Result result = check.check(c.method(), c.url(), c.headers());
+            RequestCheck.Result result = check.check(c.method(), c.url(), c.headers(), c.body());
             rows.add(new Row(c, actual(result), failures(c, result, config)));
         }
         print(out, rows);
@@ -140,6 +145,10 @@ final class PolicyTestCommand implements Callable<Integer> {
     private static String why(RequestCheck.Result result, SluiceConfig config) {
         if (result.refusal() != null) {
             return result.refusal().reason();
+        }
+        if (result.content() != null && !result.content().passed()) {
+            return result.content().reason() + " (rule " + result.rule() + " at " + position(config, result.rule())
+                    + (result.contentReported() ? "; reported, not enforced)" : ")");
         }
         Explanation explanation = result.explanation();
         String reason = explanation.decision().reason();

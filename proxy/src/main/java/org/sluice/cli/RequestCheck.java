@@ -9,6 +9,7 @@ import org.sluice.policy.Destination;
 import org.sluice.policy.Explanation;
 import org.sluice.policy.ForwardTargets;
 import org.sluice.policy.Listener;
+import org.sluice.policy.Mode;
 import org.sluice.policy.NormalizedPath;
 import org.sluice.policy.PathNormalizer;
 import org.sluice.policy.Policy;
@@ -18,12 +19,16 @@ import org.sluice.policy.RequestUrl;
 import org.sluice.policy.config.Limits;
 import org.sluice.policy.config.SluiceConfig;
 import org.sluice.policy.config.UpstreamConfig;
+import org.sluice.policy.content.ContentCheck;
+import org.sluice.policy.content.ContentInput;
+import org.sluice.policy.content.ContentVerdict;
 import org.sluice.proxy.gateway.HopByHopHeaders;
 
 /**
  * What Sluice would do with one request, without sending it: the checks the gateway makes before it asks the
  * policy (target and header sizes, fragment, path), then the policy's decision and which headers would go
- * upstream. Shared by {@code policy explain} and {@code policy test}.
+ * upstream, and for a request with a body the body limit and the rule's content checks. Shared by
+ * {@code policy explain} and {@code policy test}.
  */
 final class RequestCheck {
 
@@ -43,7 +48,13 @@ final class RequestCheck {
         return gateway;
     }
 
+    /** Checks a request without a body. */
     Result check(String method, RequestUrl url, List<RequestHeader> headers) {
+        return check(method, url, headers, null);
+    }
+
+    /** Checks a request with {@code body} (null: none), as the gateway or forward listener would. */
+    Result check(String method, RequestUrl url, List<RequestHeader> headers, byte[] body) {
         Limits limits = config.limits();
         int targetBytes = url.target().getBytes(StandardCharsets.UTF_8).length;
         int headerBytes = headers.stream().mapToInt(RequestHeader::lineBytes).sum();
@@ -67,8 +78,35 @@ final class RequestCheck {
         } else if (!path.ok()) {
             refusal = new Refusal(400, "bad_request", path.error());
         }
-        return new Result(url, headers, targetBytes, headerBytes, path, refusal, explanation, requestHeaders(headers),
-                hostSent(url));
+        HttpHeaders sent = requestHeaders(headers);
+        ContentVerdict content = null;
+        if (refusal == null && explanation.decision().forwards() && !url.tunnel()) {
+            long limit = explanation.decision().limits().maxRequestBodyBytes();
+            if (body != null && body.length > limit) {
+                refusal = new Refusal(413, "body_too_large", "the body is " + body.length + " bytes; rule "
+                        + explanation.decision().rule() + " allows at most " + limit + " (maxRequestBodyBytes)");
+            } else if (explanation.decision().content() != null) {
+                content = explanation.decision().content().inspect(contentInput(url, headers, sent, body,
+                        explanation));
+            }
+        }
+        return new Result(url, headers, targetBytes, headerBytes, path, refusal, explanation, sent, hostSent(url),
+                content);
+    }
+
+    /** What the content checks read: the body, and the query and header values that would go upstream. */
+    private static ContentInput contentInput(RequestUrl url, List<RequestHeader> headers, HttpHeaders sent,
+                                             byte[] body, Explanation explanation) {
+        List<String> forwarded = new ArrayList<>();
+        for (RequestHeader h : headers) {
+            if (!h.name().equalsIgnoreCase("host") && !h.name().equalsIgnoreCase("expect")
+                    && !HopByHopHeaders.removedFromRequest(h.name(), sent)
+                    && explanation.decision().headers().allows(h.name())) {
+                forwarded.add(h.value());
+            }
+        }
+        return new ContentInput(body == null ? new byte[0] : body, sent.get("Content-Type"),
+                sent.get("Content-Encoding"), url.rawQuery(), forwarded);
     }
 
     /** Why the forward listener refuses an absolute-form target (an https:// URL: that goes by CONNECT), or null. */
@@ -132,23 +170,51 @@ final class RequestCheck {
      *                    the request (what the policy would say), null only when the path is refused
      * @param sent        the headers as Netty holds them, to ask which are hop-by-hop
      * @param hostSent    the Host value the request goes upstream with
+     * @param content     what the rule's content checks found, or null when the rule has none (or the request is
+     *                    refused before they run)
      */
     record Result(RequestUrl url, List<RequestHeader> headers, int targetBytes, int headerBytes, NormalizedPath path,
-                  Refusal refusal, Explanation explanation, HttpHeaders sent, String hostSent) {
+                  Refusal refusal, Explanation explanation, HttpHeaders sent, String hostSent,
+                  ContentVerdict content) {
 
-        /** True when the request goes upstream (or the tunnel opens): no refusal and the policy allows or reports it. */
+        /**
+         * True when the request goes upstream (or the tunnel opens): no refusal, the policy allows or reports it,
+         * and its content checks pass or only report.
+         */
         boolean forwards() {
-            return refusal == null && explanation.decision().forwards();
+            return refusal == null && explanation.decision().forwards() && !contentRefused();
+        }
+
+        /** True when a content check refuses the request and is enforced (not in report mode). */
+        boolean contentRefused() {
+            return content != null && !content.passed() && !contentReported();
+        }
+
+        /** True when a content check would refuse the request but only reports it (its mode, or the rule's). */
+        boolean contentReported() {
+            if (content == null || content.passed()) {
+                return false;
+            }
+            ContentCheck check = explanation.decision().content();
+            Mode mode = check.mode() != null ? check.mode() : explanation.decision().mode();
+            return mode == Mode.REPORT;
         }
 
         /** allow, deny or report; or the refusal's code. */
         String outcome() {
-            return refusal != null ? refusal.code() : explanation.decision().auditName();
+            if (refusal != null) {
+                return refusal.code();
+            }
+            if (contentRefused()) {
+                return "content_refused";
+            }
+            return contentReported() ? "report" : explanation.decision().auditName();
         }
 
         /** The rule that decided, or null. */
         String rule() {
-            return refusal != null ? null : explanation.decision().rule();
+            return refusal != null && !refusal.code().equals("body_too_large") ? null
+                    : explanation.decision().rule();
         }
 
         /** What happens to a request header of this name when the request goes upstream. */

@@ -158,14 +158,14 @@ class PolicyTestCommandTest {
         List<String> lines = result.err().lines().toList();
         assertThat(lines).containsExactly(
                 cases + ":4:13: cases[0].expect: expected one of allow, deny, report, bad_request, url_too_long, "
-                        + "headers_too_large, got 'alow'",
+                        + "headers_too_large, body_too_large, content_refused, got 'alow'",
                 cases + ":5:5: unknown key 'colour' under cases[0]; expected one of: name, request, headers, "
-                        + "expect, rule, forwarded, stripped",
+                        + "body, bodyFile, expect, rule, forwarded, stripped",
                 cases + ":6:11: duplicate case name 'one'; the first case with this name is at line 2; case names "
                         + "must be unique",
                 cases + ":7:14: cases[1].request: expected METHOD URL, e.g. GET /api/tasks, got 'GET'",
-                cases + ":9:11: cases[1].rule: only a request that is let through is decided by a rule; remove "
-                        + "rule, or expect allow or report",
+                cases + ":9:11: cases[1].rule: only a request that a rule matches is decided by a rule; remove "
+                        + "rule, or expect allow, report, body_too_large or content_refused",
                 cases + ":11:14: cases[2].request: 'ftp://example.org/' is neither a path nor an http(s) URL; "
                         + "expected a path such as /api/tasks or an absolute URL such as https://host/api/tasks",
                 cases + ":12:15: cases[2].headers: 'Bad Header' is not a header name; expected a token such as "
@@ -190,6 +190,76 @@ class PolicyTestCommandTest {
         assertThat(emptyResult.err()).startsWith(empty + ":1:8: cases: expected a list of at least one case");
         assertThat(nothingResult.exitCode()).isEqualTo(2);
         assertThat(nothingResult.err()).startsWith(nothing + ":1:1: the cases file is empty");
+    }
+
+    @Test
+    void aCaseBodyIsCheckedAgainstTheRulesBodyLimitFromTextOrFile() throws IOException {
+        Path limited = write("limited.yaml", String.join("\n",
+                "version: 1",
+                "gateway:",
+                "  listen: 127.0.0.1:8080",
+                "  upstream: https://central.example.org",
+                "audit:",
+                "  path: audit.jsonl",
+                "rules:",
+                "  - name: results",
+                "    methods: [POST]",
+                "    paths: [\"/api/**\"]",
+                "    limits: {maxRequestBodyBytes: 16}",
+                ""));
+        Files.createDirectories(folder.resolve("bodies"));
+        Files.write(folder.resolve("bodies/big.bin"), new byte[17]);
+        Files.write(folder.resolve("bodies/exact.bin"), new byte[16]);
+        Path cases = write("cases.yaml", String.join("\n",
+                "cases:",
+                "  - name: small text body",
+                "    request: POST /api/result",
+                "    body: '{\"mean\": 4.2}'",
+                "    expect: allow",
+                "  - name: one byte over the limit",
+                "    request: POST /api/result",
+                "    bodyFile: bodies/big.bin",
+                "    expect: body_too_large",
+                "    rule: results",
+                "  - name: at the limit",
+                "    request: POST /api/result",
+                "    bodyFile: bodies/exact.bin",
+                "    expect: body_too_large",
+                ""));
+
+        CliResult result = CliResult.execute("policy", "test", limited.toString(), cases.toString());
+
+        assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
+        List<String> lines = result.out().lines().toList();
+        assertThat(lines.get(1)).matches("PASS +small text body +POST /api/result +allow +allow \\(results\\)");
+        assertThat(lines.get(2)).matches("PASS +one byte over the limit +.* +body_too_large \\(results\\) "
+                + "+body_too_large \\(results\\)");
+        assertThat(lines.get(3)).matches("FAIL +at the limit +.* +body_too_large +allow \\(results\\)");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("3 cases, 2 passed, 1 failed");
+    }
+
+    @Test
+    void aBodyFileThatCannotBeReadOrBothBodyKeysAreErrorsWithPositions() throws IOException {
+        Path cases = write("cases.yaml", String.join("\n",
+                "cases:",
+                "  - name: missing file",
+                "    request: POST /api/result",
+                "    bodyFile: nowhere.json",
+                "    expect: allow",
+                "  - name: both",
+                "    request: POST /api/result",
+                "    body: x",
+                "    bodyFile: nowhere.json",
+                "    expect: allow",
+                ""));
+
+        CliResult result = CliResult.execute("policy", "test", policy.toString(), cases.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains(cases + ":4:15: cases[0].bodyFile: cannot read "
+                + folder.resolve("nowhere.json").toAbsolutePath())
+                .contains("the path is relative to the cases file")
+                .contains(cases + ":9:15: cases[1]: give body (the text) or bodyFile (a file), not both");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package org.sluice.policy.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +25,9 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class CasesReader {
 
     private static final List<String> CASE_KEYS =
-            List.of("name", "request", "headers", "expect", "rule", "forwarded", "stripped");
+            List.of("name", "request", "headers", "body", "bodyFile", "expect", "rule", "forwarded", "stripped");
+    /** A case's body is read whole into memory; larger files are not what a test case is for. */
+    static final int MAX_BODY_FILE_BYTES = 64 * 1024 * 1024;
 
     private final NodeReader in;
     private final Path source;
@@ -95,6 +100,8 @@ final class CasesReader {
         }
         Node headersNode = entries.value("headers");
         List<RequestHeader> headers = headersNode == null ? List.of() : readHeaders(headersNode, where + ".headers");
+        byte[] body = readBody(entries, where);
+        boolean bodyOk = body != null || (entries.value("body") == null && entries.value("bodyFile") == null);
         Node expectNode = entries.required("expect", "one of " + String.join(", ", PolicyCase.OUTCOMES));
         String expect = expectNode == null ? null : readExpect(expectNode, where + ".expect");
         Node ruleNode = entries.value("rule");
@@ -109,11 +116,49 @@ final class CasesReader {
             return null;
         }
         if (name == null || method == null || url == null || headers == null || expect == null
-                || (ruleNode != null && rule == null) || forwarded == null || stripped == null) {
+                || (ruleNode != null && rule == null) || forwarded == null || stripped == null || !bodyOk) {
             return null;
         }
-        return new PolicyCase(name, request.trim(), method, url, headers, expect, rule, forwarded, stripped,
+        return new PolicyCase(name, request.trim(), method, url, headers, expect, rule, forwarded, stripped, body,
                 position);
+    }
+
+    /**
+     * The case's body: {@code body:} as UTF-8 text, or the bytes of {@code bodyFile:} (relative to the cases file);
+     * null when it has none, or (with a problem) when it cannot be read.
+     */
+    private byte[] readBody(NodeReader.Entries entries, String where) {
+        Node text = entries.value("body");
+        Node file = entries.value("bodyFile");
+        if (text != null && file != null) {
+            in.problem(file, where + ": give body (the text) or bodyFile (a file), not both");
+            return null;
+        }
+        if (text != null) {
+            String value = in.text(text, where + ".body", "the request body as text, e.g. body: '{\"mean\": 4.2}'");
+            return value == null ? null : value.getBytes(StandardCharsets.UTF_8);
+        }
+        if (file == null) {
+            return null;
+        }
+        String name = in.text(file, where + ".bodyFile", "a file holding the request body, relative to the cases file");
+        if (name == null) {
+            return null;
+        }
+        Path dir = source.toAbsolutePath().getParent();
+        Path path = dir == null ? Path.of(name) : dir.resolve(name);
+        try {
+            if (Files.size(path) > MAX_BODY_FILE_BYTES) {
+                in.problem(file, where + ".bodyFile: " + path + " is larger than " + MAX_BODY_FILE_BYTES
+                        + " bytes; a case's body is read into memory, use a smaller sample");
+                return null;
+            }
+            return Files.readAllBytes(path);
+        } catch (IOException e) {
+            in.problem(file, where + ".bodyFile: cannot read " + path + " (" + (e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage()) + "); the path is relative to the cases file");
+            return null;
+        }
     }
 
     private String readName(Node node, String where, Position casePosition) {
@@ -208,9 +253,10 @@ final class CasesReader {
                     + (ruleNames.isEmpty() ? "none" : String.join(", ", ruleNames)));
             return null;
         }
-        if (expect != null && !expect.equals("allow") && !expect.equals("report")) {
-            in.problem(node, key + ": only a request that is let through is decided by a rule; remove rule, or "
-                    + "expect allow or report");
+        if (expect != null && !expect.equals("allow") && !expect.equals("report")
+                && !expect.equals("content_refused") && !expect.equals("body_too_large")) {
+            in.problem(node, key + ": only a request that a rule matches is decided by a rule; remove rule, or "
+                    + "expect allow, report, body_too_large or content_refused");
             return null;
         }
         return rule;

@@ -86,7 +86,9 @@ final class ConfigReader {
         Limits limits = limitsNode == null ? Limits.DEFAULTS : readLimits(limitsNode);
         AuditConfig audit = readAudit(top.required("audit", "a mapping with path, e.g. audit: {path: audit.jsonl}"));
         Node rulesNode = top.value("rules");
-        List<RuleConfig> rules = rulesNode == null ? List.of() : new RuleReader(in).read(rulesNode);
+        ReferencedFiles files = new ReferencedFiles();
+        List<RuleConfig> rules = rulesNode == null ? List.of()
+                : new RuleReader(in, new ContentReader(in, folder, files)).read(rulesNode);
         AlgorithmsConfig algorithms = new AlgorithmsReader(in).read(top.value("algorithms"));
         List<Cidr> allowPrivate = readAllowPrivate(top.value("allowPrivate"));
         UpstreamAddressCheck.check(in, gatewayNode, gateway, allowPrivate);
@@ -98,7 +100,7 @@ final class ConfigReader {
         if (in.hasProblems()) {
             throw new ConfigException(in.sortedProblems());
         }
-        return new SluiceConfig(source, sha256, 1, mode, allowNetworkAccess, gateway, admin, limits, audit, rules,
+        return new SluiceConfig(source, files.policyHash(sha256), 1, mode, allowNetworkAccess, gateway, admin, limits, audit, rules,
                 algorithms, allowPrivate, forward, budgets);
     }
 

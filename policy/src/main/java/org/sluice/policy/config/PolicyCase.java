@@ -16,10 +16,12 @@ import org.sluice.policy.RequestUrl;
  * @param rule      the rule that must decide, or null when any (or none) may
  * @param forwarded header names that must be forwarded upstream
  * @param stripped  header names that must be stripped
+ * @param body      the request body ({@code body:} as UTF-8, or the bytes of {@code bodyFile:}), or null when
+ *                  the request has none
  * @param position  where the case starts in the cases file
  */
 public record PolicyCase(String name, String request, String method, RequestUrl url, List<RequestHeader> headers,
-                         String expect, String rule, List<String> forwarded, List<String> stripped,
+                         String expect, String rule, List<String> forwarded, List<String> stripped, byte[] body,
                          Position position) {
 
     /**
@@ -27,5 +29,6 @@ public record PolicyCase(String name, String request, String method, RequestUrl 
      * made before the policy is asked (the {@code X-Sluice-Error} value).
      */
     public static final List<String> OUTCOMES =
-            List.of("allow", "deny", "report", "bad_request", "url_too_long", "headers_too_large");
+            List.of("allow", "deny", "report", "bad_request", "url_too_long", "headers_too_large", "body_too_large",
+                    "content_refused");
 }

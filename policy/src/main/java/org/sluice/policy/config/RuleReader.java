@@ -20,7 +20,7 @@ final class RuleReader {
 
     private static final List<String> RULE_KEYS =
             List.of("name", "methods", "extensionMethods", "paths", "hosts", "ports", "schemes", "query", "headers",
-                    "mode", "limits");
+                    "mode", "limits", "content");
     /** What {@code methods} takes: RFC 9110's methods and PATCH. Anything else goes under extensionMethods. */
     static final Set<String> STANDARD_METHODS =
             Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
@@ -31,10 +31,12 @@ final class RuleReader {
     private static final int MAX_NAME_CHARS = 200;
 
     private final NodeReader in;
+    private final ContentReader contents;
     private final Map<String, Position> firstByName = new HashMap<>();
 
-    RuleReader(NodeReader in) {
+    RuleReader(NodeReader in, ContentReader contents) {
         this.in = in;
+        this.contents = contents;
     }
 
     List<RuleConfig> read(Node node) {
@@ -103,6 +105,8 @@ final class RuleReader {
         Mode mode = modeNode == null ? null : ConfigReader.mode(in, modeNode, where + ".mode");
         Node limitsNode = rule.value("limits");
         LimitOverrides limits = limitsNode == null || tunnel ? null : readLimits(limitsNode, where + ".limits");
+        Node contentNode = rule.value("content");
+        ContentConfig content = contentNode == null || tunnel ? null : contents.read(contentNode, where + ".content");
         if (tunnel && schemes != null && !schemes.contains("https")) {
             in.problem(schemesNode, where + ".schemes: a CONNECT tunnel carries https; include https in schemes or "
                     + "leave schemes out");
@@ -111,11 +115,11 @@ final class RuleReader {
         if (name == null || methods == null || paths == null || (hostsNode != null && hosts == null)
                 || (portsNode != null && ports == null) || (schemesNode != null && schemes == null)
                 || (queryNode != null && query == null && !tunnel) || headers == null
-                || (modeNode != null && mode == null)) {
+                || (modeNode != null && mode == null) || (contentNode != null && content == null && !tunnel)) {
             return null;
         }
-        return new RuleConfig(name, methods, paths, hosts, ports, schemes, query, headers, mode, limits, position,
-                Map.copyOf(keys));
+        return new RuleConfig(name, methods, paths, hosts, ports, schemes, query, headers, mode, limits, content,
+                position, Map.copyOf(keys));
     }
 
     /**
@@ -146,6 +150,12 @@ final class RuleReader {
         if (limits != null) {
             in.problem(limits, where + ".limits: " + why + "body limits cannot be checked inside it; remove limits, "
                     + "and use a plain-HTTP rule or the gateway where body size matters");
+            refused = true;
+        }
+        Node content = rule.value("content");
+        if (content != null) {
+            in.problem(content, where + ".content: " + why + "their bodies cannot be checked; remove content, and "
+                    + "use a plain-HTTP rule or the gateway where content matters");
             refused = true;
         }
         return refused;

@@ -2,7 +2,9 @@ package org.sluice.policy.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.sluice.policy.Mode;
 import org.sluice.policy.net.Cidr;
 
@@ -10,7 +12,9 @@ import org.sluice.policy.net.Cidr;
  * A whole, validated config file (version 1).
  *
  * @param source  the file it was read from (as named)
- * @param sha256  lower-case hex SHA-256 of the file's bytes (UTF-8 of the text for parse())
+ * @param sha256  lower-case hex SHA-256 of the file's bytes (UTF-8 of the text for parse()); when rules name files
+ *                (a JSON Schema, a fingerprint index), the SHA-256 of the file's hash and each named file's hash and
+ *                name, as docs/audit-log.md describes, so that it identifies everything that decides
  * @param version always 1
  * @param mode    enforce or report; default ENFORCE
  * @param allowNetworkAccess false: only the gateway's upstream is reachable, every forward-listener request is
@@ -43,6 +47,27 @@ public record SluiceConfig(
         List<Cidr> allowPrivate,
         ForwardConfig forward,
         BudgetsConfig budgets) {
+
+    /**
+     * The files the rules name besides this one (each rule's JSON Schema, then its fingerprint index), resolved
+     * against this file's folder, in file order, each once: their contents are part of {@link #sha256()}, and a
+     * reload watches them.
+     */
+    public List<Path> referencedFiles() {
+        Path parent = source.toAbsolutePath().getParent();
+        Path folder = parent == null ? source.toAbsolutePath() : parent;
+        Set<Path> files = new LinkedHashSet<>();
+        for (RuleConfig rule : rules) {
+            ContentConfig content = rule.content();
+            if (content != null && content.jsonSchemaFile() != null) {
+                files.add(folder.resolve(content.jsonSchemaFile()).normalize());
+            }
+            if (content != null && content.protectedData() != null) {
+                files.add(folder.resolve(content.protectedData().indexFile()).normalize());
+            }
+        }
+        return List.copyOf(files);
+    }
 
     /** How long a stop waits for requests in flight: gateway.timeouts.shutdownGrace, or its default without a gateway. */
     public Duration shutdownGrace() {

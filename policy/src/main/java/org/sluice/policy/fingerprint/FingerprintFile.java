@@ -18,7 +18,9 @@ import java.util.zip.CRC32;
 final class FingerprintFile {
 
     static final byte[] MAGIC = "SLUICEFP".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    /** Version 2 adds the pair-value table; version 1 files are still read (without it). */
+    static final int VERSION = 2;
+    static final int OLDEST_VERSION = 1;
 
     private FingerprintFile() {
     }
@@ -27,7 +29,8 @@ final class FingerprintFile {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
-            out.writeShort(VERSION);
+            // an index read from a version 1 file has no pair-value table and is written back as version 1
+            out.writeShort(index.pairValueTable() == null ? OLDEST_VERSION : VERSION);
             out.write(index.salt());
             out.writeByte(index.k());
             out.writeInt(index.rareRows());
@@ -42,6 +45,9 @@ final class FingerprintFile {
             }
             writeTable(out, index.rareTable());
             writeTable(out, index.pairTable());
+            if (index.pairValueTable() != null) {
+                writeTable(out, index.pairValueTable());
+            }
             out.flush();
             CRC32 crc = new CRC32();
             crc.update(bytes.toByteArray());
@@ -69,9 +75,9 @@ final class FingerprintFile {
         String section = "header";
         try {
             int version = in.getShort() & 0xffff;
-            if (version != VERSION) {
-                throw new FingerprintFormatException("format version " + version + ", this Sluice reads version "
-                        + VERSION + ": rebuild the index with this Sluice");
+            if (version < OLDEST_VERSION || version > VERSION) {
+                throw new FingerprintFormatException("format version " + version + ", this Sluice reads versions "
+                        + OLDEST_VERSION + " to " + VERSION + ": rebuild the index with this Sluice");
             }
             byte[] salt = new byte[FingerprintIndex.SALT_BYTES];
             in.get(salt);
@@ -104,6 +110,11 @@ final class FingerprintFile {
             FingerprintTable rare = readTable(in, "rare-value");
             section = "row-pair table";
             FingerprintTable pairs = readTable(in, "row-pair");
+            FingerprintTable pairValues = null;
+            if (version >= 2) {
+                section = "pair-value table";
+                pairValues = readTable(in, "pair-value");
+            }
             section = "checksum";
             int end = in.position();
             int stored = in.getInt();
@@ -116,7 +127,8 @@ final class FingerprintFile {
                 throw new FingerprintFormatException("corrupt: the checksum does not match (the file was changed "
                         + "or damaged after it was written): rebuild it");
             }
-            return new FingerprintIndex(salt, k, rareRows, rows, distinct, columns, pairColumns, rare, pairs);
+            return new FingerprintIndex(salt, k, rareRows, rows, distinct, columns, pairColumns, rare, pairs,
+                    pairValues);
         } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
             throw new FingerprintFormatException("truncated: the file ends inside its " + section + " ("
                     + file.length + " bytes): rebuild it or copy it again");

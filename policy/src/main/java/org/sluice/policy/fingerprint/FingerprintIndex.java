@@ -23,9 +23,11 @@ public final class FingerprintIndex {
     private final List<String> pairColumns;
     private final FingerprintTable rare;
     private final FingerprintTable pairs;
+    /** The values found in pair columns (format 2); null for a version 1 file, where every value may be one. */
+    private final FingerprintTable pairValues;
 
     FingerprintIndex(byte[] salt, int k, int rareRows, long rows, long distinctValues, List<String> columns,
-            List<String> pairColumns, FingerprintTable rare, FingerprintTable pairs) {
+            List<String> pairColumns, FingerprintTable rare, FingerprintTable pairs, FingerprintTable pairValues) {
         this.salt = salt.clone();
         this.hasher = new ValueHasher(salt);
         this.k = k;
@@ -36,6 +38,7 @@ public final class FingerprintIndex {
         this.pairColumns = List.copyOf(pairColumns);
         this.rare = rare;
         this.pairs = pairs;
+        this.pairValues = pairValues;
     }
 
     /** The salted 64-bit hash of a value already in {@link CellNormalizer} form. */
@@ -51,6 +54,25 @@ public final class FingerprintIndex {
     /** Whether two values with these hashes stand in one row's pair columns, in either order (or collide). */
     public boolean isRowPair(long valueHashA, long valueHashB) {
         return pairs.contains(hasher.pairFingerprint(valueHashA, valueHashB));
+    }
+
+    /**
+     * Whether a value with this hash stands in a pair column of some row (or collides with one that does): only
+     * such values can be half of a row pair, so a scanner pairs only them. Always true for a version 1 index,
+     * which does not list them.
+     */
+    public boolean isPairValue(long valueHash) {
+        return pairValues == null || pairValues.contains(ValueHasher.valueFingerprint(valueHash));
+    }
+
+    /** The 64-bit hash the pair fingerprint of these two values is cut from; the same in either order. */
+    public long pairHash(long valueHashA, long valueHashB) {
+        return hasher.pairHash(valueHashA, valueHashB);
+    }
+
+    /** Whether a pair with this {@link #pairHash} stands in one row (or collides with one that does). */
+    public boolean isRowPairHash(long pairHash) {
+        return pairs.contains((int) pairHash);
     }
 
     /** How many cells of one row must appear together for a request to count that row (the checks' k). */
@@ -81,6 +103,11 @@ public final class FingerprintIndex {
     /** The columns whose cells are fingerprinted in pairs. */
     public List<String> pairColumns() {
         return pairColumns;
+    }
+
+    /** Fingerprints of pair-column values; -1 for a version 1 index, which has no such table. */
+    public int pairValues() {
+        return pairValues == null ? -1 : pairValues.size();
     }
 
     /** Fingerprints in the rare-value table. */
@@ -125,13 +152,23 @@ public final class FingerprintIndex {
         return pairs;
     }
 
+    /** Null for a version 1 index. */
+    FingerprintTable pairValueTable() {
+        return pairValues;
+    }
+
+    ValueHasher hasher() {
+        return hasher;
+    }
+
     /** Same salt, parameters and tables: the same index. */
     @Override
     public boolean equals(Object other) {
         return other instanceof FingerprintIndex index && Arrays.equals(salt, index.salt) && k == index.k
                 && rareRows == index.rareRows && rows == index.rows && distinctValues == index.distinctValues
                 && columns.equals(index.columns) && pairColumns.equals(index.pairColumns)
-                && rare.equals(index.rare) && pairs.equals(index.pairs);
+                && rare.equals(index.rare) && pairs.equals(index.pairs)
+                && java.util.Objects.equals(pairValues, index.pairValues);
     }
 
     @Override

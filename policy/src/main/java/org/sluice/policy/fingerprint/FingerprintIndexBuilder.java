@@ -135,6 +135,7 @@ public final class FingerprintIndexBuilder {
         int perRow = pairColumns.size() * (pairColumns.size() - 1) / 2;
         int[] pairs = new int[Math.toIntExact((long) perRow * rows.size())];
         int pairCount = 0;
+        Set<Long> pairValues = new HashSet<>();
         for (int r = 0; r < rows.size(); r++) {
             long[] row = rows.get(r);
             boolean[] has = present.get(r);
@@ -144,13 +145,21 @@ public final class FingerprintIndexBuilder {
                     int b = pairColumns.get(j);
                     if (has[a] && has[b]) {
                         pairs[pairCount++] = hasher.pairFingerprint(row[a], row[b]);
+                        pairValues.add(row[a]);
+                        pairValues.add(row[b]);
                     }
                 }
             }
         }
+        int[] pairValueFingerprints = new int[pairValues.size()];
+        int pairValueCount = 0;
+        for (long value : pairValues) {
+            pairValueFingerprints[pairValueCount++] = ValueHasher.valueFingerprint(value);
+        }
         List<String> pairNames = pairColumns.stream().sorted().map(columns::get).toList();
         return new FingerprintIndex(salt, k, rareRows, rows.size(), rowsPerValue.size(), columns, pairNames,
-                FingerprintTable.of(rare, rareCount), FingerprintTable.of(pairs, pairCount));
+                FingerprintTable.of(rare, rareCount), FingerprintTable.of(pairs, pairCount),
+                FingerprintTable.of(pairValueFingerprints, pairValueCount));
     }
 
     private static boolean seenEarlierInRow(long[] row, boolean[] has, int column) {

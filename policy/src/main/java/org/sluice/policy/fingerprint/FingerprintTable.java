@@ -16,8 +16,27 @@ final class FingerprintTable {
     /** Each fingerprint xor {@link #FLIP}, so signed order is the unsigned order of the fingerprints. */
     private final int[] flipped;
 
+    /**
+     * Where each bucket of fingerprints (by their top bits) starts in {@link #flipped}, plus the
+     * end: a lookup reads one bucket of about two values instead of binary-searching ~22 cache lines of a 1M-row
+     * table. Built at load, never stored; 4 bytes per 2 to 4 fingerprints.
+     */
+    private final int[] bucketStarts;
+    private final int bucketShift;
+
     private FingerprintTable(int[] flipped) {
         this.flipped = flipped;
+        int bucketBits = Math.max(1, 31 - Integer.numberOfLeadingZeros(Math.max(1, flipped.length)) - 1);
+        this.bucketShift = 32 - bucketBits;
+        this.bucketStarts = new int[(1 << bucketBits) + 1];
+        int next = 0;
+        for (int b = 0; b < 1 << bucketBits; b++) {
+            bucketStarts[b] = next;
+            while (next < flipped.length && ((flipped[next] ^ FLIP) >>> bucketShift) == b) {
+                next++;
+            }
+        }
+        bucketStarts[1 << bucketBits] = next;
     }
 
     /** The set of these fingerprints; duplicates count once. */
@@ -37,7 +56,14 @@ final class FingerprintTable {
     }
 
     boolean contains(int fingerprint) {
-        return Arrays.binarySearch(flipped, fingerprint ^ FLIP) >= 0;
+        int bucket = fingerprint >>> bucketShift;
+        int wanted = fingerprint ^ FLIP;
+        for (int i = bucketStarts[bucket], end = bucketStarts[bucket + 1]; i < end; i++) {
+            if (flipped[i] == wanted) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int size() {

@@ -15,46 +15,73 @@ final class SipHash24 {
     }
 
     long hash(byte[] data) {
+        return hash(data, 0, data.length);
+    }
+
+    /** The hash of {@code length} bytes at {@code offset}; allocates nothing (it runs once per token of a body). */
+    long hash(byte[] data, int offset, int length) {
         long v0 = 0x736f6d6570736575L ^ k0;
         long v1 = 0x646f72616e646f6dL ^ k1;
         long v2 = 0x6c7967656e657261L ^ k0;
         long v3 = 0x7465646279746573L ^ k1;
-        int whole = data.length - data.length % 8;
-        long[] v = {v0, v1, v2, v3};
+        int whole = length - length % 8;
         for (int i = 0; i < whole; i += 8) {
-            compress(v, littleEndian(data, i, 8));
+            long m = littleEndian(data, offset + i, 8);
+            v3 ^= m;
+            for (int r = 0; r < 2; r++) {
+                v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+                v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+                v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+                v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+            }
+            v0 ^= m;
         }
-        long last = ((long) data.length << 56) | littleEndian(data, whole, data.length - whole);
-        compress(v, last);
-        v[2] ^= 0xff;
-        for (int i = 0; i < 4; i++) {
-            round(v);
-        }
-        return v[0] ^ v[1] ^ v[2] ^ v[3];
+        long last = ((long) length << 56) | littleEndian(data, offset + whole, length - whole);
+        return finish(v0, v1, v2, v3, last);
     }
 
-    private static void compress(long[] v, long m) {
-        v[3] ^= m;
-        round(v);
-        round(v);
-        v[0] ^= m;
+    /**
+     * The hash of the 17 bytes {@code domain, a, b} (a and b big-endian, as {@code ByteBuffer.putLong} writes
+     * them), computed from the two longs without building the bytes: the row-pair fingerprint's input.
+     */
+    long hash17(byte domain, long a, long b) {
+        long v0 = 0x736f6d6570736575L ^ k0;
+        long v1 = 0x646f72616e646f6dL ^ k1;
+        long v2 = 0x6c7967656e657261L ^ k0;
+        long v3 = 0x7465646279746573L ^ k1;
+        long m0 = (domain & 0xffL) | (Long.reverseBytes(a) << 8);
+        long m1 = (a & 0xffL) | (Long.reverseBytes(b) << 8);
+        for (int w = 0; w < 2; w++) {
+            long m = w == 0 ? m0 : m1;
+            v3 ^= m;
+            for (int r = 0; r < 2; r++) {
+                v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+                v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+                v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+                v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+            }
+            v0 ^= m;
+        }
+        return finish(v0, v1, v2, v3, (17L << 56) | (b & 0xffL));
     }
 
-    private static void round(long[] v) {
-        v[0] += v[1];
-        v[1] = Long.rotateLeft(v[1], 13);
-        v[1] ^= v[0];
-        v[0] = Long.rotateLeft(v[0], 32);
-        v[2] += v[3];
-        v[3] = Long.rotateLeft(v[3], 16);
-        v[3] ^= v[2];
-        v[0] += v[3];
-        v[3] = Long.rotateLeft(v[3], 21);
-        v[3] ^= v[0];
-        v[2] += v[1];
-        v[1] = Long.rotateLeft(v[1], 17);
-        v[1] ^= v[2];
-        v[2] = Long.rotateLeft(v[2], 32);
+    private static long finish(long v0, long v1, long v2, long v3, long last) {
+        v3 ^= last;
+        for (int r = 0; r < 2; r++) {
+            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+        }
+        v0 ^= last;
+        v2 ^= 0xff;
+        for (int r = 0; r < 4; r++) {
+            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+        }
+        return v0 ^ v1 ^ v2 ^ v3;
     }
 
     private static long littleEndian(byte[] bytes, int from, int count) {

@@ -170,7 +170,7 @@ class ConfigLoaderTest {
                 """)).containsExactly(
                 "gw.yaml:5:3: unknown key 'daily' under budgets; expected one of: window, perClient, perJob, perTask",
                 "gw.yaml:10:5: unknown key 'budget' under rules[0]; expected one of: "
-                        + "name, methods, extensionMethods, paths, hosts, ports, schemes, query, headers, mode, limits");
+                        + "name, methods, extensionMethods, paths, hosts, ports, schemes, query, headers, mode, limits, content");
     }
 
     @Test
@@ -194,7 +194,7 @@ class ConfigLoaderTest {
                 "gw.yaml:7:14: rules[0].methods: expected a list of strings, e.g. [GET, POST], got 'GET'",
                 "gw.yaml:8:13: rules[0].paths[0]: expected a string, got a mapping",
                 "gw.yaml:9:5: rules[1]: expected a mapping with keys name, methods, extensionMethods, paths, hosts, "
-                        + "ports, schemes, query, headers, mode, limits, got 'just-a-string'");
+                        + "ports, schemes, query, headers, mode, limits, content, got 'just-a-string'");
     }
 
     @Test
@@ -205,7 +205,7 @@ class ConfigLoaderTest {
                 audit: {path: audit.jsonl}
                 rules:
                 """)).containsExactly("gw.yaml:4:7: rules: expected a list of rules, each a mapping with keys "
-                + "name, methods, extensionMethods, paths, hosts, ports, schemes, query, headers, mode, limits (use [] for none), got an empty value");
+                + "name, methods, extensionMethods, paths, hosts, ports, schemes, query, headers, mode, limits, content (use [] for none), got an empty value");
     }
 
     @Test

@@ -132,8 +132,12 @@ class FingerprintIndexTest {
         assertThatThrownBy(() -> FingerprintIndex.fromBytes(Arrays.copyOf(file, file.length + 1)))
                 .hasMessage("corrupt: 1 byte(s) after the checksum");
         byte[] future = file.clone();
-        future[9] = 2;
-        assertThatThrownBy(() -> FingerprintIndex.fromBytes(future)).hasMessageStartingWith("format version 2");
+        future[9] = 3;
+        assertThatThrownBy(() -> FingerprintIndex.fromBytes(future))
+                .hasMessageStartingWith("format version 3, this Sluice reads versions 1 to 2");
+        byte[] past = file.clone();
+        past[9] = 0;
+        assertThatThrownBy(() -> FingerprintIndex.fromBytes(past)).hasMessageStartingWith("format version 0");
         assertThatThrownBy(() -> FingerprintIndex.fromBytes("id,name\n1,x\n".getBytes()))
                 .hasMessageStartingWith("not a fingerprint index");
     }
@@ -146,6 +150,40 @@ class FingerprintIndexTest {
 
         assertThatThrownBy(() -> FingerprintIndex.fromBytes(file))
                 .hasMessageStartingWith("corrupt: the rare-value table claims 2147483647 values in");
+    }
+
+    @Test
+    void pairValuesAreTheCellsOfPairColumnsThatStandInAPair() {
+        FingerprintIndex index = cities(SALT);
+
+        assertThat(index.pairColumns()).containsExactly("city", "year");
+        assertThat(index.pairValues()).as("10 cities and 20 years").isEqualTo(30);
+        assertThat(index.isPairValue(index.valueHash("city 3"))).isTrue();
+        assertThat(index.isPairValue(index.valueHash(CellNormalizer.normalize("1951")))).isTrue();
+        assertThat(index.isPairValue(index.valueHash("id-3"))).as("not a pair column").isFalse();
+        assertThat(index.isPairValue(index.valueHash("y"))).isFalse();
+    }
+
+    @Test
+    void aVersionOneFileIsStillReadAndPairsEveryValue() throws Exception {
+        FingerprintIndex v2 = cities(SALT);
+        FingerprintIndex v1 = new FingerprintIndex(SALT, v2.k(), v2.rareRows(), v2.rows(), v2.distinctValues(),
+                v2.columns(), v2.pairColumns(), v2.rareTable(), v2.pairTable(), null);
+
+        byte[] file = v1.toBytes();
+        FingerprintIndex read = FingerprintIndex.fromBytes(file);
+
+        assertThat(file[9]).isEqualTo((byte) 1);
+        assertThat(file.length).isLessThan(v2.toBytes().length);
+        assertThat(read).isEqualTo(v1);
+        assertThat(read.pairValues()).isEqualTo(-1);
+        assertThat(read.isPairValue(read.valueHash("anything"))).as("no table: every value may pair").isTrue();
+        assertThat(pair(read, "City 3", "1953")).isTrue();
+        for (int length = 0; length < file.length; length++) {
+            byte[] truncated = Arrays.copyOf(file, length);
+            assertThatThrownBy(() -> FingerprintIndex.fromBytes(truncated)).as("length %d", length)
+                    .isInstanceOf(FingerprintFormatException.class);
+        }
     }
 
     @Test

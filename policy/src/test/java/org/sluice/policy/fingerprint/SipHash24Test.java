@@ -26,6 +26,28 @@ class SipHash24Test {
     }
 
     @Test
+    void aSliceHashesAsTheSameBytesAlone() {
+        SipHash24 sip = new SipHash24(counting(16));
+        byte[] padded = new byte[40];
+        for (int length = 0; length <= 30; length++) {
+            System.arraycopy(counting(length), 0, padded, 5, length);
+            assertThat(sip.hash(padded, 5, length)).as("length %d", length).isEqualTo(sip.hash(counting(length)));
+        }
+    }
+
+    @Test
+    void thePairHashFromTwoLongsIsTheHashOfTheirSeventeenBytes() {
+        ValueHasher hasher = new ValueHasher(counting(16));
+        java.util.Random random = new java.util.Random(17);
+        for (int i = 0; i < 1000; i++) {
+            long a = random.nextLong();
+            long b = i % 10 == 0 ? a : random.nextLong();
+            assertThat(hasher.pairHash(a, b)).isEqualTo(hasher.pairHashThroughBytes(a, b))
+                    .isEqualTo(hasher.pairHash(b, a));
+        }
+    }
+
+    @Test
     void aKeyIsSixteenBytes() {
         assertThatThrownBy(() -> new SipHash24(new byte[15])).isInstanceOf(IllegalArgumentException.class);
     }

@@ -1,12 +1,14 @@
 package org.sluice.proxy.reload;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Three things ask for a reload: {@link #reload} (SIGHUP), the folder watch, and a checksum poll that
  * catches what the watch misses. Watch and poll ({@link WatchedFiles}) are debounced and act only when the file's
- * SHA-256 differs from the last one seen, so a broken file is reported once, not on every poll.
+ * SHA-256 differs from the last one seen, so a broken file is reported once, not on every poll. The files the
+ * policy names (a rule's JSON Schema, its fingerprint index) are watched and compared with it: a new index alone
+ * is a new policy.
  */
 public final class PolicyReloader implements AutoCloseable {
 
@@ -60,6 +64,8 @@ public final class PolicyReloader implements AutoCloseable {
     // Confined to the reload thread.
     private String lastSeenSha256;
     private WatchedFiles watched;
+    /** The files the policy in force names ({@link SluiceConfig#referencedFiles()}), watched with it. */
+    private List<Path> referenced;
 
     /**
      * @param running   the config Sluice was started with; its source() is the file reloaded
@@ -80,6 +86,7 @@ public final class PolicyReloader implements AutoCloseable {
         this.debounce = Objects.requireNonNull(debounce, "debounce");
         this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
         this.lastSeenSha256 = running.sha256();
+        this.referenced = running.referencedFiles();
         this.thread = Executors.newSingleThreadExecutor(task -> {
             Thread t = new Thread(task, "sluice-policy-reload");
             t.setDaemon(true);
@@ -107,8 +114,7 @@ public final class PolicyReloader implements AutoCloseable {
     public void watch() {
         Future<?> started = thread.submit(() -> {
             if (watched == null) {
-                watched = WatchedFiles.start("policy", List.of(file), this::fileMayHaveChanged, debounce,
-                        pollInterval);
+                startWatching();
             }
         });
         try {
@@ -120,6 +126,25 @@ public final class PolicyReloader implements AutoCloseable {
             throw new IllegalStateException("starting the config file watch failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void startWatching() {
+        List<Path> files = new ArrayList<>();
+        files.add(file);
+        files.addAll(referenced);
+        watched = WatchedFiles.start("policy", files, this::fileMayHaveChanged, debounce, pollInterval);
+    }
+
+    /** After a reload: the new policy may name other files; watch those instead (on the reload thread). */
+    private void watchReferencedFiles(List<Path> now) {
+        if (now.equals(referenced)) {
+            return;
+        }
+        referenced = now;
+        if (watched != null) {
+            watched.close();
+            startWatching();
         }
     }
 
@@ -158,10 +183,11 @@ public final class PolicyReloader implements AutoCloseable {
             return report(new ReloadOutcome(Result.ERROR, trigger, old, null, List.of(reason)));
         }
         String sha256 = ConfigLoader.sha256(bytes);
-        if (!requested && sha256.equals(lastSeenSha256)) {
+        String seen = withReferencedFiles(sha256);
+        if (!requested && seen.equals(lastSeenSha256)) {
             return null;
         }
-        lastSeenSha256 = sha256;
+        lastSeenSha256 = seen;
         if (sha256.equals(old.hash())) {
             if (requested) {
                 log.info("policy unchanged ({}): {} is the policy in force (sha256 {}); nothing to reload",
@@ -192,6 +218,11 @@ public final class PolicyReloader implements AutoCloseable {
             log.error("policy NOT reloaded ({}): {}; policy {} stays in force", trigger, reason, old.hash(), e);
             return report(new ReloadOutcome(Result.ERROR, trigger, old, sha256, List.of(reason)));
         }
+        if (next.sha256().equals(old.hash())) {
+            // Only a policy that names files gets here: its hash covers them, and they are what is in force.
+            log.debug("policy unchanged ({}): {} and the files it names are the policy in force", trigger, file);
+            return report(new ReloadOutcome(Result.UNCHANGED, trigger, old, sha256, List.of()));
+        }
         List<String> changed = RestartOnlySettings.changed(running, next);
         if (!changed.isEmpty()) {
             log.warn("policy NOT reloaded ({}): {} (sha256 {}) changes {}, which only a restart applies; policy {} "
@@ -201,9 +232,29 @@ public final class PolicyReloader implements AutoCloseable {
             return report(new ReloadOutcome(Result.RESTART_REQUIRED, trigger, old, sha256, changed));
         }
         policy.set(compiled);
+        watchReferencedFiles(next.referencedFiles());
         log.info("policy reloaded ({}) from {}: sha256 {} -> {}, {} rule(s), mode {}", trigger, file, old.hash(),
                 compiled.hash(), compiled.ruleCount(), compiled.mode().name().toLowerCase(Locale.ROOT));
         return report(new ReloadOutcome(Result.OK, trigger, compiled, sha256, List.of()));
+    }
+
+    /**
+     * What watch and poll compare: the file's SHA-256 alone when the policy in force names no file, else with the
+     * contents of the files it names, so that a changed index is seen though the YAML is the same.
+     */
+    private String withReferencedFiles(String sha256) {
+        if (referenced.isEmpty()) {
+            return sha256;
+        }
+        StringBuilder seen = new StringBuilder(sha256);
+        for (Path named : referenced) {
+            try {
+                seen.append(' ').append(ConfigLoader.sha256(Files.readAllBytes(named)));
+            } catch (IOException e) {
+                seen.append(" unreadable:").append(describe(e));
+            }
+        }
+        return ConfigLoader.sha256(seen.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private ReloadOutcome report(ReloadOutcome outcome) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import org.sluice.policy.Policy;
 import org.sluice.policy.Verdict;
 import org.sluice.policy.config.ConfigLoader;
 import org.sluice.policy.config.SluiceConfig;
+import org.sluice.policy.fingerprint.FingerprintIndexBuilder;
 import org.sluice.proxy.reload.ReloadOutcome.Result;
 
 class PolicyReloaderTest {
@@ -240,6 +242,36 @@ class PolicyReloaderTest {
         assertThat(outcome.result()).isEqualTo(Result.OK);
         assertThat(outcome.trigger()).isEqualTo("file change");
         assertThat(policy.get().hash()).isEqualTo(sha256);
+    }
+
+    /** An index of 60 rows whose pairs differ with every build (a fresh salt each time). */
+    private static byte[] index() {
+        FingerprintIndexBuilder builder = FingerprintIndexBuilder.forColumns(List.of("born", "town", "weight"));
+        for (int i = 0; i < 60; i++) {
+            builder.addRow(List.of("19" + (40 + i % 12), "town" + i % 11, Integer.toString(50 + i % 13)));
+        }
+        return builder.build().toBytes();
+    }
+
+    @Test
+    void aNewIndexAloneIsANewPolicyAndTheWatchSeesIt() throws Exception {
+        reloader.close();
+        Files.write(folder.resolve("patients.sfp"), index());
+        write(file, config("127.0.0.1:0", "/a/**") + "    content: {protectedData: {index: patients.sfp}}\n");
+        SluiceConfig withIndex = ConfigLoader.load(file);
+        policy.set(Policy.compile(withIndex));
+        reloader = new PolicyReloader(withIndex, policy, outcomes::add, Duration.ofMillis(50), Duration.ofMillis(100));
+        reloader.watch();
+        assertThat(reload().result()).as("the YAML and the index in force").isEqualTo(Result.UNCHANGED);
+        outcomes.clear();
+
+        Files.write(folder.resolve("patients.sfp"), index());
+
+        ReloadOutcome outcome = nextOutcome();
+        assertThat(outcome.result()).isEqualTo(Result.OK);
+        assertThat(policy.get().hash()).isNotEqualTo(withIndex.sha256())
+                .isEqualTo(ConfigLoader.load(file).sha256());
+        assertThat(reload().result()).isEqualTo(Result.UNCHANGED);
     }
 
     @Test
