@@ -13,6 +13,9 @@ import org.sluice.policy.content.CumulativeLimits;
  * not the counts.
  */
 public final class ContentLedger {
+    private static final String[] ROWS = {"rows", "maxRows"};
+    private static final String[] RARE_VALUES = {"rare values", "maxRareValues"};
+
     private final WindowCounts window = new WindowCounts();
     private long jobRows;
     private long jobRareValues;
@@ -39,17 +42,17 @@ public final class ContentLedger {
         long windowMillis = windowLength.toMillis();
         long index = WindowCounts.index(nowMillis, windowMillis);
         synchronized (this) {
-            Refusal over = over("perJob", "in all", jobRows, rows, limits.jobRows(), "rows");
+            Refusal over = over("perJob", "in all", jobRows, rows, limits.jobRows(), ROWS);
             if (over == null) {
-                over = over("perJob", "in all", jobRareValues, rareValues, limits.jobRareValues(), "rare values");
+                over = over("perJob", "in all", jobRareValues, rareValues, limits.jobRareValues(), RARE_VALUES);
             }
             if (over == null) {
                 String inWindow = "in this window (ends in " + WindowCounts.secondsLeft(nowMillis, windowMillis)
                         + " s)";
-                over = over("perWindow", inWindow, window.first(index), rows, limits.windowRows(), "rows");
+                over = over("perWindow", inWindow, window.first(index), rows, limits.windowRows(), ROWS);
                 if (over == null) {
                     over = over("perWindow", inWindow, window.second(index), rareValues, limits.windowRareValues(),
-                            "rare values");
+                            RARE_VALUES);
                 }
             }
             if (over != null) {
@@ -90,12 +93,14 @@ public final class ContentLedger {
         window.add(index, rows, rareValues);
     }
 
-    private static Refusal over(String scope, String when, long used, long more, long limit, String what) {
+    /** {@code what}: the counted thing as said, and its config key under protectedData.perJob/perWindow. */
+    private static Refusal over(String scope, String when, long used, long more, long limit, String[] what) {
         if (more == 0 || saturatedAdd(used, more) <= limit) {
             return null;
         }
-        return new Refusal(scope, "the job has sent " + used + " protected " + what + " " + when
-                + " and protectedData." + scope + " allows " + limit + "; this request carries " + more + " more");
+        return new Refusal(scope, "the job has sent " + used + " protected " + what[0] + " " + when
+                + " and protectedData." + scope + "." + what[1] + " allows " + limit + "; this request carries "
+                + more + " more");
     }
 
     private static long saturatedAdd(long a, long b) {

@@ -25,8 +25,8 @@ class ContentLedgerTest {
 
         assertThat(fourth).isNotNull();
         assertThat(fourth.scope()).isEqualTo("perJob");
-        assertThat(fourth.reason()).isEqualTo("the job has sent 3 protected rows in all and protectedData.perJob "
-                + "allows 3; this request carries 1 more");
+        assertThat(fourth.reason()).isEqualTo("the job has sent 3 protected rows in all and "
+                + "protectedData.perJob.maxRows allows 3; this request carries 1 more");
         assertThat(ledger.charge(limits, WINDOW, 1, 0, T0 + 100 * HOUR)).as("a job's count never comes back")
                 .isNotNull();
         assertThat(ledger.jobRows()).isEqualTo(3);
@@ -42,7 +42,7 @@ class ContentLedgerTest {
         assertThat(over).isNotNull();
         assertThat(over.scope()).isEqualTo("perWindow");
         assertThat(over.reason()).contains("4 protected rare values in this window (ends in 3589 s)")
-                .contains("protectedData.perWindow allows 4").contains("carries 1 more");
+                .contains("protectedData.perWindow.maxRareValues allows 4").contains("carries 1 more");
         assertThat(ledger.charge(limits, WINDOW, 0, 4, T0 + HOUR)).as("the next window").isNull();
         assertThat(ledger.jobRareValues()).isEqualTo(8);
     }

@@ -319,7 +319,7 @@ class ContentGateTest {
         assertThat(pipeline.send(post("/api/results", "2,Bob\n"))).startsWith("HTTP/1.1 200 ");
         String third = pipeline.send(post("/api/results", "3,Cy\n"));
 
-        assertThat(third).startsWith("HTTP/1.1 403 ").contains("content_refused").contains("protectedData.perJob")
+        assertThat(third).startsWith("HTTP/1.1 403 ").contains("content_refused").contains("protectedData.perJob.maxRows")
                 .contains("has sent 2 protected rows");
         assertThat(pipeline.upstream.sent()).contains("1,Ada").contains("2,Bob").doesNotContain("3,Cy");
         Map<String, Object> last = pipeline.auditRecords().get(2);
@@ -341,7 +341,7 @@ class ContentGateTest {
         assertThat(records.get(0)).containsEntry("decision", "allow");
         assertThat(records.get(1)).containsEntry("decision", "report");
         assertThat((String) records.get(1).get("reason")).startsWith("would be refused: ")
-                .contains("protectedData.perWindow allows 4");
+                .contains("protectedData.perWindow.maxRows allows 4");
         assertThat(pipeline.conn.gateway.contentLedger().jobRows()).isEqualTo(6);
     }
 
