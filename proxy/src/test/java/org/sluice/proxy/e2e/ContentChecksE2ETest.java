@@ -2,6 +2,8 @@ package org.sluice.proxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.tomakehurst.wiremock.client.WireMock.JsonSchemaVersion;
+import com.github.tomakehurst.wiremock.matching.MatchesJsonSchemaPattern;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,8 +17,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sluice.policy.fingerprint.FingerprintIndexBuilder;
+import org.sluice.proxy.testing.AuditChains;
 import org.sluice.proxy.testing.Await;
 import org.sluice.proxy.testing.HttpBytes;
+import org.sluice.proxy.testing.JsonLines;
 import org.sluice.proxy.testing.RawHttpConnection;
 import org.sluice.proxy.testing.RawRecordingUpstream;
 import org.sluice.proxy.testing.RawResponse;
@@ -265,6 +269,24 @@ class ContentChecksE2ETest {
         assertThat(trickle).hasSize(3);
         assertThat((String) trickle.get(2).get("reason")).contains("protectedData.perJob.maxRareValues allows 4");
         assertThat(trickle.get(2).get("content")).asString().contains("check=protectedData").contains("rareValues=2");
+    }
+
+    @Test
+    void recordsWithContentAreChainedAndMatchThePublishedSchema() throws Exception {
+        RawHttpConnection.exchange(sluice.gatewayPort(),
+                post("/api/result", "agent-schema-1", "application/json", rowAsJson(30)));
+        RawHttpConnection.exchange(sluice.gatewayPort(),
+                post("/api/result", "agent-schema-2", "application/json", "{\"mean\": 2.5}"));
+        awaitRecords("/api/result", 2);
+
+        List<String> lines = AuditChains.lines(sluice.auditFile());
+        String node = String.valueOf(JsonLines.object(lines.get(0)).get("node"));
+        AuditChains.assertChainFromGenesis(lines, node);
+        MatchesJsonSchemaPattern schema = new MatchesJsonSchemaPattern(Files.readString(
+                Path.of("../docs/audit-record.schema.json")), JsonSchemaVersion.V202012);
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"content\":{\"check\":\"protectedData\""))
+                .anySatisfy(line -> assertThat(line).contains("\"content\":{\"check\":null"))
+                .allSatisfy(line -> assertThat(schema.match(line).isExactMatch()).as(line).isTrue());
     }
 
     @Test
