@@ -1,6 +1,7 @@
 -- wrk script for bench/profile/profile.sh: wrk-report.lua's BENCH line, and a bound on the number of requests.
 --   wrk ... -s bounded.lua URL -- BODYFILE MAX      POST the bytes of BODYFILE to URL, at most MAX requests
 --   wrk ... -s bounded.lua URL -- "" MAX            GET URL, at most MAX requests
+--   wrk ... -s bounded.lua URL -- BODYFILE MAX TYPE POST with Content-Type TYPE (default application/octet-stream)
 -- The bound is per wrk thread (run it with -t1); wrk's -d bounds the time. The request is formatted once; request()
 -- only counts, so the client stays cheap.
 
@@ -17,7 +18,7 @@ function init(args)
       f:close()
       wrk.method = "POST"
       wrk.body = body
-      wrk.headers["Content-Type"] = "application/octet-stream"
+      wrk.headers["Content-Type"] = args[3] or "application/octet-stream"
    end
    req = wrk.format()
 end

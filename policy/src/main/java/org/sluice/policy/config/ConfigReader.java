@@ -100,8 +100,8 @@ final class ConfigReader {
         if (in.hasProblems()) {
             throw new ConfigException(in.sortedProblems());
         }
-        return new SluiceConfig(source, files.policyHash(sha256), 1, mode, allowNetworkAccess, gateway, admin, limits, audit, rules,
-                algorithms, allowPrivate, forward, budgets);
+        return new SluiceConfig(source, files.policyHash(sha256), 1, mode, allowNetworkAccess, gateway, admin, limits,
+                audit, rules, algorithms, allowPrivate, forward, budgets);
     }
 
     /**

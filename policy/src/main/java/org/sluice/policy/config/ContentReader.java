@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.sluice.policy.HttpTokens;
@@ -41,6 +42,8 @@ final class ContentReader {
     static final int MAX_DECODE_RATIO = 100_000;
     /** Decoded bytes are held in memory, in one array per layer. */
     static final long MAX_DECODE_BYTES = 1L << 30;
+    /** The largest array a JVM allocates: a file is read whole into one. */
+    static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
     private static final Pattern ENTROPY = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,12})?");
 
     private final NodeReader in;
@@ -115,7 +118,7 @@ final class ContentReader {
             if (problem != null) {
                 in.problem(item, key + ": '" + NodeReader.shorten(item.getValue()) + "' " + problem);
             } else {
-                types.add(item.getValue().toLowerCase(java.util.Locale.ROOT));
+                types.add(item.getValue().toLowerCase(Locale.ROOT));
             }
         }
         return List.copyOf(types);
@@ -271,7 +274,9 @@ final class ContentReader {
             files.add(((ScalarNode) node).getValue(), bytes);
             return index;
         } catch (FingerprintFormatException e) {
-            String remedy = e.getMessage().contains("rebuild") ? "" : "; build it again with ./sluice fingerprint build";
+            // Some reasons already say to rebuild; say it once.
+            String remedy = e.getMessage().contains("rebuild") ? ""
+                    : "; build it again with ./sluice fingerprint build";
             in.problem(node, key + ": '" + file + "' is not a usable fingerprint index: " + e.getMessage() + remedy);
             return null;
         }
@@ -280,6 +285,12 @@ final class ContentReader {
     /** The file's bytes; null (with a problem at node) when it cannot be read. */
     private byte[] readFile(Node node, String key, Path file) {
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                in.problem(node, key + ": '" + file + "' has " + size + " bytes, more than the " + MAX_FILE_BYTES
+                        + " a file Sluice reads whole may have");
+                return null;
+            }
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             in.problem(node, key + ": no such file '" + file + "' (a relative name is read from the config file's "
@@ -290,8 +301,6 @@ final class ContentReader {
             String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
                     : String.valueOf(e.getMessage());
             in.problem(node, key + ": cannot read '" + file + "': " + reason);
-        } catch (OutOfMemoryError e) {
-            in.problem(node, key + ": '" + file + "' is too large to hold in memory");
         }
         return null;
     }

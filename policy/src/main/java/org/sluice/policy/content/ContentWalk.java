@@ -194,6 +194,16 @@ final class ContentWalk {
                 i++;
                 continue;
             }
+            // most runs are words: skip those shorter than a span without copying them, unless an escaped slash
+            // joins them to what follows
+            int plain = i;
+            while (plain < end && BASE64[b[plain] & 0xff]) {
+                plain++;
+            }
+            if (plain - i < MIN_SPAN && !(plain + 1 < end && b[plain] == '\\' && b[plain + 1] == '/')) {
+                i = plain + 1;
+                continue;
+            }
             int n = 0;
             boolean hexOnly = true;
             boolean url = false;
@@ -241,6 +251,13 @@ final class ContentWalk {
         budget.charge(decoded.length);
         int len = decoded.length;
         boolean text = Utf8.isText(decoded, 0, len);
+        // a character or two stuck to the end of a span decode to a junk last byte: text before it is still text
+        for (int cut = 1; !text && cut <= 2 && len - cut >= MIN_SPAN / 2; cut++) {
+            if (Utf8.isText(decoded, 0, len - cut)) {
+                text = true;
+                len -= cut;
+            }
+        }
         String compression = text ? null : Sniffer.compression(decoded, 0, len);
         if (!text && compression == null && len < MIN_BINARY) {
             return; // a hash, an id, a long word: no text in it

@@ -36,7 +36,7 @@ final class Decompressor {
             switch (layer) {
                 case "gzip" -> gunzip(in, off, len, out, layer);
                 case "zlib" -> inflate(in, off, len, out, false, layer);
-                case "deflate" -> inflate(in, off, len, out, !Sniffer.isZlib(in, off, len), layer);
+                case "deflate" -> deflate(in, off, len, out, layer);
                 case "zstd" -> unzstd(in, off, len, out);
                 default -> throw new IllegalArgumentException(layer);
             }
@@ -123,6 +123,22 @@ final class Decompressor {
 
     private static long le32(byte[] b, int p) {
         return (b[p] & 0xffL) | (b[p + 1] & 0xffL) << 8 | (b[p + 2] & 0xffL) << 16 | (b[p + 3] & 0xffL) << 24;
+    }
+
+    /**
+     * RFC 9110's deflate is zlib, but servers and clients have long sent raw deflate under that name: zlib when the
+     * header says so and the stream is well-formed, else raw (raw data may start like a zlib header by chance).
+     */
+    private static void deflate(byte[] b, int off, int len, Output out, String layer) throws DataFormatException {
+        if (Sniffer.isZlib(b, off, len)) {
+            try {
+                inflate(b, off, len, out, false, layer);
+                return;
+            } catch (DecodeBudget.MalformedLayer | DataFormatException notZlib) {
+                out.size = 0;
+            }
+        }
+        inflate(b, off, len, out, true, layer);
     }
 
     private static void inflate(byte[] b, int off, int len, Output out, boolean raw, String layer)

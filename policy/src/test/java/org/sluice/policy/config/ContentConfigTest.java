@@ -382,6 +382,24 @@ class ContentConfigTest {
     }
 
     @Test
+    void aYamlSchemaErrorIsPlacedInTheYamlFile() throws IOException {
+        Files.writeString(dir.resolve("schemas/result.schema.yml"), """
+                type: object
+                properties:
+                  mean:
+                    type: numbr
+                """);
+
+        assertThat(problems("jsonSchema: schemas/result.schema.yml")).isNotEmpty().allSatisfy(p -> assertThat(p)
+                .startsWith("12:19: rules[0].content.jsonSchema: " + dir.resolve("schemas/result.schema.yml")
+                        + ":4:11: not a valid JSON Schema (draft 2020-12): /properties/mean/type: "));
+
+        Files.writeString(dir.resolve("schemas/result.schema.yml"), "type: object\nproperties: [a\n");
+        assertThat(problems("jsonSchema: schemas/result.schema.yml")).singleElement().asString()
+                .contains("result.schema.yml:").contains(": malformed YAML: ");
+    }
+
+    @Test
     void aSchemaOfAnotherDraftIsRefusedSayingWhichIsSupported() throws IOException {
         Files.writeString(dir.resolve("schemas/result.schema.json"), """
                 {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}
@@ -420,6 +438,38 @@ class ContentConfigTest {
     }
 
     @Test
+    void referencesInsideTheFileAreFollowed() throws Exception {
+        Files.writeString(dir.resolve("schemas/result.schema.json"), """
+                {
+                  "$id": "https://schemas.example.org/result.json",
+                  "type": "object",
+                  "properties": {"count": {"$ref": "#/$defs/count"}, "mean": {"$ref": "#number"}},
+                  "$defs": {"count": {"type": "integer", "minimum": 10}, "n": {"$anchor": "number", "type": "number"}}
+                }
+                """);
+        ContentConfig content = content("jsonSchema: schemas/result.schema.json");
+        ObjectMapper json = new ObjectMapper();
+
+        assertThat(content.jsonSchema().validate(json.readTree("{\"count\": 12, \"mean\": 1.5}"))).isEmpty();
+        assertThat(content.jsonSchema().validate(json.readTree("{\"count\": 9}"))).hasSize(1);
+        assertThat(content.jsonSchema().validate(json.readTree("{\"count\": 12, \"mean\": \"x\"}"))).hasSize(1);
+    }
+
+    @Test
+    void manyMetaSchemaErrorsAreCutAfterFive() throws IOException {
+        StringBuilder schema = new StringBuilder("{\"properties\": {");
+        for (int i = 0; i < 8; i++) {
+            schema.append(i == 0 ? "" : ", ").append("\"p").append(i).append("\": {\"minimum\": \"x\"}");
+        }
+        Files.writeString(dir.resolve("schemas/result.schema.json"), schema.append("}}").toString());
+
+        List<String> problems = problems("jsonSchema: schemas/result.schema.json");
+
+        assertThat(problems).hasSize(6);
+        assertThat(problems.get(5)).endsWith(":1:1: 3 more error(s) against the draft 2020-12 meta-schema not shown");
+    }
+
+    @Test
     void aReferenceInsideTheFileThatGoesNowhereIsRefusedAtLoad() throws IOException {
         Files.writeString(dir.resolve("schemas/result.schema.json"), """
                 {"type": "object", "properties": {"n": {"$ref": "#/$defs/missing"}}}
@@ -428,6 +478,25 @@ class ContentConfigTest {
         assertThat(problems("jsonSchema: schemas/result.schema.json")).singleElement().asString()
                 .startsWith("12:19: rules[0].content.jsonSchema: " + dir.resolve("schemas/result.schema.json")
                         + ":1:1: cannot compile the schema: ");
+    }
+
+    @Test
+    void referencedFilesAreResolvedInTheOrderTheyAreNamedEachOnce() throws Exception {
+        Path policy = dir.resolve("sluice.yaml");
+        Files.writeString(policy, BASE + """
+                      protectedData: {index: data/../data/patients.sfp}
+                      jsonSchema: schemas/result.schema.json
+                  - name: more-results
+                    methods: [PUT]
+                    paths: ["/api/**"]
+                    content: {protectedData: {index: data/patients.sfp}}
+                """);
+
+        SluiceConfig config = ConfigLoader.load(policy);
+
+        assertThat(config.referencedFiles()).containsExactly(dir.resolve("schemas/result.schema.json"),
+                dir.resolve("data/patients.sfp"));
+        assertThat(load("types: [text/csv]").referencedFiles()).isEmpty();
     }
 
     @Test

@@ -44,7 +44,9 @@ public final class WebhookPolicy {
         this.file = Objects.requireNonNull(config.source(), "config.source()");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.inForce = new AtomicReference<>(compile(config));
-        this.lastReadSha256 = config.sha256();
+        // Not config.sha256(): that covers the files the policy names too; what reload compares first is the
+        // file's own bytes, so the first change event reads the file and compares whole policies.
+        this.lastReadSha256 = null;
     }
 
     /** What answers the next review. */
@@ -80,13 +82,15 @@ public final class WebhookPolicy {
             return;
         }
         lastReadSha256 = sha256;
-        if (sha256.equals(old)) {
-            log.info("webhook policy unchanged ({}): {} is the policy in force again (sha256 {})", trigger, file, old);
-            return;
-        }
         InForce next;
         try {
-            next = compile(ConfigLoader.load(bytes, file));
+            SluiceConfig config = ConfigLoader.load(bytes, file);
+            if (config.sha256().equals(old)) {
+                log.info("webhook policy unchanged ({}): {} is the policy in force again (sha256 {})", trigger, file,
+                        old);
+                return;
+            }
+            next = compile(config);
         } catch (ConfigException e) {
             refused(trigger, "invalid (sha256 " + sha256 + "): " + e.problems().stream().map(Problem::toString)
                     .collect(Collectors.joining("; ")), old);
@@ -98,7 +102,7 @@ public final class WebhookPolicy {
         }
         inForce.set(next);
         log.info("webhook policy reloaded ({}) from {}: sha256 {} -> {}; the following reviews use its algorithms",
-                trigger, file, old, sha256);
+                trigger, file, old, next.sha256());
     }
 
     private void refused(String trigger, String problem, String old) {

@@ -142,6 +142,8 @@ public final class PolicyReloader implements AutoCloseable {
             return;
         }
         referenced = now;
+        // The new watch's first check reads the policy once more (UNCHANGED, unless a named file changed since the
+        // load): a second load, rather than a hash taken after the load that could hide such a change.
         if (watched != null) {
             watched.close();
             startWatching();

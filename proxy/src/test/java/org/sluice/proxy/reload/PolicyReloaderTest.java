@@ -275,6 +275,27 @@ class PolicyReloaderTest {
     }
 
     @Test
+    void anIndexNamedByAReloadedPolicyIsWatchedFromThen() throws Exception {
+        reloader.close();
+        reloader = new PolicyReloader(running, policy, outcomes::add, Duration.ofMillis(50), Duration.ofMillis(100));
+        reloader.watch();
+        Files.write(folder.resolve("patients.sfp"), index());
+        write(file, config("127.0.0.1:0", "/a/**") + "    content: {protectedData: {index: patients.sfp}}\n");
+        assertThat(nextOutcome().result()).isEqualTo(Result.OK);
+        String withFirstIndex = policy.get().hash();
+
+        Files.write(folder.resolve("patients.sfp"), index());
+
+        // The new watch's first look may read the policy once more and find it UNCHANGED: not news, skipped.
+        ReloadOutcome outcome = nextOutcome();
+        while (outcome.result() == Result.UNCHANGED) {
+            outcome = nextOutcome();
+        }
+        assertThat(outcome.result()).isEqualTo(Result.OK);
+        assertThat(policy.get().hash()).isNotEqualTo(withFirstIndex).isEqualTo(ConfigLoader.load(file).sha256());
+    }
+
+    @Test
     void afterCloseNothingReloads() throws Exception {
         reloader.close();
 
