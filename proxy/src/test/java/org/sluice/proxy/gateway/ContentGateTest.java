@@ -182,7 +182,8 @@ class ContentGateTest {
 
         assertThat(response).startsWith("HTTP/1.1 200 ");
         assertThat(pipeline.upstream.messages).as("one request with its length").containsExactly("full");
-        assertThat(pipeline.upstream.sent()).contains("Content-Length: 26").endsWith("\r\n\r\n{\"mean\": 4.2, \"count\": 31}");
+        assertThat(pipeline.upstream.sent()).contains("Content-Length: 26")
+                .endsWith("\r\n\r\n{\"mean\": 4.2, \"count\": 31}");
         assertThat(onlyRecord()).containsEntry("decision", "allow");
     }
 
@@ -319,7 +320,8 @@ class ContentGateTest {
         assertThat(pipeline.send(post("/api/results", "2,Bob\n"))).startsWith("HTTP/1.1 200 ");
         String third = pipeline.send(post("/api/results", "3,Cy\n"));
 
-        assertThat(third).startsWith("HTTP/1.1 403 ").contains("content_refused").contains("protectedData.perJob.maxRows")
+        assertThat(third).startsWith("HTTP/1.1 403 ").contains("content_refused")
+                .contains("protectedData.perJob.maxRows")
                 .contains("has sent 2 protected rows");
         assertThat(pipeline.upstream.sent()).contains("1,Ada").contains("2,Bob").doesNotContain("3,Cy");
         Map<String, Object> last = pipeline.auditRecords().get(2);
