@@ -348,6 +348,21 @@ class ContentGateTest {
     }
 
     @Test
+    void aRefusedRequestIsChargedToNoBudget(@TempDir Path other) throws Exception {
+        ScriptedCheck check = new ScriptedCheck(in -> in.query() != null ? refusedByTypes() : PASS,
+                CumulativeLimits.NONE, null);
+        pipeline = new ContentPipeline(other, YAML + "budgets: {perJob: {requests: 1}}\n", check);
+
+        String refused = pipeline.send("GET /api/results?row=1,Ada HTTP/1.1\r\nHost: sluice\r\n\r\n");
+        String first = pipeline.send("GET /api/results/1 HTTP/1.1\r\nHost: sluice\r\n\r\n");
+        String second = pipeline.send("GET /api/results/2 HTTP/1.1\r\nHost: sluice\r\n\r\n");
+
+        assertThat(refused).startsWith("HTTP/1.1 403 ").contains("content_refused");
+        assertThat(first).as("the budget's one request is still there").startsWith("HTTP/1.1 200 ");
+        assertThat(second).startsWith("HTTP/1.1 429 ");
+    }
+
+    @Test
     void aCheckThatFailsRefusesRatherThanSendsUnchecked() throws Exception {
         with(new ScriptedCheck(in -> {
             throw new IllegalStateException("engine bug, message with Ada in it");

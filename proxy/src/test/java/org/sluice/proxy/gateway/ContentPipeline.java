@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
@@ -141,6 +142,11 @@ final class ContentPipeline implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Exchange current = conn.current;
+            if (!(msg instanceof HttpRequest) && (current == null || current.refused || current.finished())) {
+                ReferenceCountUtil.release(msg); // as the relay: the rest of a request refused after its head
+                return;
+            }
             messages.add(msg instanceof FullHttpRequest ? "full" : msg instanceof HttpRequest ? "head"
                     : msg instanceof LastHttpContent ? "last" : "content");
             encoder.writeOutbound(msg);
