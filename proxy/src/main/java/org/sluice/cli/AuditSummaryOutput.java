@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.sluice.proxy.audit.read.AuditSummary;
 import org.sluice.proxy.audit.read.AuditSummary.Destination;
 import org.sluice.proxy.audit.read.AuditSummary.Group;
@@ -76,6 +77,19 @@ final class AuditSummaryOutput {
             out.println(line);
         }
         out.println();
+        if (!summary.contentChecks().isEmpty()) {
+            out.println("content checks that refused requests (or would have, in report mode):");
+            int width = "requests".length();
+            for (long n : summary.contentChecks().values()) {
+                width = Math.max(width, number(n).length());
+            }
+            out.println("  " + padLeft("requests", width) + "  check");
+            for (Map.Entry<String, Long> check : summary.contentChecks().entrySet()) {
+                out.println("  " + padLeft(number(check.getValue()), width) + "  "
+                        + fit(TailFormat.safe(check.getKey()), TABLE_WIDTH - 4 - width));
+            }
+            out.println();
+        }
         List<Destination> denied = summary.topDenied(top);
         if (denied.isEmpty()) {
             out.println("no denied requests");
@@ -116,6 +130,11 @@ final class AuditSummaryOutput {
                 json.writeEndObject();
             }
             json.writeEndArray();
+            json.writeObjectFieldStart("contentChecks");
+            for (Map.Entry<String, Long> check : summary.contentChecks().entrySet()) {
+                json.writeNumberField(check.getKey(), check.getValue());
+            }
+            json.writeEndObject();
             json.writeNumberField("skippedLines", skippedLines);
             json.writeEndObject();
         } catch (IOException e) {

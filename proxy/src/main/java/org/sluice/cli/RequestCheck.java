@@ -99,7 +99,9 @@ final class RequestCheck {
                                              byte[] body, Explanation explanation) {
         List<String> forwarded = new ArrayList<>();
         for (RequestHeader h : headers) {
+            // As the proxy's ContentGate: framing (Content-Length) and Sluice's own headers are not the client's data.
             if (!h.name().equalsIgnoreCase("host") && !h.name().equalsIgnoreCase("expect")
+                    && !h.name().equalsIgnoreCase("content-length")
                     && !HopByHopHeaders.removedFromRequest(h.name(), sent)
                     && explanation.decision().headers().allows(h.name())) {
                 forwarded.add(h.value());

@@ -33,6 +33,7 @@ import org.sluice.proxy.admin.AdminServerInitializer;
 import org.sluice.proxy.audit.AuditIdentity;
 import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.budget.BudgetLedger;
+import org.sluice.proxy.budget.ContentLedger;
 import org.sluice.proxy.dns.CachingResolver;
 import org.sluice.proxy.dns.DnsSettings;
 import org.sluice.proxy.gateway.DrainEvent;
@@ -187,10 +188,11 @@ public final class SluiceServer implements AutoCloseable {
     private void bind() throws IOException, InterruptedException {
         ExchangeRecorder recorder = new ExchangeRecorder(audit, metrics);
         BudgetLedger budgets = new BudgetLedger(); // one ledger: what leaves through either listener counts once
+        ContentLedger contents = new ContentLedger(); // the same for protected rows and rare values
         if (config.gateway() != null) {
             GatewayContext gateway = new GatewayContext(GatewayContext.GATEWAY, policy, config.limits(),
                     config.gateway().timeouts(), upstream, new GatewayRouter(upstream), null, audit, recorder,
-                    budgets, inFlight, draining);
+                    budgets, contents, inFlight, draining);
             gatewayChannel = listen(config.gateway().listen(), new GatewayInitializer(gateway, metrics, connections,
                     connectionCounts));
             log.info("gateway listening on {} ({}), upstream {}://{}", gatewayChannel.localAddress(),
@@ -206,7 +208,7 @@ public final class SluiceServer implements AutoCloseable {
                     t.tunnelIdle());
             GatewayContext forwardContext = new GatewayContext(GatewayContext.FORWARD, policy, config.limits(),
                     httpTimeouts, null, new ForwardRouter(forwardUpstreams), tunnels, audit, recorder, budgets,
-                    inFlight, draining);
+                    contents, inFlight, draining);
             forwardChannel = listen(forward.listen(), new GatewayInitializer(forwardContext, metrics, connections,
                     forwardCounts));
             log.info("forward proxy listening on {} ({})", forwardChannel.localAddress(), transport.name());

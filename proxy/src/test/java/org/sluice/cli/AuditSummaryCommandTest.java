@@ -94,7 +94,36 @@ class AuditSummaryCommandTest {
                 + "\"topDenied\":["
                 + "{\"host\":\"central.example.org\",\"path\":\"/admin/export\",\"requests\":2},"
                 + "{\"host\":\"central.example.org\",\"path\":\"/metrics\",\"requests\":1}],"
+                + "\"contentChecks\":{},"
                 + "\"skippedLines\":1}");
+    }
+
+    @Test
+    void contentRefusalsAreCountedAsRefusedAndByCheck() throws IOException {
+        ChainedLog chain = ChainedLog.genesis("node-a", null);
+        chain.request(Req.post("/api/results", 40).job("j1").contentRefused("protectedData", 3,
+                "the request carries 3 protected rows; protectedData.maxRows allows 0"));
+        chain.request(Req.post("/api/results", 40).job("j1").contentRefused("types",
+                0, "the body is text/csv; content.types allows application/json"));
+        chain.request(Req.post("/api/results", 40).job("j1").contentReported("protectedData",
+                "the request carries 1 protected row; protectedData.maxRows allows 0"));
+        chain.request(Req.post("/api/results", 40).job("j1"));
+        Path content = ChainedLog.write(folder.resolve("content.jsonl"), chain.lines());
+
+        CliResult table = CliResult.execute("audit", "summary", content.toString());
+        CliResult json = CliResult.execute("audit", "summary", content.toString(), "--format", "json");
+
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        assertThat(table.out()).contains("j1          4        1       0        2       1       80 B")
+                .contains(String.join(NL,
+                        "content checks that refused requests (or would have, in report mode):",
+                        "  requests  check",
+                        "         2  protectedData",
+                        "         1  types",
+                        "",
+                        "no denied requests"));
+        assertThat(json.out().replaceAll("\\s+", ""))
+                .contains("\"contentChecks\":{\"protectedData\":2,\"types\":1}");
     }
 
     @Test

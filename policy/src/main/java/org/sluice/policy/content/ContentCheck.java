@@ -13,7 +13,10 @@ public interface ContentCheck {
     /** The limits on what many requests may carry together; {@link CumulativeLimits#NONE} when none are set. */
     CumulativeLimits cumulative();
 
-    /** The checks' own mode ({@code content.mode}), or null when they follow the rule's. */
+    /**
+     * The content checks' own mode ({@code content.mode}): REPORT lets a request they refuse through, recorded as
+     * {@code report}; ENFORCE refuses it even under a rule in report mode. Null (the default) follows the rule's mode.
+     */
     default Mode mode() {
         return null;
     }

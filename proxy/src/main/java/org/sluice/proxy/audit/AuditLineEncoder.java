@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
@@ -63,6 +65,14 @@ final class AuditLineEncoder {
     private static final SerializableString TASK_ORGANIZATION = new SerializedString("organization");
     private static final SerializableString TASK_COLLABORATION = new SerializedString("collaboration");
     private static final SerializableString TASK_VERIFIED = new SerializedString("verified");
+    private static final SerializableString CONTENT = new SerializedString("content");
+    private static final SerializableString CONTENT_CHECK = new SerializedString("check");
+    private static final SerializableString CONTENT_ROWS = new SerializedString("rowsMatched");
+    private static final SerializableString CONTENT_RARE = new SerializedString("rareValues");
+    private static final SerializableString CONTENT_ENTROPY = new SerializedString("entropy");
+    private static final SerializableString CONTENT_SCHEMA_ERRORS = new SerializedString("schemaErrors");
+    private static final SerializableString CONTENT_LAYERS = new SerializedString("layers");
+    private static final SerializableString CONTENT_OPAQUE = new SerializedString("opaque");
     private static final SerializableString JOB = new SerializedString("job");
     private static final SerializableString NODE = new SerializedString("node");
     private static final SerializableString SEQ = new SerializedString("seq");
@@ -147,6 +157,7 @@ final class AuditLineEncoder {
             }
             number(REQ_BYTES_SENT, r.reqBytesSent());
             task(r.task());
+            content(r.content());
             if (hashQuery) {
                 json.writeFieldName(QUERY_SHA256);
                 int query = r.target() == null ? -1 : r.target().indexOf('?');
@@ -331,6 +342,36 @@ final class AuditLineEncoder {
         string(TASK_COLLABORATION, task.collaboration());
         json.writeFieldName(TASK_VERIFIED);
         json.writeBoolean(false);
+        json.writeEndObject();
+    }
+
+    /** What the content checks found, as a nested object of counts and check names, or null when none ran. */
+    private void content(AuditRecord.Content content) throws IOException {
+        json.writeFieldName(CONTENT);
+        if (content == null) {
+            json.writeNull();
+            return;
+        }
+        json.writeStartObject();
+        string(CONTENT_CHECK, content.check());
+        number(CONTENT_ROWS, content.rowsMatched());
+        number(CONTENT_RARE, content.rareValues());
+        json.writeFieldName(CONTENT_ENTROPY);
+        if (content.entropy() < 0 || Double.isNaN(content.entropy())) {
+            json.writeNull(); // not measured
+        } else {
+            // Two decimals as a JSON number: 7.50, never 7.499999999999999.
+            json.writeNumber(BigDecimal.valueOf(content.entropy()).setScale(2, RoundingMode.HALF_UP));
+        }
+        number(CONTENT_SCHEMA_ERRORS, content.schemaErrors());
+        json.writeFieldName(CONTENT_LAYERS);
+        json.writeStartArray();
+        for (String layer : content.layers()) {
+            json.writeString(layer);
+        }
+        json.writeEndArray();
+        json.writeFieldName(CONTENT_OPAQUE);
+        json.writeBoolean(content.opaque());
         json.writeEndObject();
     }
 

@@ -1,6 +1,7 @@
 package org.sluice.proxy.audit;
 
 import java.time.Instant;
+import java.util.List;
 import org.sluice.proxy.task.TaskClaims;
 
 /**
@@ -34,12 +35,13 @@ import org.sluice.proxy.task.TaskClaims;
  * @param reqBytesSent every byte of the request sent upstream: request line, headers and body as forwarded; for a
  *                   tunnel, the bytes relayed from the client (as reqBytes). What egress budgets charge.
  * @param task       the task the request's container token claims, never verified; null when it had none that parses
+ * @param content    what the rule's content checks found (counts, never values); null when no content check ran
  */
 public record AuditRecord(Instant ts, String id, String listener, String client, String method,
                           String scheme, String host, int port, String path, String decision, String rule,
                           String reason, int status, long reqBytes, long respBytes, String reqSha256,
                           long durationMs, String upstream, String policy, String error, String target,
-                          Tunnel tunnel, long reqBytesSent, TaskClaims task) {
+                          Tunnel tunnel, long reqBytesSent, TaskClaims task, Content content) {
 
     /**
      * What a tunnel record adds.
@@ -49,6 +51,35 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
      *                    check that closed it (sni_mismatch, sni_missing, not_tls, ...)
      */
     public record Tunnel(String sni, String closeReason) {
+    }
+
+    /**
+     * What the content checks found in the request: counts and names of checks, never a value from the request.
+     *
+     * @param check        the check that refused the request (or would have, in report mode): types, jsonSchema,
+     *                     json, protectedData (also for a cumulative limit), decode or opaque; null when all passed
+     * @param rowsMatched  distinct protected rows found in the request
+     * @param rareValues   distinct rare protected values found in the request
+     * @param entropy      bits per byte of the body after decoding, or -1 when not measured (written as null)
+     * @param schemaErrors ways the body breaks the rule's JSON Schema
+     * @param layers       the encodings taken off, outermost first
+     * @param opaque       the body stayed high-entropy after decoding
+     */
+    public record Content(String check, int rowsMatched, int rareValues, double entropy, int schemaErrors,
+                          List<String> layers, boolean opaque) {
+        public Content {
+            layers = List.copyOf(layers);
+        }
+    }
+
+    /** A record of a request no content check looked at. */
+    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+                       String scheme, String host, int port, String path, String decision, String rule,
+                       String reason, int status, long reqBytes, long respBytes, String reqSha256,
+                       long durationMs, String upstream, String policy, String error, String target,
+                       Tunnel tunnel, long reqBytesSent, TaskClaims task) {
+        this(ts, id, listener, client, method, scheme, host, port, path, decision, rule, reason, status, reqBytes,
+                respBytes, reqSha256, durationMs, upstream, policy, error, target, tunnel, reqBytesSent, task, null);
     }
 
     /** A record without a claimed task. */

@@ -18,15 +18,15 @@ public final class BudgetLedger {
     /** Claimed task ids remembered at once: a forged id per request only churns this bounded cache. */
     static final int MAX_TASKS = 100_000;
 
-    private final Cache<String, Window> clients = Caffeine.newBuilder()
+    private final Cache<String, WindowCounts> clients = Caffeine.newBuilder()
             .maximumSize(MAX_CLIENTS)
             .expireAfterAccess(Duration.ofDays(8)) // longer than the longest window
             .build();
-    private final Cache<String, Window> tasks = Caffeine.newBuilder()
+    private final Cache<String, WindowCounts> tasks = Caffeine.newBuilder()
             .maximumSize(MAX_TASKS)
             .expireAfterAccess(Duration.ofDays(8))
             .build();
-    private final Window job = new Window();
+    private final WindowCounts job = new WindowCounts();
     private long jobTotalBytes;
 
     /** Why a charge was refused: which budget, in a sentence, and when trying again could help (-1: never). */
@@ -63,23 +63,26 @@ public final class BudgetLedger {
             return null;
         }
         long windowMillis = limits.window().toMillis();
-        long index = nowMillis / windowMillis;
-        long retryAfter = Math.max(1, ((index + 1) * windowMillis - nowMillis + 999) / 1000);
-        Window mine = client == null || !limits.perClient().limited() ? null : clients.get(client, c -> new Window());
-        Window theTask = task == null || !limits.perTask().limited() ? null : tasks.get(task, t -> new Window());
+        long index = WindowCounts.index(nowMillis, windowMillis);
+        long retryAfter = WindowCounts.secondsLeft(nowMillis, windowMillis);
+        WindowCounts mine = client == null || !limits.perClient().limited() ? null
+                : clients.get(client, c -> new WindowCounts());
+        WindowCounts theTask = task == null || !limits.perTask().limited() ? null
+                : tasks.get(task, t -> new WindowCounts());
         synchronized (this) {
             if (bytes > 0 && jobTotalBytes + bytes > limits.jobTotalRequestBytes()) {
                 return new Refusal("job_total", "this job may send " + limits.jobTotalRequestBytes()
                         + " request bytes in all (budgets.perJob.totalRequestBytes) and has sent " + jobTotalBytes
                         + "; this request would need " + bytes + " more", -1);
             }
-            Refusal over = job.over(limits.perJob(), index, requests, bytes, "job", "budgets.perJob", retryAfter);
+            Refusal over = over(job, limits.perJob(), index, requests, bytes, "job", "budgets.perJob", retryAfter);
             if (over == null && mine != null) {
-                over = mine.over(limits.perClient(), index, requests, bytes, "client", "budgets.perClient",
+                over = over(mine, limits.perClient(), index, requests, bytes, "client", "budgets.perClient",
                         retryAfter);
             }
             if (over == null && theTask != null) {
-                over = theTask.over(limits.perTask(), index, requests, bytes, "task", "budgets.perTask", retryAfter);
+                over = over(theTask, limits.perTask(), index, requests, bytes, "task", "budgets.perTask",
+                        retryAfter);
             }
             if (over != null) {
                 return over;
@@ -96,36 +99,20 @@ public final class BudgetLedger {
         }
     }
 
-    /** The counts of one fixed window; guarded by the ledger's lock. */
-    private static final class Window {
-        private long index = Long.MIN_VALUE;
-        private long requests;
-        private long bytes;
-
-        Refusal over(BudgetsConfig.Budget budget, long now, long moreRequests, long moreBytes, String scope,
-                     String key, long retryAfter) {
-            long usedRequests = now == index ? requests : 0;
-            long usedBytes = now == index ? bytes : 0;
-            if (moreRequests > 0 && usedRequests + moreRequests > budget.requests()) {
-                return new Refusal(scope, "the " + scope + " has made " + usedRequests + " requests in this window, "
-                        + "the most " + key + ".requests allows; the window ends in " + retryAfter + " s", retryAfter);
-            }
-            if (moreBytes > 0 && usedBytes + moreBytes > budget.requestBytes()) {
-                return new Refusal(scope, "the " + scope + " has sent " + usedBytes + " request bytes in this "
-                        + "window and " + key + ".requestBytes allows " + budget.requestBytes() + "; this request "
-                        + "would need " + moreBytes + " more; the window ends in " + retryAfter + " s", retryAfter);
-            }
-            return null;
+    /** Why the next {@code moreRequests} and {@code moreBytes} would go over {@code budget}; null when not. */
+    private static Refusal over(WindowCounts used, BudgetsConfig.Budget budget, long window, long moreRequests,
+                                long moreBytes, String scope, String key, long retryAfter) {
+        long usedRequests = used.first(window);
+        long usedBytes = used.second(window);
+        if (moreRequests > 0 && usedRequests + moreRequests > budget.requests()) {
+            return new Refusal(scope, "the " + scope + " has made " + usedRequests + " requests in this window, "
+                    + "the most " + key + ".requests allows; the window ends in " + retryAfter + " s", retryAfter);
         }
-
-        void add(long now, long moreRequests, long moreBytes) {
-            if (now != index) {
-                index = now;
-                requests = 0;
-                bytes = 0;
-            }
-            requests += moreRequests;
-            bytes += moreBytes;
+        if (moreBytes > 0 && usedBytes + moreBytes > budget.requestBytes()) {
+            return new Refusal(scope, "the " + scope + " has sent " + usedBytes + " request bytes in this "
+                    + "window and " + key + ".requestBytes allows " + budget.requestBytes() + "; this request "
+                    + "would need " + moreBytes + " more; the window ends in " + retryAfter + " s", retryAfter);
         }
+        return null;
     }
 }

@@ -2,6 +2,7 @@ package org.sluice.proxy.gateway;
 
 import org.sluice.policy.Decision;
 import org.sluice.policy.Policy;
+import org.sluice.proxy.audit.AuditRecord;
 import org.sluice.proxy.task.TaskClaims;
 
 /**
@@ -31,6 +32,10 @@ final class Exchange {
     boolean clientHttp10;
     /** Set when a check after the policy's decision refused the exchange (a tunnel's TLS server name). */
     boolean deniedAfterDecision;
+    /** Set when a content check would have refused the exchange but reports instead: recorded as "report". */
+    boolean reportedAfterDecision;
+    /** What the rule's content checks found; null when none ran. */
+    AuditRecord.Content content;
     String reason;
     String error;
     int status;
@@ -84,7 +89,10 @@ final class Exchange {
     }
 
     String decisionName() {
-        return decision == null || deniedAfterDecision ? "deny" : decision.auditName();
+        if (decision == null || deniedAfterDecision) {
+            return "deny";
+        }
+        return reportedAfterDecision ? "report" : decision.auditName();
     }
 
     String ruleName() {

@@ -22,6 +22,14 @@ public final class ExchangeRecorder {
     }
 
     /**
+     * Counts one request the content checks looked at: {@code outcome} passed, refused or reported; {@code check}
+     * the check that refused it (or would have), null when it passed; {@code bytes} the body bytes inspected.
+     */
+    void contentChecked(String outcome, String check, long bytes) {
+        metrics.contentChecked(outcome, check, bytes);
+    }
+
+    /**
      * @param listener    "gateway" or "forward"
      * @param fallback    the destination recorded for a request whose target could not be read (the gateway's
      *                    upstream); null for the forward listener, whose destination is then unknown
@@ -54,7 +62,8 @@ public final class ExchangeRecorder {
                 ex.target,
                 ex.tunnel ? new AuditRecord.Tunnel(ex.sni, ex.closeReason) : null,
                 ex.reqBytesSent,
-                ex.task));
+                ex.task,
+                ex.content));
         metrics.requestFinished(listener, decision, ex.status, durationNanos, ex.reqBytes, ex.respBytes,
                 ex.reqBytesSent);
         if (ex.upstreamNanos >= 0) {

@@ -8,6 +8,7 @@ import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.Limits;
 import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.budget.BudgetLedger;
+import org.sluice.proxy.budget.ContentLedger;
 import org.sluice.proxy.upstream.Upstream;
 
 /**
@@ -20,6 +21,7 @@ import org.sluice.proxy.upstream.Upstream;
  * @param upstream the central server for the gateway; null for the forward listener, whose routes carry their own
  * @param tunnels  CONNECT support (forward listener only); null when the listener refuses CONNECT
  * @param budgets  what has been sent so far against the egress budgets; one ledger for both listeners
+ * @param contentLedger the protected rows and rare values let out so far; one ledger for both listeners
  */
 public record GatewayContext(
         String listener,
@@ -32,6 +34,7 @@ public record GatewayContext(
         AuditLog audit,
         ExchangeRecorder recorder,
         BudgetLedger budgets,
+        ContentLedger contentLedger,
         AtomicInteger inFlight,
         AtomicBoolean draining) {
 
@@ -42,6 +45,6 @@ public record GatewayContext(
     public GatewayContext(AtomicReference<Policy> policy, Limits limits, GatewayTimeouts timeouts, Upstream upstream,
                           AuditLog audit, ExchangeRecorder recorder, AtomicInteger inFlight, AtomicBoolean draining) {
         this(GATEWAY, policy, limits, timeouts, upstream, new GatewayRouter(upstream), null, audit, recorder,
-                new BudgetLedger(), inFlight, draining);
+                new BudgetLedger(), new ContentLedger(), inFlight, draining);
     }
 }

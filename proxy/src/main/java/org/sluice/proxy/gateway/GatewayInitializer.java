@@ -71,6 +71,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         p.addLast("bodyRate", new BodyRateGuard(conn, gateway.timeouts().minBodyRate()));
         p.addLast("limits", new BodyLimiter(conn));
         p.addLast("rewrite", new UpstreamHeadRewriter(conn));
+        p.addLast("content", new ContentGate(conn));
         p.addLast("budget", new BudgetGate(conn));
         p.addLast("relay", new UpstreamRelay(conn));
     }

@@ -27,7 +27,7 @@ final class ProxyStatus {
             return "destination_ip_prohibited";
         }
         return switch (refusal) {
-            case DENIED, BUDGET_EXCEEDED -> "http_request_denied";
+            case DENIED, BUDGET_EXCEEDED, CONTENT_REFUSED -> "http_request_denied";
             case BAD_REQUEST, URL_TOO_LONG, HEADERS_TOO_LARGE, BODY_TOO_LARGE -> "http_request_error";
             case UPSTREAM_FAILED -> "destination_unavailable";
             case UPSTREAM_TIMEOUT -> "connection_timeout";

@@ -11,6 +11,7 @@ enum Refusal {
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large"),
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad_request"),
     BUDGET_EXCEEDED(HttpResponseStatus.TOO_MANY_REQUESTS, "budget_exceeded"),
+    CONTENT_REFUSED(HttpResponseStatus.FORBIDDEN, "content_refused"),
     UPSTREAM_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream_failed"),
     UPSTREAM_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout"),
     UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable");

@@ -43,6 +43,13 @@ public final class SluiceMetrics {
     private static final String[] STATUS_CODES = new String[600];
     /** The counted results of a policy reload, present from the start so that rate() and alerts work at once. */
     private static final List<String> RELOAD_RESULTS = List.of("ok", "error", "restart_required");
+    private static final List<String> CONTENT_OUTCOMES = List.of("passed", "refused", "reported");
+    /**
+     * The content checks that can refuse a request, and {@code error} for a check that failed to run (refused all
+     * the same); any other name is counted as {@code other}, so that the label stays bounded.
+     */
+    private static final List<String> CONTENT_CHECKS =
+            List.of("types", "jsonSchema", "json", "protectedData", "decode", "opaque", "error", "other");
 
     static {
         for (int i = 100; i < STATUS_CODES.length; i++) {
@@ -76,6 +83,9 @@ public final class SluiceMetrics {
     private final Info policyInfo;
     private final Info buildInfo;
     private final Counter policyReloads;
+    private final Counter contentChecked;
+    private final Counter contentRefused;
+    private final Counter contentBytes;
     private final Map<String, ListenerSeries> byListener = new ConcurrentHashMap<>();
 
     /** Metrics with Netty's default allocator ({@link ByteBufAllocator#DEFAULT}) as the one reported. */
@@ -198,6 +208,32 @@ public final class SluiceMetrics {
         for (String result : RELOAD_RESULTS) {
             policyReloads.initLabelValues(result);
         }
+        contentChecked = Counter.builder()
+                .name("sluice_content_checked_total")
+                .help("Requests a rule's content checks looked at, by outcome: passed, refused (403 content_refused) "
+                        + "or reported (would have been refused; let through in report mode)")
+                .labelNames("outcome")
+                .withoutExemplars()
+                .register(registry);
+        contentRefused = Counter.builder()
+                .name("sluice_content_refused_total")
+                .help("Requests a content check refused, or would have in report mode, by check: types, jsonSchema, "
+                        + "json, protectedData (per request or cumulative), decode, opaque, error (the check failed)")
+                .labelNames("check")
+                .withoutExemplars()
+                .register(registry);
+        contentBytes = Counter.builder()
+                .name("sluice_content_bytes_total")
+                .help("Request body bytes the content checks inspected (before decoding)")
+                .unit(Unit.BYTES)
+                .withoutExemplars()
+                .register(registry);
+        for (String outcome : CONTENT_OUTCOMES) {
+            contentChecked.initLabelValues(outcome);
+        }
+        for (String check : CONTENT_CHECKS) {
+            contentRefused.initLabelValues(check);
+        }
         ByteBufAllocatorMetric memory = allocator.metric();
         GaugeWithCallback.builder()
                 .name("sluice_netty_allocator_used_direct_bytes")
@@ -308,6 +344,20 @@ public final class SluiceMetrics {
     /** A request or tunnel refused 429 by an egress budget; scope: client, job, job_total or task. */
     public void budgetRefused(String scope) {
         budgetRefusals.labelValues(scope).inc();
+    }
+
+    /**
+     * One request the content checks looked at: {@code outcome} passed, refused or reported; {@code check} the check
+     * that refused it or would have (null when it passed); {@code bytes} the body bytes inspected.
+     */
+    public void contentChecked(String outcome, String check, long bytes) {
+        contentChecked.labelValues(CONTENT_OUTCOMES.contains(outcome) ? outcome : "refused").inc();
+        if (check != null) {
+            contentRefused.labelValues(CONTENT_CHECKS.contains(check) ? check : "other").inc();
+        }
+        if (bytes > 0) {
+            contentBytes.inc(bytes);
+        }
     }
 
     /** A client connection opened on {@code listener} ("gateway", "forward"). */

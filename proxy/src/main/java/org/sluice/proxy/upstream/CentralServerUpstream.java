@@ -259,6 +259,11 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
         credentials.apply(headers);
     }
 
+    @Override
+    public boolean injectsHeader(CharSequence name) {
+        return credentials.injects(name);
+    }
+
     /** The central server as configured: scheme, host and port. */
     public UpstreamConfig config() {
         return config;

@@ -29,6 +29,11 @@ public interface Upstream {
      */
     default void setCredentials(HttpHeaders headers) { }
 
+    /** True when {@link #setCredentials} sets header {@code name} (content checks skip the operator's secrets). */
+    default boolean injectsHeader(CharSequence name) {
+        return false;
+    }
+
     /** The central server as the policy sees it: every gateway request is decided for this destination. */
     Destination destination();
 

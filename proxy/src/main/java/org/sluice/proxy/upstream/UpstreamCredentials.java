@@ -1,5 +1,6 @@
 package org.sluice.proxy.upstream;
 
+import io.netty.util.AsciiString;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
@@ -64,6 +65,16 @@ final class UpstreamCredentials implements AutoCloseable {
         for (Entry entry : entries) {
             headers.set(entry.header.name(), entry.value);
         }
+    }
+
+    /** True when {@link #apply} sets header {@code name}: its value is the operator's, not the algorithm's. */
+    boolean injects(CharSequence name) {
+        for (Entry entry : entries) {
+            if (AsciiString.contentEqualsIgnoreCase(entry.header.name(), name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void refreshAll() {

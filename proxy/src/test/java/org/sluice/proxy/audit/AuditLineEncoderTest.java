@@ -51,6 +51,30 @@ class AuditLineEncoderTest {
     }
 
     @Test
+    void contentIsWrittenAsCountsWithEntropyToTwoDecimalsAndNeverTheBody() throws IOException {
+        AuditRecord r = Records.withId("c-1");
+        AuditLineEncoder encoder = Records.encoder();
+        encoder.append(withContent(r, new AuditRecord.Content("protectedData", 2, 1, 7.499999999, 3,
+                List.of("gzip", "base64"), true)));
+        encoder.append(withContent(r, new AuditRecord.Content(null, 0, 0, -1, 0, List.of(), false)));
+
+        String[] lines = new String(bytes(encoder.batch()), StandardCharsets.UTF_8).split("\n");
+
+        assertThat(lines[0]).contains(",\"task\":null,\"content\":{\"check\":\"protectedData\",\"rowsMatched\":2,"
+                + "\"rareValues\":1,\"entropy\":7.50,\"schemaErrors\":3,\"layers\":[\"gzip\",\"base64\"],"
+                + "\"opaque\":true},\"job\":");
+        assertThat(lines[1]).contains("\"content\":{\"check\":null,\"rowsMatched\":0,\"rareValues\":0,"
+                + "\"entropy\":null,\"schemaErrors\":0,\"layers\":[],\"opaque\":false}");
+    }
+
+    private static AuditRecord withContent(AuditRecord r, AuditRecord.Content content) {
+        return new AuditRecord(r.ts(), r.id(), r.listener(), r.client(), r.method(), r.scheme(), r.host(), r.port(),
+                r.path(), r.decision(), r.rule(), r.reason(), r.status(), r.reqBytes(), r.respBytes(), r.reqSha256(),
+                r.durationMs(), r.upstream(), r.policy(), r.error(), r.target(), r.tunnel(), r.reqBytesSent(),
+                r.task(), content);
+    }
+
+    @Test
     void nullFieldsAreWrittenAsNull() throws IOException {
         AuditLineEncoder encoder = Records.encoder();
         encoder.append(new AuditRecord(null, null, null, null, null, null, null, 0, null, null, null, null, 0, 0,
@@ -188,11 +212,11 @@ class AuditLineEncoderTest {
                 + "\"method\":\"GET\",\"scheme\":\"http\",\"host\":\"h\",\"port\":80,\"path\":\"/\",\"decision\":\"allow\","
                 + "\"rule\":null,\"reason\":\"r\",\"status\":200,\"reqBytes\":0,\"respBytes\":0,\"reqSha256\":null,"
                 + "\"durationMs\":0,\"upstream\":null,\"policy\":\"p\",\"error\":null,\"reqBytesSent\":0,\"task\":null,"
-                + "\"job\":null,\"node\":\"n\","
+                + "\"content\":null,\"job\":null,\"node\":\"n\","
                 + "\"seq\":42,\"prev\":\"" + "ab".repeat(32) + "\"}";
         // Expected value from `printf '%s' "$canonical" | sha256sum`, computed outside the code under test.
         assertThat(line).isEqualTo(canonical.substring(0, canonical.length() - 1)
-                + ",\"hash\":\"765727e9e7e76f248577e9ec72d830bc6fc3bd1164a6b6dcebaf97c36dca0cc0\"}");
+                + ",\"hash\":\"24c36cab6d10cabd50bc509d10ebdcca676a0ce9c95ec9f92433ec837d1590dd\"}");
     }
 
     @Test
@@ -210,11 +234,11 @@ class AuditLineEncoderTest {
                 + "\"rule\":null,\"reason\":\"r\",\"status\":200,\"reqBytes\":0,\"respBytes\":0,\"reqSha256\":null,"
                 + "\"durationMs\":0,\"upstream\":null,\"policy\":\"p\",\"error\":null,\"reqBytesSent\":0,"
                 + "\"task\":{\"id\":\"42\",\"image\":\"reg.example/a\\\"b\\n\",\"node\":\"3\",\"organization\":null,"
-                + "\"collaboration\":\"1\",\"verified\":false},"
+                + "\"collaboration\":\"1\",\"verified\":false},\"content\":null,"
                 + "\"job\":null,\"node\":\"n\",\"seq\":42,\"prev\":\"" + "ab".repeat(32) + "\"}";
         // Expected value from `printf '%s' "$canonical" | sha256sum`, computed outside the code under test.
         assertThat(line).isEqualTo(canonical.substring(0, canonical.length() - 1)
-                + ",\"hash\":\"3239600a9e328f32c2ee9c1f12926871dd7dc9a41d4dc00085c17c7c9531bf2d\"}");
+                + ",\"hash\":\"c8aea3e515cbf5e67f572e0441c1b7ab25e1d53e4812763fe1b7e95405a75edb\"}");
         assertThat(AuditChains.assertChain(List.of(line), 42, "ab".repeat(32))).hasSize(1);
     }
 

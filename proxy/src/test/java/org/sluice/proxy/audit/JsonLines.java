@@ -15,8 +15,8 @@ final class JsonLines {
 
     static final List<String> CONTRACT_FIELDS = List.of("ts", "id", "listener", "client", "method", "scheme",
             "host", "port", "path", "decision", "rule", "reason", "status", "reqBytes", "respBytes", "reqSha256",
-            "durationMs", "upstream", "policy", "error", "reqBytesSent", "task", "job", "node", "seq", "prev",
-            "hash");
+            "durationMs", "upstream", "policy", "error", "reqBytesSent", "task", "content", "job", "node", "seq",
+            "prev", "hash");
 
     private static final JsonFactory JSON = new JsonFactory();
 

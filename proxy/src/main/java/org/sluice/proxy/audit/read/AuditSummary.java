@@ -1,12 +1,14 @@
 package org.sluice.proxy.audit.read;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -17,7 +19,7 @@ public final class AuditSummary {
 
     /** Error codes of requests the rules allowed but Sluice itself refused (a 4xx or 503 it answered). */
     static final Set<String> REFUSALS = Set.of("body_too_large", "url_too_long", "headers_too_large",
-            "bad_request", "budget_exceeded", "unavailable");
+            "bad_request", "budget_exceeded", "content_refused", "unavailable");
 
     /** What to group requests by: the field of the same name, or the UTC day of {@code ts}. */
     public enum GroupBy {
@@ -71,6 +73,7 @@ public final class AuditSummary {
     private final Counts total = new Counts();
     private final Map<Place, Long> denied = new HashMap<>();
     private final TimeRange time = new TimeRange();
+    private final Map<String, Long> contentChecks = new TreeMap<>();
 
     public AuditSummary(GroupBy by) {
         this.by = by;
@@ -90,7 +93,19 @@ public final class AuditSummary {
         if ("deny".equals(entry.text("decision"))) {
             denied.merge(new Place(entry.text("host"), entry.text("path")), 1L, Long::sum);
         }
+        String check = entry.text("content.check");
+        if (check != null) {
+            contentChecks.merge(check, 1L, Long::sum);
+        }
         time.add(entry.ts());
+    }
+
+    /**
+     * Requests a content check refused, or would have in report mode, by check ({@code content.check}), in name
+     * order; empty when none.
+     */
+    public Map<String, Long> contentChecks() {
+        return Collections.unmodifiableMap(contentChecks);
     }
 
     /** Days in order; other groups by requests, most first, then by key; the group without a key last. */

