@@ -108,9 +108,13 @@ final class AttackSuite {
                 new Attack("form-body", ROWS_PER_REQUEST + " rows, application/x-www-form-urlencoded",
                         Set.of(PROTECTED_DATA, STRICT), REQUESTS, (data, random) -> form(draw(data, random,
                                 ROWS_PER_REQUEST)), input -> Encodings.unpercent(body(input))),
-                new Attack("one-identifier-per-request", "one patient id per request, 160 requests a job "
+                new Attack("one-record-per-request", "one row without its identifiers (birth date, sex, postcode, "
+                        + "diagnosis, weight, blood pressure) as JSON per request, 20 requests a job (perJob.maxRows "
+                        + EvaluationConfigs.JOB_ROWS + ")", BOTH, 10,
+                        (data, random) -> oneRecordEach(data, random, 20), AttackSuite::body),
+                new Attack("one-identifier-per-request", "one patient id per request, 40 requests a job "
                         + "(perJob.maxRareValues " + EvaluationConfigs.JOB_RARE_VALUES + ")", BOTH, 2,
-                        (data, random) -> oneIdentifierEach(data, random, 160), AttackSuite::body),
+                        (data, random) -> oneIdentifierEach(data, random, 40), AttackSuite::body),
                 // what Sluice is not expected to catch
                 new Attack("weights-column-float32", "the invoice column through float32 (1234.56 leaves as "
                         + "1234.56005859375); the receiver rounds to cents", NEITHER, REQUESTS,
@@ -217,6 +221,20 @@ final class AttackSuite {
         for (PatientRow row : draw(data, random, requests)) {
             sent.add(new Exfiltration.Sent(ContentInput.body(Encodings.utf8(Json.write(json ->
                     Json.row(json, row, PatientRow.COLUMNS, COLUMN_ORDER))), JSON), row.cells()));
+        }
+        return new Exfiltration(sent);
+    }
+
+    /** The columns of a row that identify it only together: no id, name or free text. */
+    private static final int[] QUASI_IDENTIFIERS = {3, 4, 5, 6, 7, 8};
+
+    private static Exfiltration oneRecordEach(ProtectedDataSet data, Random random, int requests) {
+        List<String> keys = Arrays.stream(QUASI_IDENTIFIERS).mapToObj(PatientRow.COLUMNS::get).toList();
+        List<Exfiltration.Sent> sent = new ArrayList<>();
+        for (PatientRow row : draw(data, random, requests)) {
+            List<String> cells = Arrays.stream(QUASI_IDENTIFIERS).mapToObj(row.cells()::get).toList();
+            sent.add(new Exfiltration.Sent(ContentInput.body(Encodings.utf8(Json.write(json ->
+                    Json.row(json, row, keys, QUASI_IDENTIFIERS))), JSON), cells));
         }
         return new Exfiltration(sent);
     }

@@ -14,9 +14,10 @@ import org.sluice.policy.fingerprint.FingerprintIndex;
 /**
  * The two rule configurations the evaluation runs, with the thresholds the report states. The thresholds are
  * chosen from what a request of aggregates can carry by chance, from the index alone, not tuned to the checks'
- * results: a few false row pairs in a long array of numbers (7 x 10^-5 per pair lookup), a few exact quantiles,
- * and short numbers that are rare values by coincidence (in this data set the index calls 45% of the integers
- * 100-999 rare: they are whole-euro invoices of one or two patients, so a histogram of 45 counts may hold 20).
+ * results: a false row pair in a long array of numbers (7 x 10^-5 per pair lookup), a few exact quantiles (a
+ * minimum or maximum is a cell of the data). Short numbers are never looked up as rare values (the scanner skips
+ * numbers of fewer than 6 significant digits: a count of 581 is not the invoice of 581.00 it equals), so a
+ * histogram of counts carries none by coincidence.
  */
 final class EvaluationConfigs {
 
@@ -25,18 +26,18 @@ final class EvaluationConfigs {
     /** protectedData plus {@code types: [application/json]}, {@code json:} limits and {@code opaque: deny}. */
     static final String STRICT = "strict";
 
-    /** Distinct protected rows one request may carry. */
-    static final int MAX_ROWS = 3;
-    /** Distinct rare values one request may carry: above a histogram's coincidences, below 10 rows' identifiers. */
-    static final int MAX_RARE_VALUES = 25;
+    /** Distinct protected rows one request may carry: one false pair in a long array, not two. */
+    static final int MAX_ROWS = 1;
+    /** Distinct rare values one request may carry: a summary's exact minimum and maximum, not a batch of ids. */
+    static final int MAX_RARE_VALUES = 3;
     /** Rows a job may carry over all its requests ({@code perJob.maxRows}). */
-    static final long JOB_ROWS = 10;
+    static final long JOB_ROWS = 5;
     /**
-     * Rare values a job may carry over all its requests ({@code perJob.maxRareValues}). Above what a job of
-     * {@link ContentEvaluation#LEGITIMATE_JOB} histograms carries by coincidence (up to 24 each here); at 50, the
-     * first run refused 24 of the 100 histogram requests. The price: one identifier per request leaks 150 first.
+     * Rare values a job may carry over all its requests ({@code perJob.maxRareValues}): above what a job of
+     * {@link ContentEvaluation#LEGITIMATE_JOB} summaries carries (2 exact quantiles each). The price: one identifier
+     * per request leaks 20 before the job is stopped.
      */
-    static final long JOB_RARE_VALUES = 150;
+    static final long JOB_RARE_VALUES = 20;
     /** The strict configuration's JSON limits: a small model passes, a table of 100,000 numbers does not. */
     static final JsonLimits STRICT_JSON = new JsonLimits(16, 10_000, 65_536, 20_000);
     static final List<String> STRICT_TYPES = List.of("application/json");
