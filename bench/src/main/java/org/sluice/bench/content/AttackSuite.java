@@ -113,7 +113,7 @@ final class AttackSuite {
                         + EvaluationConfigs.JOB_ROWS + ")", BOTH, 10,
                         (data, random) -> oneRecordEach(data, random, 20), AttackSuite::body),
                 new Attack("one-identifier-per-request", "one patient id per request, 40 requests a job "
-                        + "(perJob.maxRareValues " + EvaluationConfigs.JOB_RARE_VALUES + ")", BOTH, 2,
+                        + "(perJob.maxRareValues " + EvaluationConfigs.JOB_RARE_VALUES + ")", BOTH, 5,
                         (data, random) -> oneIdentifierEach(data, random, 40), AttackSuite::body),
                 // what Sluice is not expected to catch
                 new Attack("weights-column-float32", "the invoice column through float32 (1234.56 leaves as "
