@@ -128,3 +128,28 @@ visible_hostname $3
 shutdown_lifetime 1 seconds
 CONF
 }
+
+# finish_run: the EXIT trap of a script that keeps its files in RUN (KEEP_RUN=1 keeps them): stops every process
+# it started and deletes RUN, unless the script failed (then RUN is kept for a look)
+finish_run() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_started
+  if [[ -n "${RUN:-}" && -d "$RUN" ]]; then
+    if [[ "${KEEP_RUN:-0}" == 1 || $rc -ne 0 ]]; then log "run folder kept: $RUN"; else rm -rf "$RUN"; fi
+  fi
+  exit "$rc"
+}
+
+listening() { [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]; }  # PORT: something listens on it
+
+# await_port PORT PID SECONDS: until PORT listens; fails if PID ends or time runs out
+await_port() {
+  local deadline=$((SECONDS + $3))
+  while ((SECONDS < deadline)); do
+    alive "$2" || return 1
+    listening "$1" && return 0
+    sleep 0.2
+  done
+  return 1
+}

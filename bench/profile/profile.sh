@@ -48,31 +48,9 @@ RUN=""
 SLUICE_PID=""
 origin=$PORT_BASE sink=$((PORT_BASE + 1)) gateway=$((PORT_BASE + 2))
 
-finish() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_started
-  if [[ -n "$RUN" && -d "$RUN" ]]; then
-    if [[ "$KEEP_RUN" == 1 || $rc -ne 0 ]]; then log "run folder kept: $RUN"; else rm -rf "$RUN"; fi
-  fi
-  exit "$rc"
-}
-trap finish EXIT
+trap finish_run EXIT
 trap 'exit 130' INT TERM
 die() { log "profile.sh: $*"; exit 1; }
-
-listening() { [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]; }
-
-# await_port PORT PID SECONDS: until PORT listens; fails if PID ends or time runs out
-await_port() {
-  local deadline=$((SECONDS + $3))
-  while ((SECONDS < deadline)); do
-    alive "$2" || return 1
-    listening "$1" && return 0
-    sleep 0.2
-  done
-  return 1
-}
 
 # async_profiler_lib: extracts libasyncProfiler.so for this machine from the Maven Central jar (fetched into the
 # local Maven repository if missing) into RUN, prints its path
