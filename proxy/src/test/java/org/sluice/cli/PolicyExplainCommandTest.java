@@ -408,6 +408,60 @@ class PolicyExplainCommandTest {
                 "");
     }
 
+    @Test
+    void aBodyIsCheckedByTheRulesContentChecksAndNeverQuotedBack() throws IOException {
+        Path config = write("content.yaml", String.join("\n",
+                "version: 1",
+                "gateway:",
+                "  listen: 127.0.0.1:8080",
+                "  upstream: https://central.example.org",
+                "audit:",
+                "  path: audit.jsonl",
+                "rules:",
+                "  - name: results",
+                "    methods: [POST]",
+                "    paths: [/api/results]",
+                "    limits: {maxRequestBodyBytes: 64}",
+                "    content:",
+                "      types: [application/json]",
+                "      json: {maxNumbers: 2}",
+                "  - name: reported",
+                "    methods: [POST]",
+                "    paths: [/api/trial]",
+                "    content: {types: [application/json], mode: report}",
+                ""));
+        Path good = Files.writeString(folder.resolve("good.json"), "{\"mean\": 4.2, \"count\": 12}");
+        Path table = Files.writeString(folder.resolve("table.json"), "[4.2, 12, 77.125]");
+        Path big = Files.write(folder.resolve("big.bin"), new byte[65]);
+
+        CliResult passes = CliResult.execute("policy", "explain", config.toString(), "POST", "/api/results",
+                "-H", "Content-Type: application/json", "--body", good.toString());
+        CliResult refused = CliResult.execute("policy", "explain", config.toString(), "POST", "/api/results",
+                "-H", "Content-Type: application/json", "--body", table.toString());
+        CliResult reported = CliResult.execute("policy", "explain", config.toString(), "POST", "/api/trial",
+                "-H", "Content-Type: text/plain", "--body", table.toString());
+        CliResult tooLarge = CliResult.execute("policy", "explain", config.toString(), "POST", "/api/results",
+                "--body", big.toString());
+        CliResult unreadable = CliResult.execute("policy", "explain", config.toString(), "POST", "/api/results",
+                "--body", folder.resolve("missing.json").toString());
+
+        assertThat(passes.exitCode()).as(passes.out() + passes.err()).isZero();
+        assertThat(passes.out()).containsPattern("(?m)^content +passed every check of rule results$");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.out())
+                .containsPattern("(?m)^decision +content_refused \\(403: the rule allows the request")
+                .containsPattern("(?m)^content +refused: 403 content_refused by check json$")
+                .containsPattern("(?m)^  reason +.*maxNumbers.*$")
+                .doesNotContain("77.125");
+        assertThat(reported.exitCode()).isZero();
+        assertThat(reported.out()).containsPattern("(?m)^content +would be refused, reported only \\(mode report\\): "
+                + "types$");
+        assertThat(tooLarge.exitCode()).isEqualTo(1);
+        assertThat(tooLarge.out()).containsPattern("(?m)^decision +refused: 413 body_too_large");
+        assertThat(unreadable.exitCode()).isEqualTo(2);
+        assertThat(unreadable.err()).startsWith("sluice: --body: cannot read ");
+    }
+
     private Path write(String name, String text) throws IOException {
         return Files.writeString(folder.resolve(name), text, StandardCharsets.UTF_8);
     }
