@@ -245,6 +245,17 @@ class PolicyReloaderTest {
     }
 
     /** An index of 60 rows whose pairs differ with every build (a fresh salt each time). */
+    /**
+     * A new index in place of the old one, as {@code sluice fingerprint build} replaces it: written beside it, then
+     * moved over it, so that the watch never reads half a file (a half-written index is refused, and the old policy
+     * stays, which would be right but is not what these tests are about).
+     */
+    private void replaceIndex() throws IOException {
+        Path next = Files.write(folder.resolve("patients.sfp.tmp"), index());
+        Files.move(next, folder.resolve("patients.sfp"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+    }
+
     private static byte[] index() {
         FingerprintIndexBuilder builder = FingerprintIndexBuilder.forColumns(List.of("born", "town", "weight"));
         for (int i = 0; i < 60; i++) {
@@ -256,7 +267,7 @@ class PolicyReloaderTest {
     @Test
     void aNewIndexAloneIsANewPolicyAndTheWatchSeesIt() throws Exception {
         reloader.close();
-        Files.write(folder.resolve("patients.sfp"), index());
+        replaceIndex();
         write(file, config("127.0.0.1:0", "/a/**") + "    content: {protectedData: {index: patients.sfp}}\n");
         SluiceConfig withIndex = ConfigLoader.load(file);
         policy.set(Policy.compile(withIndex));
@@ -265,7 +276,7 @@ class PolicyReloaderTest {
         assertThat(reload().result()).as("the YAML and the index in force").isEqualTo(Result.UNCHANGED);
         outcomes.clear();
 
-        Files.write(folder.resolve("patients.sfp"), index());
+        replaceIndex();
 
         ReloadOutcome outcome = nextOutcome();
         assertThat(outcome.result()).isEqualTo(Result.OK);
@@ -279,12 +290,12 @@ class PolicyReloaderTest {
         reloader.close();
         reloader = new PolicyReloader(running, policy, outcomes::add, Duration.ofMillis(50), Duration.ofMillis(100));
         reloader.watch();
-        Files.write(folder.resolve("patients.sfp"), index());
+        replaceIndex();
         write(file, config("127.0.0.1:0", "/a/**") + "    content: {protectedData: {index: patients.sfp}}\n");
         assertThat(nextOutcome().result()).isEqualTo(Result.OK);
         String withFirstIndex = policy.get().hash();
 
-        Files.write(folder.resolve("patients.sfp"), index());
+        replaceIndex();
 
         // The new watch's first look may read the policy once more and find it UNCHANGED: not news, skipped.
         ReloadOutcome outcome = nextOutcome();
