@@ -1,5 +1,6 @@
 package org.sluice.bench.content;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.sluice.policy.content.ContentVerdict;
 import org.sluice.policy.content.CumulativeLimits;
 import org.sluice.policy.fingerprint.FingerprintIndex;
 import org.sluice.policy.fingerprint.FingerprintScanner;
+import org.sluice.proxy.budget.ContentLedger;
 
 /**
  * Runs the attack and legitimate suites through a rule's compiled content checks, as the proxy would: each
@@ -194,13 +196,15 @@ final class ContentEvaluation {
     }
 
     /**
-     * One job's sums of what it forwarded, against the per-job limits: a request whose counts would take a sum
-     * past its limit is refused and not summed.
+     * One job's cumulative counts, kept by the proxy's own {@link ContentLedger} (a new one per job: a sidecar
+     * serves one job), so the evaluation sums requests exactly as Sluice does.
      */
     static final class JobLedger {
+        /** Only the per-job limits are set here; a window long enough that it never turns over in a run. */
+        private static final Duration WINDOW = Duration.ofDays(1);
+
         private final CumulativeLimits limits;
-        private long rows;
-        private long rareValues;
+        private final ContentLedger ledger = new ContentLedger();
 
         JobLedger(CumulativeLimits limits) {
             this.limits = limits;
@@ -208,13 +212,8 @@ final class ContentEvaluation {
 
         /** Null when the request may leave (and is summed), else {@link #PER_JOB}. */
         String forward(ContentVerdict verdict) {
-            if (rows + verdict.rowsMatched() > limits.jobRows()
-                    || rareValues + verdict.rareValues() > limits.jobRareValues()) {
-                return PER_JOB;
-            }
-            rows += verdict.rowsMatched();
-            rareValues += verdict.rareValues();
-            return null;
+            return ledger.charge(limits, WINDOW, verdict.rowsMatched(), verdict.rareValues(), 0L) == null
+                    ? null : PER_JOB;
         }
     }
 
