@@ -119,15 +119,26 @@ final class FingerprintFile {
                 throw new FingerprintFormatException("corrupt: k is " + k + " and the rare-row limit "
                         + rareRows + "; k is at least 2 and the limit not negative");
             }
-            section = "rare-value table";
             boolean rice = version >= 2;
-            FingerprintTable rare = readTable(in, "rare-value", rice, FingerprintIndexBuilder.RARE_BITS);
-            section = "row-pair table";
-            FingerprintTable pairs = readTable(in, "row-pair", rice, FingerprintIndexBuilder.PAIR_BITS);
+            FingerprintTable rare;
+            FingerprintTable pairs;
             FingerprintTable pairValues = null;
-            if (rice) {
-                section = "pair-value table";
-                pairValues = readTable(in, "pair-value", true, FingerprintIndexBuilder.PAIR_BITS);
+            try {
+                section = "rare-value table";
+                rare = readTable(in, "rare-value", rice, FingerprintIndexBuilder.RARE_BITS);
+                section = "row-pair table";
+                pairs = readTable(in, "row-pair", rice, FingerprintIndexBuilder.PAIR_BITS);
+                if (rice) {
+                    section = "pair-value table";
+                    pairValues = readTable(in, "pair-value", true, FingerprintIndexBuilder.PAIR_BITS);
+                }
+            } catch (FingerprintFormatException e) {
+                // A changed byte inside a table can break its coding before the checksum is reached: say what
+                // happened to the file (changed after it was written), not what the change broke.
+                if (!checksumHolds(file)) {
+                    throw checksumMismatch();
+                }
+                throw e;
             }
             section = "checksum";
             int end = in.position();
@@ -138,8 +149,7 @@ final class FingerprintFile {
             CRC32 crc = new CRC32();
             crc.update(file, 0, end);
             if ((int) crc.getValue() != stored) {
-                throw new FingerprintFormatException("corrupt: the checksum does not match (the file was changed "
-                        + "or damaged after it was written): rebuild it");
+                throw checksumMismatch();
             }
             return new FingerprintIndex(salt, k, rareRows, rows, distinct, columns, pairColumns, rare, pairs,
                     pairValues);
@@ -147,6 +157,21 @@ final class FingerprintFile {
             throw new FingerprintFormatException("truncated: the file ends inside its " + section + " ("
                     + file.length + " bytes): rebuild it or copy it again");
         }
+    }
+
+    /** Whether the file's last four bytes are the CRC-32 of the rest, as a whole file ends. */
+    private static boolean checksumHolds(byte[] file) {
+        if (file.length < Integer.BYTES) {
+            return false;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(file, 0, file.length - Integer.BYTES);
+        return (int) crc.getValue() == ByteBuffer.wrap(file, file.length - Integer.BYTES, Integer.BYTES).getInt();
+    }
+
+    private static FingerprintFormatException checksumMismatch() {
+        return new FingerprintFormatException("corrupt: the checksum does not match (the file was changed or "
+                + "damaged after it was written): rebuild it");
     }
 
     /**

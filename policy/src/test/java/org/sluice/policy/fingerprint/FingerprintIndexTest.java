@@ -147,6 +147,10 @@ class FingerprintIndexTest {
         byte[] file = cities(SALT).toBytes();
         int rareTable = 8 + 2 + 16 + 1 + 4 + 4 + 4 + 2 + (2 + 2 + 1) + (2 + 4 + 1) + (2 + 4 + 1) + (2 + 4 + 1);
         ByteBuffer.wrap(file).putInt(rareTable, Integer.MAX_VALUE);
+        // A crafted file, whose checksum is made to match: the count is refused for what it claims.
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(file, 0, file.length - Integer.BYTES);
+        ByteBuffer.wrap(file).putInt(file.length - Integer.BYTES, (int) crc.getValue());
 
         assertThatThrownBy(() -> FingerprintIndex.fromBytes(file))
                 .hasMessageStartingWith("corrupt: the rare-value table claims 2147483647 values in");
