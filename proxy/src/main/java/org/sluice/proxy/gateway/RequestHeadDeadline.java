@@ -24,6 +24,10 @@ final class RequestHeadDeadline extends ChannelInboundHandlerAdapter {
     private final ConnectionContext conn;
     private final long timeoutMillis;
     private ScheduledFuture<?> timer;
+    private ChannelHandlerContext ctx;
+    private final Runnable expiry = this::expire;
+    /** Set when a head has arrived: a read that completes its head needs no timer at all. */
+    private boolean headArrived;
 
     RequestHeadDeadline(ConnectionContext conn, Duration timeout) {
         this.conn = conn;
@@ -32,19 +36,27 @@ final class RequestHeadDeadline extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         conn.onHeadArrived(this::cancel);
     }
 
+    /**
+     * Bytes with no exchange open begin a head; bytes while one is open are its body or a pipelined request. The
+     * timer starts only if the head is still incomplete once these bytes have been decoded: most heads arrive in
+     * one read, and a timer scheduled and cancelled per request was a task queue insertion and removal for nothing.
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        // Bytes with no exchange open begin a head; bytes while one is open are its body or a pipelined request.
-        if (timer == null && conn.current == null && msg instanceof ByteBuf bytes && bytes.isReadable()) {
-            timer = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
-        }
+        boolean beginsHead = timer == null && conn.current == null && msg instanceof ByteBuf bytes
+                && bytes.isReadable();
+        headArrived = false;
         ctx.fireChannelRead(msg);
+        if (beginsHead && !headArrived && timer == null && ctx.channel().isActive()) {
+            timer = ctx.executor().schedule(expiry, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
     }
 
-    private void expire(ChannelHandlerContext ctx) {
+    private void expire() {
         timer = null;
         if (conn.current == null && ctx.channel().isActive()) {
             ctx.fireUserEventTriggered(EXPIRED);
@@ -52,6 +64,7 @@ final class RequestHeadDeadline extends ChannelInboundHandlerAdapter {
     }
 
     private void cancel() {
+        headArrived = true;
         if (timer != null) {
             timer.cancel(false);
             timer = null;
