@@ -55,6 +55,9 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     private Exchange ex;
     private long maxResponseBytes;
     private Channel upstreamChannel;
+    /** The upstream connection whose address {@link #addressText} is. */
+    private Channel addressed;
+    private String addressText;
     private boolean requestSent;
     /** The central server stopped reading the request; what is left of it is dropped, its answer still read. */
     private boolean writeFailed;
@@ -176,7 +179,12 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         }
         upstreamChannel = acquired.getNow();
         connectionReused = CentralServerUpstream.attach(upstreamChannel, this);
-        ex.upstreamAddress = address(upstreamChannel.remoteAddress());
+        if (upstreamChannel != addressed) {
+            // A pooled connection serves many exchanges: its address is written out once.
+            addressed = upstreamChannel;
+            addressText = address(upstreamChannel.remoteAddress());
+        }
+        ex.upstreamAddress = addressText;
         HttpObject next;
         while (upstreamChannel != null && (next = beforeConnect.poll()) != null) {
             send(next);
