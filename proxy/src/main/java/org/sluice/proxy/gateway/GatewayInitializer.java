@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -49,18 +48,13 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         metrics.connectionOpened(gateway.listener());
         ch.closeFuture().addListener(f -> metrics.connectionClosed(gateway.listener()));
         Limits limits = gateway.limits();
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxUrlBytes() + REQUEST_LINE_OVERHEAD)
-                .setMaxHeaderSize(limits.maxHeaderBytes())
-                .setMaxChunkSize(MAX_BODY_PART)
-                .setAllowDuplicateContentLengths(false)
-                .setStrictLineParsing(true);
         ConnectionContext conn = new ConnectionContext(ch, gateway, clientAddress(ch.remoteAddress()));
         ChannelPipeline p = ch.pipeline();
         p.addLast("caps", new ConnectionCap(conn, counts, metrics));
         p.addLast("idle", new IdleStateHandler(gateway.timeouts().idle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("headDeadline", new RequestHeadDeadline(conn, gateway.timeouts().requestHeader()));
-        p.addLast("http", new StrictServerCodec(decoder));
+        p.addLast("http", new StrictServerCodec(limits.maxUrlBytes() + REQUEST_LINE_OVERHEAD,
+                limits.maxHeaderBytes(), MAX_BODY_PART));
         if (gateway.tunnels() != null) {
             p.addLast("tunnelIntake", new TunnelIntake(conn, ids));
         }

@@ -9,10 +9,10 @@ import java.util.Map;
 import org.sluice.policy.Echo;
 
 /**
- * What the decoder accepts but Sluice refuses in a parsed request head, because two parties could read it two ways
- * or because it would switch the connection to a protocol Sluice does not check: versions other than HTTP/1.0 and
- * 1.1, several Host headers (or none in HTTP/1.1), a Host that is not host[:port], any Transfer-Encoding but
- * exactly {@code chunked}, protocol upgrades (WebSocket and every other but an h2c offer, which is ignored), and a
+ * What the head parser admits but Sluice refuses in a request head, because two parties could read it two ways
+ * or because it would switch the connection to a protocol Sluice does not check: several Host headers (or none in
+ * HTTP/1.1), a Host that is not host[:port], protocol upgrades (WebSocket and every other but an h2c offer, which
+ * is ignored), and a
  * Connection header naming a header Sluice frames, routes or decides by (hop-by-hop stripping would remove it on
  * the way upstream, and a Content-Length gone while its body still went is a request smuggled in that body).
  * One pass over the headers, allocating nothing but the iterator: it runs on every request.
@@ -25,15 +25,10 @@ final class StrictRequestCheck {
 
     /** Null when the head is acceptable; else why not, in one sentence. */
     static String problem(HttpRequest request) {
-        HttpVersion version = request.protocolVersion();
-        boolean http11 = version.majorVersion() == 1 && version.minorVersion() == 1;
-        if (!http11 && !(version.majorVersion() == 1 && version.minorVersion() == 0)) {
-            return "HTTP version " + version.text() + " is not supported; send HTTP/1.1";
-        }
+        // The parser admits HTTP/1.0 and 1.1 only, and has refused every framing but one Content-Length or chunked.
+        boolean http11 = request.protocolVersion() == HttpVersion.HTTP_1_1;
         int hosts = 0;
         CharSequence host = null;
-        int codings = 0;
-        CharSequence coding = null;
         CharSequence upgrade = null;
         boolean http2Settings = false;
         AsciiString namedByConnection = null;
@@ -44,9 +39,6 @@ final class StrictRequestCheck {
             if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
                 hosts++;
                 host = header.getValue();
-            } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
-                codings++;
-                coding = header.getValue();
             } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)) {
                 upgrade = header.getValue();
             } else if (AsciiString.contentEqualsIgnoreCase(name, HTTP2_SETTINGS)) {
@@ -70,11 +62,6 @@ final class StrictRequestCheck {
         }
         if (host != null && !isAuthority(host)) {
             return "the Host header '" + shorten(host) + "' is not a host[:port]";
-        }
-        if (codings > 1 || (coding != null && !AsciiString.contentEquals(coding, "chunked"))) {
-            return "Transfer-Encoding must be exactly one 'chunked' (got '" + shorten(coding) + "'"
-                    + (codings > 1 ? " and " + (codings - 1) + " more" : "") + "); send the body chunked or with "
-                    + "Content-Length";
         }
         if (upgrade != null && !AsciiString.contentEquals(upgrade, "h2c")) {
             return "Sluice does not switch protocols (Upgrade: " + shorten(upgrade) + "): WebSocket and the like "

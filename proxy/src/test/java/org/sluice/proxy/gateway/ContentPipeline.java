@@ -14,7 +14,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
@@ -70,7 +69,7 @@ final class ContentPipeline implements AutoCloseable {
                 new AtomicInteger(), new AtomicBoolean());
         conn = new ConnectionContext(client, gateway, "127.0.0.1");
         RequestIds ids = new RequestIds();
-        client.pipeline().addLast("http", new StrictServerCodec(new HttpDecoderConfig().setMaxChunkSize(64 * 1024)));
+        client.pipeline().addLast("http", new StrictServerCodec(4096, 8192, 64 * 1024));
         client.pipeline().addLast("order", new PipelineOrderer(conn));
         client.pipeline().addLast("intake", new RequestIntake(conn, ids));
         client.pipeline().addLast("task", new TaskAttribution(conn));
