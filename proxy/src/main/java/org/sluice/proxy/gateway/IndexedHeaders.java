@@ -2,6 +2,7 @@ package org.sluice.proxy.gateway;
 
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.AbstractMap;
@@ -46,9 +47,19 @@ final class IndexedHeaders extends HttpHeaders {
 
     private HttpHeaders added() {
         if (added == null) {
-            added = new DefaultHttpHeaders();
+            added = new Added();
         }
         return added;
+    }
+
+    /** Netty's validating headers, sized for the few fields Sluice adds (Host, Via, the request id, credentials). */
+    private static final class Added extends DefaultHttpHeaders {
+        private static final int SIZE_HINT = 4;
+
+        Added() {
+            super(DefaultHttpHeadersFactory.headersFactory().getNameValidator(),
+                    DefaultHttpHeadersFactory.headersFactory().getValueValidator(), SIZE_HINT);
+        }
     }
 
     private Field field(int i) {
@@ -157,6 +168,47 @@ final class IndexedHeaders extends HttpHeaders {
         return values;
     }
 
+    /**
+     * Whether a field named {@code name} lists {@code value} (comma-separated, trimmed), as Netty's framing and
+     * keep-alive checks ask on every request; allocates nothing.
+     */
+    @Override
+    public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+        for (int i = 0; i < head.fieldCount(); i++) {
+            if (present(i) && head.nameIs(i, name) && listContains(field(i).value, value, ignoreCase)) {
+                return true;
+            }
+        }
+        return added != null && added.containsValue(name, value, ignoreCase);
+    }
+
+    private static boolean listContains(AsciiString list, CharSequence value, boolean ignoreCase) {
+        int start = 0;
+        while (start <= list.length()) {
+            int comma = list.indexOf(',', start);
+            int end = comma < 0 ? list.length() : comma;
+            AsciiString item = list.subSequence(start, end, false).trim();
+            if (ignoreCase ? item.contentEqualsIgnoreCase(value) : item.contentEquals(value)) {
+                return true;
+            }
+            if (comma < 0) {
+                return false;
+            }
+            start = comma + 1;
+        }
+        return false;
+    }
+
+    @Override
+    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
+        return contains(name) ? getAll(name).iterator() : Collections.emptyIterator();
+    }
+
+    @Override
+    public Iterator<String> valueStringIterator(CharSequence name) {
+        return contains(name) ? getAll(name).iterator() : Collections.emptyIterator();
+    }
+
     @Override
     public List<Map.Entry<String, String>> entries() {
         List<Map.Entry<String, String>> entries = new ArrayList<>(size());
@@ -193,12 +245,12 @@ final class IndexedHeaders extends HttpHeaders {
     public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
         return new Iterator<>() {
             private int next = nextPresent(0);
-            private final Iterator<Map.Entry<CharSequence, CharSequence>> more =
-                    added == null ? Collections.emptyIterator() : added.iteratorCharSequence();
+            /** The added fields' iterator, made only when the head's fields are done and there are any. */
+            private Iterator<Map.Entry<CharSequence, CharSequence>> more;
 
             @Override
             public boolean hasNext() {
-                return next < head.fieldCount() || more.hasNext();
+                return next < head.fieldCount() || more().hasNext();
             }
 
             @Override
@@ -208,12 +260,40 @@ final class IndexedHeaders extends HttpHeaders {
                     next = nextPresent(next + 1);
                     return f;
                 }
-                if (!more.hasNext()) {
+                if (!more().hasNext()) {
                     throw new NoSuchElementException();
                 }
                 return more.next();
             }
+
+            private Iterator<Map.Entry<CharSequence, CharSequence>> more() {
+                if (more == null) {
+                    more = added == null || added.isEmpty() ? Collections.emptyIterator()
+                            : added.iteratorCharSequence();
+                }
+                return more;
+            }
         };
+    }
+
+    /**
+     * The bytes Netty's encoder writes for these fields ({@code name: value CRLF} each), from the head's offsets
+     * without visiting the fields one by one as entries.
+     */
+    long encodedBytes() {
+        long bytes = 0;
+        for (int i = 0; i < head.fieldCount(); i++) {
+            if (present(i)) {
+                bytes += head.nameLength(i) + 2 + head.valueLength(i) + 2;
+            }
+        }
+        if (added != null) {
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = added.iteratorCharSequence(); it.hasNext(); ) {
+                Map.Entry<CharSequence, CharSequence> e = it.next();
+                bytes += e.getKey().length() + 2 + e.getValue().length() + 2;
+            }
+        }
+        return bytes;
     }
 
     private int nextPresent(int from) {

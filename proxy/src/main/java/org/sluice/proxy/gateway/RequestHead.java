@@ -75,6 +75,14 @@ final class RequestHead {
         return new AsciiString(bytes, fields[at + 2], fields[at + 3] - fields[at + 2], false);
     }
 
+    int nameLength(int i) {
+        return fields[i * STRIDE + 1] - fields[i * STRIDE];
+    }
+
+    int valueLength(int i) {
+        return fields[i * STRIDE + 3] - fields[i * STRIDE + 2];
+    }
+
     /** True when the i-th field's name is {@code name}, compared as HTTP compares names (ASCII, any case). */
     boolean nameIs(int i, CharSequence name) {
         int at = i * STRIDE;

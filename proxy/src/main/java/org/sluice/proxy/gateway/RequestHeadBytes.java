@@ -21,6 +21,9 @@ final class RequestHeadBytes {
     static long of(HttpRequest request) {
         long bytes = request.method().asciiName().length() + SP + targetBytes(request.uri()) + SP
                 + request.protocolVersion().text().length() + CRLF;
+        if (request.headers() instanceof IndexedHeaders indexed) {
+            return bytes + indexed.encodedBytes() + CRLF;
+        }
         Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
