@@ -384,7 +384,7 @@ public final class AuditLog implements AutoCloseable {
     private boolean encode(AuditRecord record) {
         try {
             encoder.append(record);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // Cannot happen with a memory buffer and string fields; if it does, the record cannot be written.
             drop(1);
             LOG.error("audit record {} could not be encoded and is dropped", record.id(), e);
@@ -403,7 +403,7 @@ public final class AuditLog implements AutoCloseable {
         lastCheckpointNanos = System.nanoTime();
         try {
             encoder.appendCheckpoint(System.currentTimeMillis(), signing.keyId, signing.key);
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        } catch (GeneralSecurityException | RuntimeException e) {
             LOG.error("an audit checkpoint could not be signed; the records before it wait for the next one", e);
             return;
         }
