@@ -253,6 +253,11 @@ public final class AuditLog implements AutoCloseable {
         return writeFailures.get();
     }
 
+    /** True while the writer is parked with nothing queued, waiting to be woken (tests). */
+    boolean writerIdle() {
+        return idle;
+    }
+
     /** Records waiting for the writer now. */
     public int queued() {
         return queue.size();
