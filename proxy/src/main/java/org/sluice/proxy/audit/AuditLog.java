@@ -389,6 +389,7 @@ public final class AuditLog implements AutoCloseable {
         lingerForMore(); // woken by the first record of a burst
     }
 
+    /** Waits one linger for more records to join those queued, unless a batch is full or a flush is waiting. */
     private void lingerForMore() {
         if (!closing && !queue.isEmpty() && queue.size() < MAX_BATCH - 1 && !(queue.peek() instanceof FlushRequest)) {
             LockSupport.parkNanos(this, Math.min(LINGER_NANOS, pollNanos()));

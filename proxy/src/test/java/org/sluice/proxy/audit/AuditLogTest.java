@@ -166,8 +166,8 @@ class AuditLogTest {
     void aRecordAloneWakesAnIdleWriterWithoutAFlush() throws IOException {
         ScriptedSink sink = new ScriptedSink();
         // fsync never: no timed duty, so an idle writer parks until someone wakes it
-        try (AuditLog log = AuditLog.builder().sink(sink).queueCapacity(16).fsync(AuditConfig.Fsync.NEVER, Duration.ofSeconds(1))
-                .open()) {
+        try (AuditLog log = AuditLog.builder().sink(sink).queueCapacity(16)
+                .fsync(AuditConfig.Fsync.NEVER, Duration.ofSeconds(1)).open()) {
             for (String id : ids(0, 3)) {
                 Await.until("the writer parked idle", log::writerIdle);
                 log.record(Records.withId(id)); // flush() would wake the writer itself: not used here
