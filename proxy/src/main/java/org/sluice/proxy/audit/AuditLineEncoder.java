@@ -20,9 +20,7 @@ import org.sluice.proxy.task.TaskClaims;
  * {@code ,"hash":"<hex>"}} and the newline. The chain position lives on across batches.
  *
  * <p>The JSON is written straight into the buffer ({@link JsonBytes}): field names and the constant chain fields
- * ({@code job}, {@code node}) are encoded once, the fields whose values repeat (the policy hash, the rule, ...)
- * are copied from their last encoding when the value is the same String, the rest escaped as they come; no
- * object per record.
+ * ({@code job}, {@code node}) are encoded once, values as they come, with no object per record.
  * Not thread-safe; owned by the audit writer thread.
  */
 final class AuditLineEncoder {
@@ -86,16 +84,6 @@ final class AuditLineEncoder {
     private final byte[] scratch = new byte[256];
     /** The hash of the last line appended: the next line's prev. */
     private final byte[] prev = new byte[AuditChain.HASH_CHARS];
-    private final LastValue listener = new LastValue();
-    private final LastValue client = new LastValue();
-    private final LastValue method = new LastValue();
-    private final LastValue scheme = new LastValue();
-    private final LastValue host = new LastValue();
-    private final LastValue decision = new LastValue();
-    private final LastValue rule = new LastValue();
-    private final LastValue reason = new LastValue();
-    private final LastValue upstream = new LastValue();
-    private final LastValue policy = new LastValue();
     /** The seq of the last line appended. */
     private long seq;
     private int records;
@@ -130,11 +118,11 @@ final class AuditLineEncoder {
                 bytes.asciiString(timestamps.format(r.ts().toEpochMilli()), UtcTimestamps.LENGTH);
             }
             string(ID, r.id());
-            string(LISTENER, r.listener(), listener);
-            string(CLIENT, r.client(), client);
-            string(METHOD, r.method(), method);
-            string(SCHEME, r.scheme(), scheme);
-            string(HOST, r.host(), host);
+            string(LISTENER, r.listener());
+            string(CLIENT, r.client());
+            string(METHOD, r.method());
+            string(SCHEME, r.scheme());
+            string(HOST, r.host());
             bytes.raw(PORT);
             if (r.host() == null) {
                 bytes.nullValue(); // a forward request whose target could not be read has no destination
@@ -142,16 +130,16 @@ final class AuditLineEncoder {
                 bytes.number(r.port());
             }
             string(PATH, r.path());
-            string(DECISION, r.decision(), decision);
-            string(RULE, r.rule(), rule);
-            string(REASON, r.reason(), reason);
+            string(DECISION, r.decision());
+            string(RULE, r.rule());
+            string(REASON, r.reason());
             number(STATUS, r.status());
             number(REQ_BYTES, r.reqBytes());
             number(RESP_BYTES, r.respBytes());
             string(REQ_SHA256, r.reqSha256());
             number(DURATION_MS, r.durationMs());
-            string(UPSTREAM, r.upstream(), upstream);
-            string(POLICY, r.policy(), policy);
+            string(UPSTREAM, r.upstream());
+            string(POLICY, r.policy());
             string(ERROR, r.error());
             if (r.tunnel() != null) {
                 string(SNI, r.tunnel().sni());
@@ -365,38 +353,6 @@ final class AuditLineEncoder {
     private void string(byte[] name, String value) {
         bytes.raw(name);
         bytes.string(value);
-    }
-
-    /** A field whose value often repeats by reference: copies the last encoding instead of escaping again. */
-    private void string(byte[] name, String value, LastValue last) {
-        bytes.raw(name);
-        if (value != null && value == last.value) {
-            bytes.raw(last.encoded, 0, last.length);
-            return;
-        }
-        int from = bytes.size();
-        bytes.string(value);
-        last.remember(value, bytes.array(), from, bytes.size() - from);
-    }
-
-    /**
-     * One field's last value and its encoding. Most fields of a record are the same String objects request after
-     * request: the listener's name, the policy's hash, the rule's name and reason, the destination, a pooled
-     * connection's addresses. A String never changes, so the same reference always encodes to the same bytes.
-     */
-    private static final class LastValue {
-        private String value;
-        private byte[] encoded = new byte[128];
-        private int length;
-
-        void remember(String v, byte[] from, int at, int len) {
-            if (encoded.length < len) {
-                encoded = new byte[Math.max(len, 2 * encoded.length)];
-            }
-            System.arraycopy(from, at, encoded, 0, len);
-            length = len;
-            value = v;
-        }
     }
 
     private void number(byte[] name, long value) {
