@@ -55,11 +55,12 @@ public class AuditEncodingBenchmark {
         Instant start = Instant.parse("2026-11-23T09:15:02.123Z");
         records = new AuditRecord[RECORDS];
         for (int i = 0; i < RECORDS; i++) {
-            records[i] = new AuditRecord(start.plusMillis(3L * i), requestId(random), "gateway", "172.17.0.5",
-                    "GET", "https", "central.example.org", 443, "/api/tasks", "allow", "central-api",
-                    "allowed by rule 'central-api'", 200, 0, 1_000 + random.nextInt(4_000), EMPTY_SHA256,
-                    random.nextInt(40), "203.0.113.10:443", POLICY_HASH, null,
-                    "/api/tasks?limit=10&offset=" + random.nextInt(10_000));
+            records[i] = new AuditRecord(start.plusMillis(3L * i), requestId(random), "gateway",
+                    "172.17.0.5:" + (32_768 + random.nextInt(28_000)), "GET", "https", "central.example.org", 443,
+                    "/api/tasks", "allow", "central-api", "allowed by rule 'central-api'", 200, 0,
+                    1_000 + random.nextInt(4_000), EMPTY_SHA256, random.nextInt(40), "203.0.113.10:443",
+                    POLICY_HASH, null, "/api/tasks?limit=10&offset=" + random.nextInt(10_000), null,
+                    180 + random.nextInt(40));
         }
         ChainPosition genesis = ChainPosition.start(IDENTITY.node());
         encoder = new AuditLineEncoder(IDENTITY, false, genesis);
@@ -71,7 +72,7 @@ public class AuditEncodingBenchmark {
 
         // Fail fast if an encoder wrote something else than one whole chained line: the numbers would be meaningless.
         encoder.append(records[0]);
-        check(encoder, "{\"ts\":\"2026-11-23T09:15:02.123Z\",\"id\":\"", "\"error\":null,\"task\":null,\"job\":");
+        check(encoder, "{\"ts\":\"2026-11-23T09:15:02.123Z\",\"id\":\"", "\"error\":null,\"reqBytesSent\":");
         hashingQuery.append(records[0]);
         check(hashingQuery, "{\"ts\":\"2026-11-23T09:15:02.123Z\",\"id\":\"", "\"querySha256\":\"");
         checkpoints.appendCheckpoint(start.toEpochMilli(), keyId, key);

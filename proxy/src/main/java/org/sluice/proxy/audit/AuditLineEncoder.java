@@ -1,13 +1,5 @@
 package org.sluice.proxy.audit;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
@@ -26,79 +18,74 @@ import org.sluice.proxy.task.TaskClaims;
  * batch, reset. Each line ends with the chain fields {@code job, node, seq, prev, hash} ({@link AuditChain}): the
  * object is written up to {@code prev} and its closing brace, those bytes are hashed, and the brace is replaced by
  * {@code ,"hash":"<hex>"}} and the newline. The chain position lives on across batches.
+ *
+ * <p>The JSON is written straight into the buffer ({@link JsonBytes}): field names and the constant chain fields
+ * ({@code job}, {@code node}) are encoded once, values as they come, with no object per record.
  * Not thread-safe; owned by the audit writer thread.
  */
 final class AuditLineEncoder {
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
-            .disable(StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
-            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8) // emoji as 4 UTF-8 bytes, not an escaped surrogate pair
-            .build();
-
-    private static final SerializableString TS = new SerializedString("ts");
-    private static final SerializableString ID = new SerializedString("id");
-    private static final SerializableString LISTENER = new SerializedString("listener");
-    private static final SerializableString CLIENT = new SerializedString("client");
-    private static final SerializableString METHOD = new SerializedString("method");
-    private static final SerializableString SCHEME = new SerializedString("scheme");
-    private static final SerializableString HOST = new SerializedString("host");
-    private static final SerializableString PORT = new SerializedString("port");
-    private static final SerializableString PATH = new SerializedString("path");
-    private static final SerializableString DECISION = new SerializedString("decision");
-    private static final SerializableString RULE = new SerializedString("rule");
-    private static final SerializableString REASON = new SerializedString("reason");
-    private static final SerializableString STATUS = new SerializedString("status");
-    private static final SerializableString REQ_BYTES = new SerializedString("reqBytes");
-    private static final SerializableString REQ_BYTES_SENT = new SerializedString("reqBytesSent");
-    private static final SerializableString RESP_BYTES = new SerializedString("respBytes");
-    private static final SerializableString REQ_SHA256 = new SerializedString("reqSha256");
-    private static final SerializableString DURATION_MS = new SerializedString("durationMs");
-    private static final SerializableString UPSTREAM = new SerializedString("upstream");
-    private static final SerializableString POLICY = new SerializedString("policy");
-    private static final SerializableString ERROR = new SerializedString("error");
-    private static final SerializableString QUERY_SHA256 = new SerializedString("querySha256");
-    private static final SerializableString SNI = new SerializedString("sni");
-    private static final SerializableString CLOSE_REASON = new SerializedString("closeReason");
-    private static final SerializableString TASK = new SerializedString("task");
-    private static final SerializableString TASK_IMAGE = new SerializedString("image");
-    private static final SerializableString TASK_ORGANIZATION = new SerializedString("organization");
-    private static final SerializableString TASK_COLLABORATION = new SerializedString("collaboration");
-    private static final SerializableString TASK_VERIFIED = new SerializedString("verified");
-    private static final SerializableString CONTENT = new SerializedString("content");
-    private static final SerializableString CONTENT_CHECK = new SerializedString("check");
-    private static final SerializableString CONTENT_ROWS = new SerializedString("rowsMatched");
-    private static final SerializableString CONTENT_RARE = new SerializedString("rareValues");
-    private static final SerializableString CONTENT_ENTROPY = new SerializedString("entropy");
-    private static final SerializableString CONTENT_SCHEMA_ERRORS = new SerializedString("schemaErrors");
-    private static final SerializableString CONTENT_LAYERS = new SerializedString("layers");
-    private static final SerializableString CONTENT_OPAQUE = new SerializedString("opaque");
-    private static final SerializableString JOB = new SerializedString("job");
-    private static final SerializableString NODE = new SerializedString("node");
-    private static final SerializableString SEQ = new SerializedString("seq");
-    private static final SerializableString PREV = new SerializedString("prev");
-    private static final SerializableString TYPE = new SerializedString("type");
-    private static final SerializableString CHECKPOINT = new SerializedString("checkpoint");
-    private static final SerializableString KEY_ID = new SerializedString("keyId");
-    private static final SerializableString SIG = new SerializedString("sig");
+    private static final byte[] TS = JsonBytes.ascii("{\"ts\":");
+    private static final byte[] ID = name("id");
+    private static final byte[] LISTENER = name("listener");
+    private static final byte[] CLIENT = name("client");
+    private static final byte[] METHOD = name("method");
+    private static final byte[] SCHEME = name("scheme");
+    private static final byte[] HOST = name("host");
+    private static final byte[] PORT = name("port");
+    private static final byte[] PATH = name("path");
+    private static final byte[] DECISION = name("decision");
+    private static final byte[] RULE = name("rule");
+    private static final byte[] REASON = name("reason");
+    private static final byte[] STATUS = name("status");
+    private static final byte[] REQ_BYTES = name("reqBytes");
+    private static final byte[] RESP_BYTES = name("respBytes");
+    private static final byte[] REQ_SHA256 = name("reqSha256");
+    private static final byte[] DURATION_MS = name("durationMs");
+    private static final byte[] UPSTREAM = name("upstream");
+    private static final byte[] POLICY = name("policy");
+    private static final byte[] ERROR = name("error");
+    private static final byte[] SNI = name("sni");
+    private static final byte[] CLOSE_REASON = name("closeReason");
+    private static final byte[] REQ_BYTES_SENT = name("reqBytesSent");
+    private static final byte[] TASK = name("task");
+    private static final byte[] TASK_ID = JsonBytes.ascii("{\"id\":");
+    private static final byte[] TASK_IMAGE = name("image");
+    private static final byte[] TASK_NODE = name("node");
+    private static final byte[] TASK_ORGANIZATION = name("organization");
+    private static final byte[] TASK_COLLABORATION = name("collaboration");
+    private static final byte[] TASK_UNVERIFIED = JsonBytes.ascii(",\"verified\":false}");
+    private static final byte[] CONTENT = name("content");
+    private static final byte[] CONTENT_CHECK = JsonBytes.ascii("{\"check\":");
+    private static final byte[] CONTENT_ROWS = name("rowsMatched");
+    private static final byte[] CONTENT_RARE = name("rareValues");
+    private static final byte[] CONTENT_ENTROPY = name("entropy");
+    private static final byte[] CONTENT_SCHEMA_ERRORS = name("schemaErrors");
+    private static final byte[] CONTENT_LAYERS = name("layers");
+    private static final byte[] CONTENT_OPAQUE = name("opaque");
+    private static final byte[] QUERY_SHA256 = name("querySha256");
+    private static final byte[] SEQ = name("seq");
+    private static final byte[] PREV = name("prev");
+    private static final byte[] CHECKPOINT_TS = JsonBytes.ascii("{\"type\":\"checkpoint\",\"ts\":");
+    private static final byte[] KEY_ID = name("keyId");
+    private static final byte[] SIG = name("sig");
     private static final byte[] HASH_FIELD = AuditChain.HASH_MARKER.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final int SHA256_BYTES = 32;
 
-    private final ReusableBytes bytes = new ReusableBytes(64 * 1024);
+    private final JsonBytes bytes = new JsonBytes(64 * 1024);
     private final UtcTimestamps timestamps = new UtcTimestamps();
-    private final String job;
-    private final String node;
+    /** {@code ,"job":...,"node":...} as encoded once: the same on every line. */
+    private final byte[] jobAndNode;
     private final boolean hashQuery;
     private final MessageDigest sha256 = sha256();
     private final byte[] digest = new byte[SHA256_BYTES];
-    private final char[] hex = new char[AuditChain.HASH_CHARS];
+    private final byte[] hex = new byte[AuditChain.HASH_CHARS];
     private final byte[] scratch = new byte[256];
     /** The hash of the last line appended: the next line's prev. */
-    private final char[] prev = new char[AuditChain.HASH_CHARS];
+    private final byte[] prev = new byte[AuditChain.HASH_CHARS];
     /** The seq of the last line appended. */
     private long seq;
-    private JsonGenerator json;
     private int records;
     private int lines;
 
@@ -108,24 +95,27 @@ final class AuditLineEncoder {
      * @param hashQuery true: request records carry {@code querySha256} (audit.query: hash)
      */
     AuditLineEncoder(AuditIdentity identity, boolean hashQuery, ChainPosition start) {
-        this.job = identity.job();
-        this.node = identity.node();
+        JsonBytes chainFields = new JsonBytes(64);
+        chainFields.raw(name("job"));
+        chainFields.string(identity.job());
+        chainFields.raw(name("node"));
+        chainFields.string(identity.node());
+        this.jobAndNode = Arrays.copyOf(chainFields.array(), chainFields.size());
         this.hashQuery = hashQuery;
         this.seq = start.seq();
-        start.hash().getChars(0, AuditChain.HASH_CHARS, prev, 0);
-        json = newGenerator();
+        byte[] startHash = start.hash().getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(startHash, 0, prev, 0, AuditChain.HASH_CHARS);
     }
 
     /** Appends one request record as a line; on failure the buffer and the chain are left as they were. */
-    void append(AuditRecord r) throws IOException {
+    void append(AuditRecord r) {
         int mark = bytes.size();
         try {
-            json.writeStartObject();
-            json.writeFieldName(TS);
+            bytes.raw(TS);
             if (r.ts() == null) {
-                json.writeNull();
+                bytes.nullValue();
             } else {
-                json.writeString(timestamps.format(r.ts().toEpochMilli()), 0, UtcTimestamps.LENGTH);
+                bytes.asciiString(timestamps.format(r.ts().toEpochMilli()), UtcTimestamps.LENGTH);
             }
             string(ID, r.id());
             string(LISTENER, r.listener());
@@ -133,11 +123,11 @@ final class AuditLineEncoder {
             string(METHOD, r.method());
             string(SCHEME, r.scheme());
             string(HOST, r.host());
+            bytes.raw(PORT);
             if (r.host() == null) {
-                json.writeFieldName(PORT);
-                json.writeNull(); // a forward request whose target could not be read has no destination
+                bytes.nullValue(); // a forward request whose target could not be read has no destination
             } else {
-                number(PORT, r.port());
+                bytes.number(r.port());
             }
             string(PATH, r.path());
             string(DECISION, r.decision());
@@ -159,17 +149,17 @@ final class AuditLineEncoder {
             task(r.task());
             content(r.content());
             if (hashQuery) {
-                json.writeFieldName(QUERY_SHA256);
+                bytes.raw(QUERY_SHA256);
                 int query = r.target() == null ? -1 : r.target().indexOf('?');
                 if (query < 0) {
-                    json.writeNull();
+                    bytes.nullValue();
                 } else {
-                    json.writeString(hashOf(r.target(), query + 1), 0, AuditChain.HASH_CHARS);
+                    bytes.asciiString(hashOf(r.target(), query + 1));
                 }
             }
             endLine(mark);
             records++;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             abandonLine(mark);
             throw e;
         }
@@ -179,19 +169,16 @@ final class AuditLineEncoder {
      * Appends a checkpoint: an Ed25519 signature by {@code key} of the hash of the line before it
      * ({@link AuditChain#sign}). On failure the buffer and the chain are left as they were.
      */
-    void appendCheckpoint(long epochMillis, String keyId, PrivateKey key) throws IOException, GeneralSecurityException {
-        byte[] sig = AuditChain.sign(key, new String(prev));
+    void appendCheckpoint(long epochMillis, String keyId, PrivateKey key) throws GeneralSecurityException {
+        byte[] sig = AuditChain.sign(key, new String(prev, StandardCharsets.US_ASCII));
         int mark = bytes.size();
         try {
-            json.writeStartObject();
-            json.writeFieldName(TYPE);
-            json.writeString(CHECKPOINT);
-            json.writeFieldName(TS);
-            json.writeString(timestamps.format(epochMillis), 0, UtcTimestamps.LENGTH);
+            bytes.raw(CHECKPOINT_TS);
+            bytes.asciiString(timestamps.format(epochMillis), UtcTimestamps.LENGTH);
             string(KEY_ID, keyId);
             string(SIG, Base64.getEncoder().encodeToString(sig));
             endLine(mark);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             abandonLine(mark);
             throw e;
         }
@@ -201,37 +188,27 @@ final class AuditLineEncoder {
      * Writes the chain fields and the closing brace, hashes the line so far, and replaces the brace by the hash
      * field, the brace and the newline.
      */
-    private void endLine(int mark) throws IOException {
-        string(JOB, job);
-        string(NODE, node);
+    private void endLine(int mark) {
+        bytes.raw(jobAndNode);
         number(SEQ, seq + 1);
-        json.writeFieldName(PREV);
-        json.writeString(prev, 0, AuditChain.HASH_CHARS);
-        json.writeEndObject();
-        json.flush(); // everything is in `bytes` now, ending with the object's '}'
+        bytes.raw(PREV);
+        bytes.asciiString(prev);
+        bytes.raw('}');
         int end = bytes.size();
         sha256.update(bytes.array(), mark, end - mark); // the canonical bytes: the line up to prev, then '}'
         finishDigest();
         bytes.truncate(end - 1);
-        bytes.write(HASH_FIELD, 0, HASH_FIELD.length);
-        for (int i = 0; i < SHA256_BYTES; i++) {
-            bytes.write(HEX[(digest[i] >> 4) & 0xf]);
-            bytes.write(HEX[digest[i] & 0xf]);
-        }
-        bytes.write('"');
-        bytes.write('}');
-        bytes.write('\n');
-        for (int i = 0; i < SHA256_BYTES; i++) {
-            prev[2 * i] = (char) HEX[(digest[i] >> 4) & 0xf];
-            prev[2 * i + 1] = (char) HEX[digest[i] & 0xf];
-        }
+        bytes.raw(HASH_FIELD);
+        toHex(digest, prev);
+        bytes.raw(prev);
+        bytes.raw('"');
+        bytes.raw('}');
+        bytes.raw('\n');
         seq++;
         lines++;
     }
 
     private void abandonLine(int mark) {
-        // The generator's state is unknown after a failure: start a fresh one on the last whole line.
-        json = newGenerator();
         sha256.reset();
         bytes.truncate(mark);
     }
@@ -240,7 +217,7 @@ final class AuditLineEncoder {
      * Hex SHA-256 of text from {@code from} on, as the bytes received: Netty decodes the request line one byte per
      * char. (A char above 0xFF cannot come from the wire; such text is hashed as UTF-8.)
      */
-    private char[] hashOf(String text, int from) {
+    private byte[] hashOf(String text, int from) {
         boolean bytes = true;
         for (int i = from; i < text.length() && bytes; i++) {
             bytes = text.charAt(i) <= 0xff;
@@ -257,11 +234,15 @@ final class AuditLineEncoder {
             sha256.update(text.substring(from).getBytes(StandardCharsets.UTF_8));
         }
         finishDigest();
-        for (int i = 0; i < SHA256_BYTES; i++) {
-            hex[2 * i] = (char) HEX[(digest[i] >> 4) & 0xf];
-            hex[2 * i + 1] = (char) HEX[digest[i] & 0xf];
-        }
+        toHex(digest, hex);
         return hex;
+    }
+
+    private static void toHex(byte[] from, byte[] to) {
+        for (int i = 0; i < SHA256_BYTES; i++) {
+            to[2 * i] = HEX[(from[i] >> 4) & 0xf];
+            to[2 * i + 1] = HEX[from[i] & 0xf];
+        }
     }
 
     private void finishDigest() {
@@ -289,7 +270,7 @@ final class AuditLineEncoder {
 
     /** Where the chain stands after the last line appended. */
     ChainPosition position() {
-        return new ChainPosition(seq, new String(prev));
+        return new ChainPosition(seq, new String(prev, StandardCharsets.US_ASCII));
     }
 
     /** The seq of the last line appended. */
@@ -317,117 +298,70 @@ final class AuditLineEncoder {
         }
     }
 
-    private JsonGenerator newGenerator() {
-        try {
-            JsonGenerator g = JSON.createGenerator(bytes);
-            g.setRootValueSeparator(null); // lines end with our '\n', nothing else between root values
-            return g;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create a JSON generator on a memory buffer", e);
-        }
-    }
-
     /** The claimed task as a nested object, or null; verified is always false: Sluice cannot check the token. */
-    private void task(TaskClaims task) throws IOException {
-        json.writeFieldName(TASK);
+    private void task(TaskClaims task) {
+        bytes.raw(TASK);
         if (task == null) {
-            json.writeNull();
+            bytes.nullValue();
             return;
         }
-        json.writeStartObject();
-        string(ID, task.id());
+        bytes.raw(TASK_ID);
+        bytes.string(task.id());
         string(TASK_IMAGE, task.image());
-        string(NODE, task.node());
+        string(TASK_NODE, task.node());
         string(TASK_ORGANIZATION, task.organization());
         string(TASK_COLLABORATION, task.collaboration());
-        json.writeFieldName(TASK_VERIFIED);
-        json.writeBoolean(false);
-        json.writeEndObject();
+        bytes.raw(TASK_UNVERIFIED);
     }
 
     /** What the content checks found, as a nested object of counts and check names, or null when none ran. */
-    private void content(AuditRecord.Content content) throws IOException {
-        json.writeFieldName(CONTENT);
+    private void content(AuditRecord.Content content) {
+        bytes.raw(CONTENT);
         if (content == null) {
-            json.writeNull();
+            bytes.nullValue();
             return;
         }
-        json.writeStartObject();
-        string(CONTENT_CHECK, content.check());
+        bytes.raw(CONTENT_CHECK);
+        bytes.string(content.check());
         number(CONTENT_ROWS, content.rowsMatched());
         number(CONTENT_RARE, content.rareValues());
-        json.writeFieldName(CONTENT_ENTROPY);
+        bytes.raw(CONTENT_ENTROPY);
         if (content.entropy() < 0 || Double.isNaN(content.entropy())) {
-            json.writeNull(); // not measured
+            bytes.nullValue(); // not measured
         } else {
             // Two decimals as a JSON number: 7.50, never 7.499999999999999.
-            json.writeNumber(BigDecimal.valueOf(content.entropy()).setScale(2, RoundingMode.HALF_UP));
+            bytes.raw(JsonBytes.ascii(BigDecimal.valueOf(content.entropy()).setScale(2, RoundingMode.HALF_UP)
+                    .toString()));
         }
         number(CONTENT_SCHEMA_ERRORS, content.schemaErrors());
-        json.writeFieldName(CONTENT_LAYERS);
-        json.writeStartArray();
+        bytes.raw(CONTENT_LAYERS);
+        bytes.raw('[');
+        boolean first = true;
         for (String layer : content.layers()) {
-            json.writeString(layer);
-        }
-        json.writeEndArray();
-        json.writeFieldName(CONTENT_OPAQUE);
-        json.writeBoolean(content.opaque());
-        json.writeEndObject();
-    }
-
-    private void string(SerializableString name, String value) throws IOException {
-        json.writeFieldName(name);
-        json.writeString(value);
-    }
-
-    private void number(SerializableString name, long value) throws IOException {
-        json.writeFieldName(name);
-        json.writeNumber(value);
-    }
-
-    /** A byte array output stream whose contents can be viewed without copying and reused. */
-    private static final class ReusableBytes extends OutputStream {
-        private byte[] buf;
-        private int size;
-
-        ReusableBytes(int initialCapacity) {
-            buf = new byte[initialCapacity];
-        }
-
-        @Override
-        public void write(int b) {
-            ensure(1);
-            buf[size++] = (byte) b;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            ensure(len);
-            System.arraycopy(b, off, buf, size, len);
-            size += len;
-        }
-
-        int size() {
-            return size;
-        }
-
-        byte[] array() {
-            return buf;
-        }
-
-        void truncate(int newSize) {
-            size = newSize;
-        }
-
-        ByteBuffer view() {
-            return ByteBuffer.wrap(buf, 0, size).asReadOnlyBuffer();
-        }
-
-        private void ensure(int more) {
-            if (buf.length - size < more) {
-                int needed = Math.addExact(size, more);
-                buf = Arrays.copyOf(buf, Math.max(needed, buf.length * 2));
+            if (!first) {
+                bytes.raw(',');
             }
+            bytes.string(layer);
+            first = false;
         }
+        bytes.raw(']');
+        bytes.raw(CONTENT_OPAQUE);
+        bytes.bool(content.opaque());
+        bytes.raw('}');
+    }
+
+    private void string(byte[] name, String value) {
+        bytes.raw(name);
+        bytes.string(value);
+    }
+
+    private void number(byte[] name, long value) {
+        bytes.raw(name);
+        bytes.number(value);
+    }
+
+    /** {@code ,"name":} */
+    private static byte[] name(String name) {
+        return JsonBytes.ascii(",\"" + name + "\":");
     }
 }

@@ -1,5 +1,6 @@
 package org.sluice.proxy.audit;
 
+import io.netty.util.internal.PlatformDependent;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,10 +55,17 @@ public final class AuditLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     static final Runnable NOTHING = () -> { };
-    /** Wakes an idle writer so that it notices {@link #closing}. */
-    private static final Object STOP = new Object();
+    /** How long flush() waits between attempts to queue its marker while the queue is full. */
+    private static final long FLUSH_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
-    private final ArrayBlockingQueue<Object> queue;
+    /**
+     * Lock-free, many producers (the event loops) and one consumer (the writer): an offer never waits for the
+     * writer, which a lock shared with it could make the event loop do.
+     */
+    private final Queue<Object> queue;
+    private final int queueCapacity;
+    /** Serialises taking from the queue once the writer has ended (the queue allows one consumer at a time). */
+    private final Object lateDrain = new Object();
     private final AuditSink sink;
     private final Rotation rotation;            // null: the sink is not rotated
     private final AuditLock lock;               // null: a sink, not a file
@@ -76,11 +84,18 @@ public final class AuditLog implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean abandoned;
     private volatile boolean finished;
+    /**
+     * True while the writer parks with nothing queued: only then does a producer wake it. Under load the writer is
+     * busy or lingering (it wakes itself), and queuing a record costs the event loop no system call.
+     */
+    private volatile boolean idle;
     private volatile boolean closedCleanly;
 
     // Writer thread only.
     private final AuditLineEncoder encoder;
     private final ArrayDeque<Object> batch = new ArrayDeque<>(MAX_BATCH);
+    /** Records came in during the last linger: linger again rather than go idle. */
+    private boolean busy;
     private boolean unforced;
     private long lastForceNanos = System.nanoTime();
     private long failureStreak;
@@ -102,7 +117,8 @@ public final class AuditLog implements AutoCloseable {
         this.allowOnFailure = b.onFailure == OnFailure.ALLOW;
         this.onWriteFailure = b.onWriteFailure;
         this.onDropped = b.onDropped;
-        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.queueCapacity = b.queueCapacity;
+        this.queue = PlatformDependent.newFixedMpscQueue(b.queueCapacity); // rounded up to a power of two
         this.encoder = new AuditLineEncoder(b.identity(), b.hashQuery, start);
         this.signedToEnd = signedToEnd;
         this.writer = new Thread(this::run, THREAD_NAME);
@@ -176,18 +192,24 @@ public final class AuditLog implements AutoCloseable {
         if (allowOnFailure) {
             return !closing && !finished;
         }
-        return lastWriteOk && !closing && !finished && queue.remainingCapacity() > 0;
+        return lastWriteOk && !closing && !finished && queue.size() < queueCapacity;
     }
 
     /** Non-blocking offer. A record that cannot be queued is counted as dropped (never blocks an event loop). */
     public void record(AuditRecord record) {
         Objects.requireNonNull(record, "record");
-        if (closing || !queue.offer(record)) {
+        if (closing || queue.size() >= queueCapacity || !queue.offer(record)) {
             drop(1);
             return;
         }
-        if (finished && queue.remove(record)) {
-            drop(1); // raced with close: the writer has gone and nobody would write it
+        if (idle) {
+            LockSupport.unpark(writer);
+        }
+        if (finished) {
+            long lost = drainLate(); // raced with close: the writer has gone and nobody would write it
+            if (lost > 0) {
+                drop(lost);
+            }
         }
     }
 
@@ -205,10 +227,18 @@ public final class AuditLog implements AutoCloseable {
             if (finished) {
                 return writerEnded(deadline) && closedCleanly;
             }
-            if (!queue.offer(request, Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
-                return false;
+            while (!queue.offer(request)) {
+                if (deadline - System.nanoTime() <= 0 || finished) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, FLUSH_RETRY_NANOS);
             }
-            if (finished && queue.remove(request)) {
+            LockSupport.unpark(writer); // also cuts a linger short: the caller is waiting
+            if (finished) {
+                long lost = drainLate();
+                if (lost > 0) {
+                    drop(lost);
+                }
                 return writerEnded(deadline) && closedCleanly; // raced with close: the writer has gone
             }
             return request.await(deadline - System.nanoTime());
@@ -221,6 +251,11 @@ public final class AuditLog implements AutoCloseable {
     /** Total failed write and force attempts (each retry of a failing batch counts). */
     public long writeFailures() {
         return writeFailures.get();
+    }
+
+    /** True while the writer is parked with nothing queued, waiting to be woken (tests). */
+    boolean writerIdle() {
+        return idle;
     }
 
     /** Records waiting for the writer now. */
@@ -252,7 +287,7 @@ public final class AuditLog implements AutoCloseable {
             return;
         }
         closing = true;
-        queue.offer(STOP);
+        LockSupport.unpark(writer); // an idle writer notices `closing`
         if (!awaitWriter(nanos)) {
             abandoned = true;
             writer.interrupt(); // also unblocks a write stuck in an interruptible channel
@@ -296,11 +331,11 @@ public final class AuditLog implements AutoCloseable {
     private void run() {
         try {
             while (!abandoned && !(closing && queue.isEmpty())) {
-                Object first = queue.poll(pollNanos(), TimeUnit.NANOSECONDS);
-                if (first != null) {
-                    lingerForMore(first);
-                    batch.add(first);
-                    queue.drainTo(batch, MAX_BATCH - 1);
+                awaitWork();
+                for (Object item; batch.size() < MAX_BATCH && (item = queue.poll()) != null; ) {
+                    batch.add(item);
+                }
+                if (!batch.isEmpty()) {
                     process();
                 }
                 if (!abandoned) {
@@ -314,21 +349,52 @@ public final class AuditLog implements AutoCloseable {
             if (!abandoned) {
                 forceIfDue(true);
             }
-        } catch (InterruptedException e) {
-            // only close() interrupts, after it has given up waiting for the drain
         } finally {
+            Thread.interrupted(); // only close() interrupts, after it has given up waiting for the drain
             finish();
         }
     }
 
     /**
-     * Under load, waking this thread and writing once per record would cost the event loops a futex wake-up and
-     * a context switch per request; a short wait lets a burst of records share one wake-up and one write.
+     * Returns when there is something to take from the queue, when the next timed duty is due, or on close.
+     *
+     * <p>Waking this thread and writing once per record would cost the event loops a futex wake-up and a context
+     * switch per request. So a batch is never taken at once: the writer lingers {@link #LINGER_NANOS} for more to
+     * come (a record waits at most that long). While records keep coming it lingers again after each batch, on its
+     * own timer, and no event loop wakes it. Only when a whole linger brought nothing does it go idle: it announces
+     * that through {@link #idle} and parks; a producer that queues after the announcement sees it and wakes the
+     * writer, one that queued before it is found by the second look.
      */
-    private void lingerForMore(Object first) {
-        if (first instanceof AuditRecord && !closing && queue.size() < MAX_BATCH - 1) {
-            LockSupport.parkNanos(this, LINGER_NANOS);
+    private void awaitWork() {
+        if (closing) {
+            return;
         }
+        if (!queue.isEmpty()) {
+            lingerForMore(); // records came in while the last batch was written: let more join them
+            return;
+        }
+        if (busy) {
+            LockSupport.parkNanos(this, Math.min(LINGER_NANOS, pollNanos()));
+            busy = !queue.isEmpty();
+            return;
+        }
+        idle = true;
+        try {
+            if (queue.isEmpty() && !closing) {
+                LockSupport.parkNanos(this, pollNanos());
+            }
+        } finally {
+            idle = false;
+        }
+        lingerForMore(); // woken by the first record of a burst
+    }
+
+    /** Waits one linger for more records to join those queued, unless a batch is full or a flush is waiting. */
+    private void lingerForMore() {
+        if (!closing && !queue.isEmpty() && queue.size() < MAX_BATCH - 1 && !(queue.peek() instanceof FlushRequest)) {
+            LockSupport.parkNanos(this, Math.min(LINGER_NANOS, pollNanos()));
+        }
+        busy = !queue.isEmpty();
     }
 
     /** Until the next timed duty: a force, a checkpoint or a rotation by age. */
@@ -361,7 +427,6 @@ public final class AuditLog implements AutoCloseable {
                 }
                 request.complete(forceIfDue(true));
             }
-            // STOP needs no action: the loop condition sees `closing`
         }
         writeEncoded();
     }
@@ -384,7 +449,7 @@ public final class AuditLog implements AutoCloseable {
     private boolean encode(AuditRecord record) {
         try {
             encoder.append(record);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // Cannot happen with a memory buffer and string fields; if it does, the record cannot be written.
             drop(1);
             LOG.error("audit record {} could not be encoded and is dropped", record.id(), e);
@@ -403,7 +468,7 @@ public final class AuditLog implements AutoCloseable {
         lastCheckpointNanos = System.nanoTime();
         try {
             encoder.appendCheckpoint(System.currentTimeMillis(), signing.keyId, signing.key);
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        } catch (GeneralSecurityException | RuntimeException e) {
             LOG.error("an audit checkpoint could not be signed; the records before it wait for the next one", e);
             return;
         }
@@ -543,8 +608,7 @@ public final class AuditLog implements AutoCloseable {
 
     private void finish() {
         finished = true;
-        queue.drainTo(batch);
-        long lost = encoder.records();
+        long lost = encoder.records() + drainLate();
         encoder.reset();
         for (Object item : batch) {
             if (item instanceof AuditRecord) {
@@ -568,6 +632,25 @@ public final class AuditLog implements AutoCloseable {
             LOG.error("closing the audit sink failed", e);
         }
         releaseLock();
+    }
+
+    /**
+     * Once the writer has ended ({@link #finished} is set first): empties the queue, fails the flush requests in it
+     * and returns the records found, which nobody will write. The writer's own last look and a producer that
+     * raced with it take turns, so each record is counted once, by whoever takes it.
+     */
+    private long drainLate() {
+        long records = 0;
+        synchronized (lateDrain) {
+            for (Object item; (item = queue.poll()) != null; ) {
+                if (item instanceof AuditRecord) {
+                    records++;
+                } else if (item instanceof FlushRequest request) {
+                    request.complete(false);
+                }
+            }
+        }
+        return records;
     }
 
     /** After the sink is closed: from now on another Sluice may write the log. */

@@ -54,10 +54,13 @@ final class FileAuditSink implements AuditSink {
             reopen(true);
         }
         try {
+            long written = 0;
             while (batch.hasRemaining()) {
-                channel.write(batch);
+                written += channel.write(batch);
             }
-            endOfGoodData = channel.position();
+            // Counted, not asked: in append mode FileChannel.position() is an fstat per write. The file is ours
+            // alone (AuditLock), so its size is what we found at open plus what we appended since.
+            endOfGoodData += written;
         } catch (IOException e) {
             drop();
             throw e;

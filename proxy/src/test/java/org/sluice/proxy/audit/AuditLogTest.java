@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,14 @@ class AuditLogTest {
 
     @TempDir
     Path dir;
+
+    private static List<String> written(ScriptedSink sink) {
+        try {
+            return sink.ids();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static List<String> ids(int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> "r" + i).toList();
@@ -151,6 +160,45 @@ class AuditLogTest {
         assertThat(t.get(1) - t.get(0)).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
         assertThat(t.get(2) - t.get(1)).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
         assertThat(t.get(3) - t.get(2)).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+    }
+
+    @Test
+    void aRecordAloneWakesAnIdleWriterWithoutAFlush() throws IOException {
+        ScriptedSink sink = new ScriptedSink();
+        // fsync never: no timed duty, so an idle writer parks until someone wakes it
+        try (AuditLog log = AuditLog.builder().sink(sink).queueCapacity(16)
+                .fsync(AuditConfig.Fsync.NEVER, Duration.ofSeconds(1)).open()) {
+            for (String id : ids(0, 3)) {
+                Await.until("the writer parked idle", log::writerIdle);
+                log.record(Records.withId(id)); // flush() would wake the writer itself: not used here
+                Await.until(id + " written", () -> written(sink).contains(id));
+            }
+            assertThat(sink.ids()).containsExactlyElementsOf(ids(0, 3));
+        }
+    }
+
+    @Test
+    void theBoundIsTheConfiguredCapacityNotThePowerOfTwoTheQueueRoundsItTo() throws IOException, InterruptedException {
+        ScriptedSink sink = new ScriptedSink();
+        CountDownLatch gate = new CountDownLatch(1);
+        sink.gate = gate;
+        try (AuditLog log = AuditLog.to(sink, 3)) {
+            log.record(Records.withId("r0"));
+            assertThat(sink.entered.await(10, TimeUnit.SECONDS)).as("writer took r0").isTrue();
+            for (String id : ids(1, 4)) {
+                log.record(Records.withId(id));
+            }
+            assertThat(log.queued()).isEqualTo(3);
+            assertThat(log.accepting()).as("three queued: no room left").isFalse();
+            log.record(Records.withId("over-1")); // the array behind the queue has a fourth slot; the bound is 3
+            assertThat(log.dropped()).isEqualTo(1);
+
+            sink.gate = null;
+            gate.countDown();
+            assertThat(log.flush(FLUSH)).isTrue();
+            assertThat(sink.ids()).containsExactlyElementsOf(ids(0, 4));
+            assertThat(log.accepting()).isTrue();
+        }
     }
 
     @Test
