@@ -181,8 +181,10 @@ class DockerFilesTest {
                 .filter(o -> o.startsWith("-X") && !o.startsWith("-XX:SharedArchiveFile=")
                         && !o.startsWith("-XX:MaxDirectMemorySize=") && !o.equals("-XX:+ExitOnOutOfMemoryError"))
                 .toList();
+        String trainingCommand = run.substring(0, run.indexOf(" && "));
+        assertThat(trainingCommand).contains("-XX:ArchiveClassesAtExit=" + ARCHIVE);
         assertThat(proxyOptions).isNotEmpty();
-        assertThat(List.of(run.split(" "))).containsAll(proxyOptions);
+        assertThat(List.of(trainingCommand.split(" "))).containsAll(proxyOptions);
     }
 
     @Test
