@@ -14,7 +14,8 @@
 #
 # Env knobs: STARTS (starts per configuration, the median and max of their times to ready are reported, 5),
 # IDLE_SECS (s between ready and the idle RSS, 3), WARMUP (s of 64-connection GET before the measured one, 5), SECS
-# (s of each measured load, 10), MAX_REQUESTS (bound per wrk run, 2000000), PORT_BASE (30100), JAR (the Sluice
+# (s of each measured load, 10), HOSTILE_SECS (0: off; else s of bench/load/bad_clients.py beside 16 good
+# connections after the other loads, then RSS, peak and whether Sluice is still alive), MAX_REQUESTS (bound per wrk run, 2000000), PORT_BASE (30100), JAR (the Sluice
 # jar, proxy/target/sluice.jar), JDK17, JDK25 (JDK homes), DAY (date +%F), OUT (the results file,
 # bench/results/footprint-DAY.md: a run is appended to it), KEEP_RUN (0).
 #
@@ -33,6 +34,7 @@ STARTS="${STARTS:-5}"
 IDLE_SECS="${IDLE_SECS:-3}"
 WARMUP="${WARMUP:-5}"
 SECS="${SECS:-10}"
+HOSTILE_SECS="${HOSTILE_SECS:-0}"
 MAX_REQUESTS="${MAX_REQUESTS:-2000000}"
 PORT_BASE="${PORT_BASE:-30100}"
 JAR="${GIVEN_JAR:-$JAR}"
@@ -98,6 +100,7 @@ for arg in "$@"; do
   fi
 done
 ((${#SELECTED[@]})) || SELECTED=("${ORDER[@]}")
+[[ "$HOSTILE_SECS" =~ ^[0-9]+$ ]] || { echo "footprint.sh: HOSTILE_SECS must be a whole number" >&2; exit 2; }
 for v in STARTS IDLE_SECS WARMUP SECS MAX_REQUESTS PORT_BASE; do
   [[ "${!v}" =~ ^[0-9]+$ && "${!v}" -gt 0 ]] || { echo "footprint.sh: $v must be a positive whole number" >&2; exit 2; }
 done
@@ -158,7 +161,7 @@ gateway:
 admin:
   listen: 127.0.0.1:$admin
 limits:
-  maxRequestBodyBytes: 2MiB
+  maxRequestBodyBytes: 1MiB  # bad_clients.py's 2 MiB bodies are oversize, as in bench/load/soak.sh
 audit:
   path: $RUN/audit.jsonl
 rules:
@@ -312,6 +315,7 @@ measure() {
   local loaded
   loaded="$(mem "$SLUICE_PID")"
   alive "$SLUICE_PID" || die "$name: Sluice stopped under load"
+  ((HOSTILE_SECS == 0)) || hostile "$name"
   stop_pid "$SLUICE_PID"
   local problems
   problems="$(grep -c -E 'ERROR|Exception|WARNING' "$log" || true)"
@@ -321,6 +325,20 @@ measure() {
     "$(errors "$RUN/$name-get64.txt")/$(errors "$RUN/$name-get1000.txt")" "$(field "$RUN/$name-get1000.txt" p99_us)" \
     "$problems" >>"$RUN/rows.tsv"
   log "$name: idle RSS ${idle%% *} MiB, at 1,000 connections $loaded (RSS HWM anon file), $(rps "$RUN/$name-get64.txt") GET/s"
+}
+
+# hostile NAME: bad clients (slowloris, trickles, malformed, oversize, denied, floods) beside 16 good connections
+# for HOSTILE_SECS; appends "NAME RSS HWM ANON FILE GOOD_RPS GOOD_ERRORS BAD_JSON" to RUN/hostile.tsv
+hostile() {
+  local name="$1" bad
+  log "$name: ${HOSTILE_SECS}s of bad clients beside 16 good connections"
+  start_pinned "$LOAD_CPU" python3 "$HERE/bad_clients.py" "$gateway" "$HOSTILE_SECS" >"$RUN/$name-bad.json" 2>&1
+  bad=$LAST_PID
+  drive "$RUN/$name-good.txt" "$HOSTILE_SECS" 16 "$gateway/api/small"
+  reap "$bad" || log "$name: bad_clients.py ended with an error: $(tail -n 2 "$RUN/$name-bad.json")"
+  alive "$SLUICE_PID" || die "$name: Sluice stopped under the bad clients"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$(mem "$SLUICE_PID")" "$(rps "$RUN/$name-good.txt")" \
+    "$(errors "$RUN/$name-good.txt")" "$(tail -n 1 "$RUN/$name-bad.json")" >>"$RUN/hostile.tsv"
 }
 
 baseline_nginx() {
@@ -358,7 +376,7 @@ report() {
       echo "WARNING."
     fi
     echo
-    echo "## Run of $(date -u +'%F %H:%M') UTC"
+    echo "## Run of $RUN_STARTED-$(date -u +%H:%M) UTC"
     echo
     echo "Sluice jar $(basename "$JAR") (sha256 $(sha256sum "$JAR" | cut -c1-12)), repository at $commit; $("$JDK17/bin/java" -version 2>&1 | sed -n 2p);"
     echo "$("$JDK25/bin/java" -version 2>&1 | sed -n 2p); $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1));"
@@ -380,6 +398,18 @@ report() {
           printf "| %s | %s | %s / %s (%s) | %s | %s | %s (%s) | %s + %s | %s | %.2f | %s | %.1f | %.0f | %s | %s |\n",
             n, k, med, mx, c, i, o, l, h, a, f, r, r / base, us, us / nus, p / 1000, e, pr }'
     done <"$RUN/rows.tsv"
+    if [[ -s "$RUN/hostile.tsv" ]]; then
+      echo
+      echo "Then ${HOSTILE_SECS} s of \`bench/load/bad_clients.py\` beside 16 good connections (GET), Sluice still alive after:"
+      echo
+      echo "| configuration | RSS at the end (peak) | anon + file | good GET/s | good errors | what the bad clients sent |"
+      echo "|---|---:|---:|---:|---:|---|"
+      local h_name h_mem h_rps h_err h_bad h_rss h_hwm h_anon h_file
+      while IFS=$'\t' read -r h_name h_mem h_rps h_err h_bad; do
+        read -r h_rss h_hwm h_anon h_file <<<"$h_mem"
+        echo "| $h_name | $h_rss ($h_hwm) | $h_anon + $h_file | $h_rps | $h_err | \`$h_bad\` |"
+      done <"$RUN/hostile.tsv"
+    fi
     echo
     echo "Options (besides -XX:ActiveProcessorCount=1 and -Djava.library.path):"
     echo
@@ -394,6 +424,7 @@ report() {
 main() {
   local parent=/tmp
   [[ -d /dev/shm && -w /dev/shm ]] && parent=/dev/shm
+  RUN_STARTED="$(date -u +'%F %H:%M')"
   RUN="$(new_run_dir "$parent" sluice-footprint)"
   log "run folder: $RUN; configurations: ${SELECTED[*]}"
   for p in "$origin" "$nginx_port" "$gateway" "$admin"; do
