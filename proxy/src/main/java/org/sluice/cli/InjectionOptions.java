@@ -18,7 +18,7 @@ final class InjectionOptions {
     String sidecarCpu;
 
     @Option(names = "--sidecar-memory", paramLabel = "QUANTITY", defaultValue = InjectSettings.DEFAULT_MEMORY,
-            description = "the sidecar's memory request and limit, in Mi or Gi, at least 128Mi "
+            description = "the sidecar's memory request and limit, in Mi or Gi, at least 96Mi "
                     + "(default: ${DEFAULT-VALUE})")
     String sidecarMemory;
 

@@ -191,7 +191,7 @@ class InjectCommandTest {
         assertThat(badName.err()).contains("ConfigMap name 'Bad_Name'");
         assertThat(tooLittleMemory.exitCode()).isEqualTo(2);
         assertThat(tooLittleMemory.out()).isEmpty();
-        assertThat(tooLittleMemory.err()).startsWith("sluice inject: sidecar memory 64Mi is below 128Mi");
+        assertThat(tooLittleMemory.err()).startsWith("sluice inject: sidecar memory 64Mi is below 96Mi");
         assertThat(noArgs.exitCode()).isEqualTo(2);
         assertThat(noArgs.err()).contains("Missing required options");
     }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * @param sidecarImage  the Sluice image of both the init container and the sidecar, e.g. {@code sluice:0.1.0}
  * @param configMapName the ConfigMap with the policy as key {@code sluice.yaml}, mounted at /etc/sluice
  * @param sidecarCpu    the sidecar's CPU request, a Kubernetes quantity such as {@code 100m}; no CPU limit is set
- * @param sidecarMemory the sidecar's memory request and limit, a Kubernetes quantity such as {@code 256Mi}
+ * @param sidecarMemory the sidecar's memory request and limit, a Kubernetes quantity such as {@code 160Mi}
  * @param apiPath       the algorithm's {@code API_PATH}: empty (a vantage6 node proxy's routes, {@code /task/7}), or
  *                      a prefix such as {@code /api} when the gateway's upstream is a central server reached directly
  */
@@ -34,10 +34,14 @@ public record InjectSettings(String sidecarImage, String configMapName, String s
     /** Marks an injected pod; the NetworkPolicy in deploy/k8s selects it. */
     public static final String INJECTED_LABEL = "sluice/injected";
     public static final String DEFAULT_CPU = "100m";
-    /** The image's JVM (48 MiB heap) measured 117-120 MiB RSS at 1,000 connections; 256Mi leaves headroom. */
-    public static final String DEFAULT_MEMORY = "256Mi";
-    /** Below this the sidecar's JVM is killed for memory before it has served much (RSS at start ~100 MiB). */
-    static final long MIN_MEMORY_BYTES = 128L * 1024 * 1024;
+    /**
+     * The image's JVM measured 75-78 MiB RSS idle and at most 95 MiB at 1,000 connections (bench/footprint); the rest
+     * is headroom for what that did not load: hostile clients, large uploads' buffers, the socket buffers the pod's
+     * memory limit also counts.
+     */
+    public static final String DEFAULT_MEMORY = "160Mi";
+    /** Below this the sidecar's JVM is killed for memory under load (it measured up to 95 MiB at 1,000 connections). */
+    static final long MIN_MEMORY_BYTES = 96L * 1024 * 1024;
 
     private static final Pattern CPU = Pattern.compile("([1-9][0-9]{0,5})m|([0-9]{1,3})(\\.[0-9]{1,3})?");
     private static final Pattern MEMORY = Pattern.compile("([1-9][0-9]{0,6})(Mi|Gi)");
@@ -69,12 +73,13 @@ public record InjectSettings(String sidecarImage, String configMapName, String s
         Matcher memory = MEMORY.matcher(sidecarMemory);
         if (!memory.matches()) {
             throw new IllegalArgumentException("sidecar memory '" + sidecarMemory + "' is not a quantity in Mi or Gi "
-                    + "such as 256Mi");
+                    + "such as 160Mi");
         }
         long bytes = Long.parseLong(memory.group(1)) << (memory.group(2).equals("Gi") ? 30 : 20);
         if (bytes < MIN_MEMORY_BYTES) {
-            throw new IllegalArgumentException("sidecar memory " + sidecarMemory + " is below 128Mi, too little for "
-                    + "Sluice's JVM (about 120 MiB resident under load): it would be killed for memory");
+            throw new IllegalArgumentException("sidecar memory " + sidecarMemory + " is below "
+                    + (MIN_MEMORY_BYTES >> 20) + "Mi, too little for Sluice's JVM (about 95 MiB resident under load): "
+                    + "it would be killed for memory");
         }
     }
 

@@ -83,6 +83,23 @@ class DeployManifestsTest {
     }
 
     @Test
+    void theBaseJobsSidecarHasTheResourcesInjectGivesIt() throws Exception {
+        JsonNode job = yaml(DEPLOY.resolve("base/algorithm-job.yaml"));
+        JsonNode sidecar = null;
+        for (JsonNode container : job.at("/spec/template/spec/initContainers")) {
+            if (container.path("name").asText().equals(InjectSettings.SIDECAR)) {
+                sidecar = container;
+            }
+        }
+
+        assertThat(sidecar).as("the sluice sidecar in base/algorithm-job.yaml").isNotNull();
+        assertThat(sidecar.at("/resources/requests/cpu").asText()).isEqualTo(InjectSettings.DEFAULT_CPU);
+        assertThat(sidecar.at("/resources/requests/memory").asText()).isEqualTo(InjectSettings.DEFAULT_MEMORY);
+        assertThat(sidecar.at("/resources/limits/memory").asText()).isEqualTo(InjectSettings.DEFAULT_MEMORY);
+        assertThat(sidecar.at("/resources/limits/cpu").isMissingNode()).isTrue();
+    }
+
+    @Test
     void everyKustomizationNamesFilesThatExist() throws Exception {
         List<Path> kustomizations = yamlFiles().stream()
                 .filter(file -> file.getFileName().toString().equals("kustomization.yaml")).toList();

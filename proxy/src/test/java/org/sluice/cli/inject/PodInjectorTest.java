@@ -352,7 +352,7 @@ class PodInjectorTest {
         JsonNode spec = injector.inject(fixture("pod.yaml")).object().path("spec");
 
         assertThat(spec.at("/initContainers/1/resources").toString())
-                .isEqualTo("{\"requests\":{\"cpu\":\"100m\",\"memory\":\"256Mi\"},\"limits\":{\"memory\":\"256Mi\"}}");
+                .isEqualTo("{\"requests\":{\"cpu\":\"100m\",\"memory\":\"160Mi\"},\"limits\":{\"memory\":\"160Mi\"}}");
         assertThat(spec.at("/initContainers/0/resources").toString())
                 .isEqualTo("{\"requests\":{\"cpu\":\"10m\",\"memory\":\"32Mi\"},\"limits\":{\"memory\":\"64Mi\"}}");
 
@@ -383,13 +383,27 @@ class PodInjectorTest {
         "abc   | 256Mi | sidecar CPU 'abc' is not a CPU quantity above zero such as 100m or 0.5",
         "0     | 256Mi | sidecar CPU '0' is not a CPU quantity above zero such as 100m or 0.5",
         "0m    | 256Mi | sidecar CPU '0m' is not a CPU quantity above zero such as 100m or 0.5",
-        "100m  | 256MB | sidecar memory '256MB' is not a quantity in Mi or Gi such as 256Mi",
-        "100m  | 64Mi  | sidecar memory 64Mi is below 128Mi, too little for Sluice's JVM (about 120 MiB resident "
+        "100m  | 256MB | sidecar memory '256MB' is not a quantity in Mi or Gi such as 160Mi",
+        "100m  | 64Mi  | sidecar memory 64Mi is below 96Mi, too little for Sluice's JVM (about 95 MiB resident "
+                + "under load): it would be killed for memory",
+        "100m  | 95Mi  | sidecar memory 95Mi is below 96Mi, too little for Sluice's JVM (about 95 MiB resident "
                 + "under load): it would be killed for memory"})
     void resourcesThatCannotWorkAreRefusedWithTheReason(String cpu, String memory, String message) {
         assertThatThrownBy(
                         () -> new InjectSettings("sluice:0.1.0", "sluice-policy", cpu, memory))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+
+    @Test
+    void theSmallestMemoryThatCanWorkIsAcceptedAndTheDefaultLeavesHeadroomAboveIt() {
+        PodInjector smallest = new PodInjector(new InjectSettings("sluice:0.1.0", "sluice-policy", "100m", "96Mi"),
+                InjectFixtures.basePolicy());
+
+        JsonNode sidecar = smallest.inject(fixture("pod.yaml")).object().at("/spec/initContainers/1");
+        assertThat(sidecar.at("/resources/limits/memory").asText()).isEqualTo("96Mi");
+        // The default is the measured peak at 1,000 connections (95 MiB) plus headroom, not the bare minimum.
+        long defaultBytes = Long.parseLong(InjectSettings.DEFAULT_MEMORY.replace("Mi", "")) << 20;
+        assertThat(defaultBytes).isGreaterThanOrEqualTo(InjectSettings.MIN_MEMORY_BYTES + (32L << 20));
     }
 
     @Test

@@ -32,6 +32,8 @@ class DockerFilesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final String JAVA = "/opt/sluice/java/bin/java";
+    /** The class-data archive the image makes and the proxy maps. */
+    private static final String ARCHIVE = "/opt/sluice/sluice.jsa";
     /** COPY sources written on another branch; checked once they are here. */
     private static final List<String> WRITTEN_ELSEWHERE = List.of("deploy/init/sluice-init.sh");
 
@@ -138,13 +140,51 @@ class DockerFilesTest {
 
         List<String> entrypoint = execForm(sluice.last("ENTRYPOINT").orElseThrow().arguments());
         assertThat(entrypoint.get(0)).isEqualTo(JAVA);
-        assertThat(entrypoint).contains("-Xmx48m", "-XX:MaxDirectMemorySize=64m", "-Djava.library.path=/opt/sluice/lib")
+        // The options bench/footprint measured for a sidecar (docs/performance.md, Footprint).
+        assertThat(entrypoint).contains("-XX:ActiveProcessorCount=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx24m",
+                        "-XX:TieredStopAtLevel=1", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError",
+                        "-XX:SharedArchiveFile=" + ARCHIVE, "-Djava.library.path=/opt/sluice/lib")
                 .endsWith("-jar", "/opt/sluice/sluice.jar");
         assertThat(execForm(sluice.last("CMD").orElseThrow().arguments()))
                 .containsExactly("run", "--config", "/etc/sluice/sluice.yaml");
         // The java it names is the jlink runtime, copied from the stage that made it.
         assertThat(sluice.all("COPY")).anyMatch(c -> c.flag("from").equals(java.util.Optional.of("jre"))
                 && c.withoutFlags().equals("/opt/sluice/java/ /opt/sluice/java/"));
+    }
+
+    @Test
+    void theClassDataArchiveIsMadeInTheImageFromItsJarWithTheProxysOptionsAndFailsTheBuildIfUnusable()
+            throws IOException {
+        Stage sluice = dockerfile().last();
+        int training = sluice.indexOf("RUN", "-XX:ArchiveClassesAtExit=" + ARCHIVE);
+        assertThat(training).as("a RUN that writes " + ARCHIVE).isNotNegative();
+        String run = sluice.instructions().get(training).arguments();
+
+        // A training run of the demo, with the runtime and jar the proxy uses, then a start that must map it.
+        assertThat(run).startsWith(JAVA + " ").contains("-jar /opt/sluice/sluice.jar demo")
+                .contains("-Xshare:on -XX:SharedArchiveFile=" + ARCHIVE);
+        // The archive is tied to the jar's path, size and time: both are in place before it is made, and nothing
+        // replaces them after it; it is made as root, before the proxy's user takes over.
+        for (String copied : List.of("/opt/sluice/sluice.jar", "/opt/sluice/java/")) {
+            int copy = -1;
+            for (int i = 0; i < sluice.instructions().size(); i++) {
+                Instruction instruction = sluice.instructions().get(i);
+                if (instruction.keyword().equals("COPY") && instruction.withoutFlags().endsWith(" " + copied)) {
+                    copy = i;
+                }
+            }
+            assertThat(copy).as("the last COPY to " + copied).isNotNegative().isLessThan(training);
+        }
+        assertThat(sluice.indexOf("USER", "10001")).isGreaterThan(training);
+        // Trained with the proxy's own options (all but the ones about the archive, memory bounds and exit).
+        List<String> proxyOptions = execForm(sluice.last("ENTRYPOINT").orElseThrow().arguments()).stream()
+                .filter(o -> o.startsWith("-X") && !o.startsWith("-XX:SharedArchiveFile=")
+                        && !o.startsWith("-XX:MaxDirectMemorySize=") && !o.equals("-XX:+ExitOnOutOfMemoryError"))
+                .toList();
+        String trainingCommand = run.substring(0, run.indexOf(" && "));
+        assertThat(trainingCommand).contains("-XX:ArchiveClassesAtExit=" + ARCHIVE);
+        assertThat(proxyOptions).isNotEmpty();
+        assertThat(List.of(trainingCommand.split(" "))).containsAll(proxyOptions);
     }
 
     @Test
