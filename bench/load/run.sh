@@ -126,16 +126,16 @@ parse_args() {
 # pick_list ARRAY CHOICE ALL: sets ARRAY to the words of CHOICE (in its order; each must be one of ALL), or to ALL
 # when CHOICE is empty; exits 2 on an unknown or repeated word
 pick_list() {
-  local -n out="$1"
+  local -n picked="$1"
   local word seen=" "
-  out=()
+  picked=()
   for word in ${2:-$3}; do
     [[ " $3 " == *" $word "* ]] || { echo "$1: unknown name '$word' (one of: $3)" >&2; exit 2; }
     [[ "$seen" != *" $word "* ]] || { echo "$1: '$word' named twice" >&2; exit 2; }
     seen+="$word "
-    out+=("$word")
+    picked+=("$word")
   done
-  ((${#out[@]})) || { echo "$1: name at least one of: $3" >&2; exit 2; }
+  ((${#picked[@]})) || { echo "$1: name at least one of: $3" >&2; exit 2; }
 }
 
 # ---------------------------------------------------------------------------------------------------------
