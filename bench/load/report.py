@@ -13,17 +13,28 @@ import math
 import statistics
 
 OTHER_LOAD_FLAG = 20  # percent of one CPU used by processes not of this run, above which a cell is flagged
-SERVERS = ["direct", "sluice", "nginx", "haproxy", "squid", "tinyproxy"]
-LABELS = {"direct": "direct (no proxy)", "sluice": "Sluice", "nginx": "nginx", "haproxy": "HAProxy",
-          "squid": "Squid", "tinyproxy": "tinyproxy"}
-COLORS = {"direct": "#9e9e9e", "sluice": "#d62728", "nginx": "#2ca02c", "haproxy": "#1f77b4",
-          "squid": "#ff7f0e", "tinyproxy": "#9467bd"}
-WORKLOADS = [
+ALL_SERVERS = ["direct", "sluice", "sluice-before", "nginx", "haproxy", "squid", "tinyproxy"]
+LABELS = {"direct": "direct (no proxy)", "sluice": "Sluice", "sluice-before": "Sluice before", "nginx": "nginx",
+          "haproxy": "HAProxy", "squid": "Squid", "tinyproxy": "tinyproxy"}
+COLORS = {"direct": "#9e9e9e", "sluice": "#d62728", "sluice-before": "#f4a6a6", "nginx": "#2ca02c",
+          "haproxy": "#1f77b4", "squid": "#ff7f0e", "tinyproxy": "#9467bd"}
+V6_PATH = "/result?task_id=41&page=1"
+ALL_WORKLOADS = [
     ("get64", "GET /api/small, 64 connections", "GET 64 conns"),
+    ("get64r10", "GET /api/small, 64 connections, Sluice with 10 rules", "GET, 10 rules"),
+    ("getv6", f"GET {V6_PATH}, 64 connections, Sluice with the vantage6 example policy", "GET, vantage6 policy"),
     ("post64k", "POST 64 KiB to /api/upload, 32 connections", "POST 64 KiB, 32 conns"),
     ("post1m", "POST 1 MiB to /api/upload, 8 connections", "POST 1 MiB, 8 conns"),
     ("get1000", "GET /api/small, 1,000 keep-alive connections", "GET 1,000 conns"),
 ]
+POLICY_WORKLOADS = {
+    "get64r10": "Sluice's policy has 10 rules: 9 that do not match (`/svcN/**`, GET) first, then `/api/**`.",
+    "getv6": "Sluice runs `examples/vantage6.yaml` (14 rules; the request matches the 10th, `result-list`, with "
+             "its query-parameter list), with the origin's address in place of the node proxy's.",
+}
+# Set by main() from the run's facts: the servers and workloads of this run, in its order.
+SERVERS = list(ALL_SERVERS)
+WORKLOADS = list(ALL_WORKLOADS)
 
 
 def read_meta(path):
@@ -38,7 +49,8 @@ def read_meta(path):
 
 def read_rows(path):
     with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+        # a row cut short (a line break in a note) has no note field: it is not a measurement
+        return [r for r in csv.DictReader(f) if r.get("note") is not None]
 
 
 def num(v):
@@ -106,6 +118,15 @@ def f_ratio(a, b):
     return "—" if a is None or not b else f"{a / b:.2f}"
 
 
+def us_per_req(c):
+    """CPU µs per request from the cell's CPU s per 10,000 requests."""
+    return None if c is None or c.cpu is None else c.cpu * 100
+
+
+def f_us(v):
+    return "—" if v is None else (f"{v:.1f}" if v < 100 else f"{v:.0f}")
+
+
 def f_errors(c):
     if c.reps == 0:
         return "—"
@@ -152,19 +173,52 @@ def workload_table(rows, meta, wl):
     cs = cells(rows, "main", wl, "server")
     direct = cs.get("direct")
     nginx = cs.get("nginx")
-    out = ["| server | req/s | p50 ms | p99 ms | CPU s / 10k req | RSS MiB | non-2xx | req/s vs direct | req/s vs nginx |",
-           "|---|---:|---:|---:|---:|---:|---|---:|---:|"]
+    out = ["| server | req/s | p50 ms | p99 ms | CPU µs / req | CPU s / 10k req | RSS MiB | non-2xx | req/s vs direct | "
+           "req/s vs nginx | CPU vs nginx | p99 vs nginx |",
+           "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"]
+    shown = []
     for s in SERVERS:
         status = meta.get(f"status.{s}", "not run")
         c = cs.get(s)
+        if wl in POLICY_WORKLOADS and c is None and status == "ok":
+            continue  # a server without a policy that sat this workload out (Squid, tinyproxy)
+        shown.append(s)
         if status != "ok" or c is None:
-            out.append(f"| {LABELS[s]} | {status if status != 'ok' else 'no result'} | | | | | | | |")
+            out.append(f"| {LABELS[s]} | {status if status != 'ok' else 'no result'} | | | | | | | | | | |")
             continue
-        cpu = f_cpu(c.cpu) if s != "direct" else "— (no proxy)"
-        rss = f_mib(c.rss) if s != "direct" else "—"
-        out.append(f"| {LABELS[s]} | {f_rps_cell(c)} | {f_ms(c.p50)} | {f_ms(c.p99)} | {cpu} | {rss} | {f_errors(c)} | "
-                   f"{f_ratio(c.rps, direct.rps if direct else None)} | {f_ratio(c.rps, nginx.rps if nginx else None)} |")
-    return out + footnotes([(LABELS[s], cs.get(s)) for s in SERVERS])
+        proxy = s != "direct"
+        cpu = f_cpu(c.cpu) if proxy else "— (no proxy)"
+        us = f_us(us_per_req(c)) if proxy else "—"
+        rss = f_mib(c.rss) if proxy else "—"
+        cpu_vs = f_ratio(us_per_req(c), us_per_req(nginx)) if proxy else "—"
+        out.append(f"| {LABELS[s]} | {f_rps_cell(c)} | {f_ms(c.p50)} | {f_ms(c.p99)} | {us} | {cpu} | {rss} | "
+                   f"{f_errors(c)} | {f_ratio(c.rps, direct.rps if direct else None)} | "
+                   f"{f_ratio(c.rps, nginx.rps if nginx else None)} | {cpu_vs} | "
+                   f"{f_ratio(c.p99, nginx.p99 if nginx else None)} |")
+    return out + footnotes([(LABELS[s], cs.get(s)) for s in shown])
+
+
+def before_after_table(rows):
+    """Per workload: Sluice before and after, with nginx and HAProxy of the same run, on the issue's measures."""
+    out = ["| workload | CPU µs / req: before → after (after / before) | nginx | HAProxy | "
+           "req/s: before → after | nginx | HAProxy | p50 ms: before → after | p99 ms: before → after | nginx p99 | "
+           "HAProxy p99 | RSS MiB: before → after |",
+           "|---|---|---:|---:|---|---:|---:|---|---|---:|---:|---|"]
+    for wl, _, short in WORKLOADS:
+        cs = cells(rows, "main", wl, "server")
+        b, a, n, h = cs.get("sluice-before"), cs.get("sluice"), cs.get("nginx"), cs.get("haproxy")
+        if b is None or a is None:
+            continue
+
+        def pair(f, x, y, ratio=False):
+            text = f"{f(x)} → {f(y)}"
+            return text + (f" ({f_ratio(y, x)})" if ratio and x and y is not None else "")
+
+        out.append(f"| {short} | {pair(f_us, us_per_req(b), us_per_req(a), True)} | {f_us(us_per_req(n))} | "
+                   f"{f_us(us_per_req(h))} | {pair(f_rps, b.rps, a.rps)} | {f_rps(n.rps if n else None)} | "
+                   f"{f_rps(h.rps if h else None)} | {pair(f_ms, b.p50, a.p50)} | {pair(f_ms, b.p99, a.p99)} | "
+                   f"{f_ms(n.p99 if n else None)} | {f_ms(h.p99 if h else None)} | {pair(f_mib, b.rss, a.rss)} |")
+    return out if len(out) > 2 else []
 
 
 def growth_rules_table(rows, meta):
@@ -211,7 +265,7 @@ def growth_idle_table(rows, meta):
 def log_check_table(meta):
     wls = [w[0] for w in WORKLOADS]
     out = ["| server | " + " | ".join(wls) + " |", "|---|" + "---:|" * len(wls)]
-    for s in SERVERS[1:]:
+    for s in (x for x in SERVERS if x != "direct"):
         cols = []
         for wl in wls:
             v = meta.get(f"loglines.{wl}.{s}")
@@ -228,7 +282,7 @@ def log_check_table(meta):
 def shape_table(meta):
     wls = [w[0] for w in WORKLOADS]
     out = ["| server | " + " | ".join(wls) + " |", "|---|" + "---|" * len(wls)]
-    for s in SERVERS[1:]:
+    for s in (x for x in SERVERS if x != "direct"):
         cols = [meta.get(f"shape.main.{wl}.{s}.", "—") for wl in wls]
         if any(c != "—" for c in cols):
             out.append(f"| {LABELS[s]} | " + " | ".join(cols) + " |")
@@ -253,6 +307,7 @@ def markdown(rows, meta, svg_link, csv_name):
              f"just before the start; during the measured repetitions {other_summary(rows)}", "",
              "## Versions", "",
              f"- Sluice: {m('v.sluice', '?')}",
+             *([f"- Sluice before: {m('v.sluice_before')}"] if m("v.sluice_before") else []),
              f"- Java: {m('v.java', 'not installed')}",
              f"- {m('v.nginx', 'nginx: ?')}",
              f"- {m('v.haproxy', 'HAProxy: not installed')}",
@@ -291,8 +346,26 @@ def markdown(rows, meta, svg_link, csv_name):
     for key in sorted(k for k in meta if k.startswith("note.")):
         lines.append(f"- note, {LABELS.get(key[5:], key[5:])}: {meta[key]}")
     lines.append("")
+    before_after = before_after_table(rows)
+    if before_after:
+        lines += ["## Before and after", "",
+                  f"Sluice before is `{m('v.sluice_before', '?')}`, Sluice after is this tree; both ran exactly alike "
+                  "(same JVM options, config and turn in every set), next to nginx and HAProxy in the same sets. "
+                  "Medians as in the tables below; CPU µs / req is the proxy's CPU time per request.", ""]
+        lines += before_after + [""]
     for wl, desc, _ in WORKLOADS:
-        lines += [f"## {desc}", ""] + workload_table(rows, meta, wl) + [""]
+        lines += [f"## {desc}", ""]
+        if wl in POLICY_WORKLOADS:
+            lines += [POLICY_WORKLOADS[wl] + " The servers without a policy (direct, nginx, HAProxy) serve the same "
+                      "GET as a plain proxy: their rows are the comparison Sluice's policy costs against, measured "
+                      "in the same interleaved set (Squid and tinyproxy sit these workloads out). Each Sluice "
+                      f"instance with this policy was started for this workload and primed with {m('prime')} s of it.",
+                      ""]
+            for s in SERVERS:
+                if m(f"policy.{wl}.{s}"):
+                    lines.append(f"- {LABELS.get(s, s)}: {m(f'policy.{wl}.{s}')}")
+            lines.append("")
+        lines += workload_table(rows, meta, wl) + [""]
 
     rules = growth_rules_table(rows, meta)
     idle = growth_idle_table(rows, meta)
@@ -443,6 +516,11 @@ def main():
     a = ap.parse_args()
     rows = read_rows(a.csv)
     meta = read_meta(a.meta)
+    if meta.get("servers"):
+        SERVERS[:] = [s for s in meta["servers"].split() if s in LABELS]
+    if meta.get("workloads"):
+        chosen = meta["workloads"].split()
+        WORKLOADS[:] = [w for w in ALL_WORKLOADS if w[0] in chosen]
     csv_name = a.svg_link[:-4] + ".csv"
     with open(a.md, "w") as f:
         f.write(markdown(rows, meta, a.svg_link, csv_name))

@@ -4,7 +4,10 @@
 #
 #   bench/load/run.sh [--quick] [--skip-missing]
 #
-# Env knobs: DURATION (s per repetition, 10), WARMUP (s, 5), REPS (3), PRIME (s, 20), PORT_BASE (28100),
+# Env knobs: SERVERS (which servers, in table order: "direct sluice nginx haproxy squid tinyproxy", with
+# sluice-before after sluice when SLUICE_BEFORE_JAR is set), WORKLOADS (which workloads: "get64 get64r10 getv6
+# post64k post1m get1000"), SLUICE_BEFORE_JAR (a second Sluice jar, run exactly as "sluice" as the server
+# "sluice-before"), DURATION (s per repetition, 10), WARMUP (s, 5), REPS (3), PRIME (s, 20), PORT_BASE (28100),
 # RULE_COUNTS ("10 1000 10000"), IDLE_COUNTS ("64 1000 10000"), SKIP_GROWTH (0), ORIGIN_UPLOAD (read|discard),
 # NGINX_REQUEST_BUFFERING (on|off), SLUICE_UPSTREAM_POOL (gateway.upstream.maxConnectionsPerLoop; empty:
 # Sluice's default), SLUICE_JAVA_OPTS (heap and other JVM options for Sluice; "-Xms256m -Xmx256m"), KEEP_RUN (0: delete
@@ -35,20 +38,36 @@ PAUSE=0.5  # seconds between two runs
 SKIP_MISSING=0
 
 WANT_NOFILE=30000
+PORTS=32  # the block of ports on 127.0.0.1 from PORT_BASE on: servers, extra Sluice instances, the origin's sink
 WRK_TIMEOUT=5s
 
-# The servers compared, in table order. "direct" is wrk straight to the origin.
-SERVERS=(direct sluice nginx haproxy squid tinyproxy)
-# Workloads: id, description, path, connections, body file name (empty: GET).
-WORKLOADS=(get64 post64k post1m get1000)
+SLUICE_BEFORE_JAR="${SLUICE_BEFORE_JAR:-}"
+SERVERS_ENV="${SERVERS:-}"     # the env knobs SERVERS and WORKLOADS (words); the arrays below replace them
+WORKLOADS_ENV="${WORKLOADS:-}"
+# Every server there is, in table order. "direct" is wrk straight to the origin; "sluice-before" is Sluice from
+# SLUICE_BEFORE_JAR. SERVERS (env) picks some of them and their order.
+ALL_SERVERS=(direct sluice sluice-before nginx haproxy squid tinyproxy)
+# Workloads: id, description, path, connections, body file name (empty: GET), Sluice's policy (empty: one rule,
+# "rN": N rules of which the first N-1 do not match, "v6": examples/vantage6.yaml).
+ALL_WORKLOADS=(get64 get64r10 getv6 post64k post1m get1000)
+V6_PATH="/result?task_id=41&page=1"  # vantage6's AlgorithmClient.result.from_task(41): rule 10 of 14
 declare -A WL_DESC=(
   [get64]="GET /api/small, 64 connections"
+  [get64r10]="GET /api/small, 64 connections, Sluice with 10 rules"
+  [getv6]="GET $V6_PATH, 64 connections, Sluice with the vantage6 example policy"
   [post64k]="POST 64 KiB to /api/upload, 32 connections"
   [post1m]="POST 1 MiB to /api/upload, 8 connections"
   [get1000]="GET /api/small, 1,000 keep-alive connections")
-declare -A WL_PATH=([get64]=/api/small [post64k]=/api/upload [post1m]=/api/upload [get1000]=/api/small)
-declare -A WL_CONNS=([get64]=64 [post64k]=32 [post1m]=8 [get1000]=1000)
-declare -A WL_BODY=([get64]="" [post64k]=body-64k.bin [post1m]=body-1m.bin [get1000]="")
+declare -A WL_PATH=([get64]=/api/small [get64r10]=/api/small [getv6]="$V6_PATH" [post64k]=/api/upload
+                    [post1m]=/api/upload [get1000]=/api/small)
+declare -A WL_CONNS=([get64]=64 [get64r10]=64 [getv6]=64 [post64k]=32 [post1m]=8 [get1000]=1000)
+declare -A WL_BODY=([get64]="" [get64r10]="" [getv6]="" [post64k]=body-64k.bin [post1m]=body-1m.bin [get1000]="")
+declare -A WL_POLICY=([get64r10]=r10 [getv6]=v6)
+# The policy workloads compare Sluice with the servers that have no policy at all, on the same GET; Squid and
+# tinyproxy add nothing to that comparison and sit them out.
+POLICY_PEERS=" direct nginx haproxy "
+SERVERS=()
+WORKLOADS=()
 
 declare -A PORT=()    # server or instance name -> port on 127.0.0.1
 declare -A PID=()     # name -> PID of the process (tree) to measure and stop
@@ -56,6 +75,9 @@ declare -A STATUS=()  # server -> ok | not installed | failed: reason
 declare -A ACCESS_LOG=()
 declare -A MISSING=()
 declare -A SLUICE_RULES=() SLUICE_IDLE=()  # Sluice instance -> its policy size and idle timeout (to restart it)
+declare -A SLUICE_JAR=()      # Sluice instance -> its jar (JAR, or SLUICE_BEFORE_JAR for sluice-before's)
+declare -A SLUICE_POLICY=()   # Sluice instance -> "v6" for examples/vantage6.yaml (else SLUICE_RULES applies)
+declare -A CHECK_PATH=()      # instance -> the path its start and restart checks GET (default /api/small)
 RUN=""
 PY=""
 CSV=""
@@ -85,6 +107,35 @@ parse_args() {
   [[ "$ORIGIN_UPLOAD" == read || "$ORIGIN_UPLOAD" == discard ]] || { echo "ORIGIN_UPLOAD must be read or discard" >&2; exit 2; }
   [[ "$NGINX_REQUEST_BUFFERING" == on || "$NGINX_REQUEST_BUFFERING" == off ]] || { echo "NGINX_REQUEST_BUFFERING must be on or off" >&2; exit 2; }
   [[ -z "$SLUICE_UPSTREAM_POOL" || "$SLUICE_UPSTREAM_POOL" =~ ^[0-9]+$ ]] || { echo "SLUICE_UPSTREAM_POOL must be a whole number" >&2; exit 2; }
+  if [[ -n "$SLUICE_BEFORE_JAR" ]]; then
+    [[ -f "$SLUICE_BEFORE_JAR" ]] || { echo "SLUICE_BEFORE_JAR: no such file: $SLUICE_BEFORE_JAR" >&2; exit 2; }
+    SLUICE_BEFORE_JAR="$(cd "$(dirname "$SLUICE_BEFORE_JAR")" && pwd -P)/$(basename "$SLUICE_BEFORE_JAR")"
+  fi
+  pick_list SERVERS "${SERVERS_ENV:-}" "${ALL_SERVERS[*]}"
+  if [[ -z "${SERVERS_ENV:-}" && -z "$SLUICE_BEFORE_JAR" ]]; then
+    local kept=() x
+    for x in "${SERVERS[@]}"; do [[ "$x" == sluice-before ]] || kept+=("$x"); done
+    SERVERS=("${kept[@]}")
+  fi
+  if [[ " ${SERVERS[*]} " == *" sluice-before "* && -z "$SLUICE_BEFORE_JAR" ]]; then
+    echo "SERVERS names sluice-before: set SLUICE_BEFORE_JAR to the jar it runs" >&2; exit 2
+  fi
+  pick_list WORKLOADS "${WORKLOADS_ENV:-}" "${ALL_WORKLOADS[*]}"
+}
+
+# pick_list ARRAY CHOICE ALL: sets ARRAY to the words of CHOICE (in its order; each must be one of ALL), or to ALL
+# when CHOICE is empty; exits 2 on an unknown or repeated word
+pick_list() {
+  local -n picked="$1"
+  local word seen=" "
+  picked=()
+  for word in ${2:-$3}; do
+    [[ " $3 " == *" $word "* ]] || { echo "$1: unknown name '$word' (one of: $3)" >&2; exit 2; }
+    [[ "$seen" != *" $word "* ]] || { echo "$1: '$word' named twice" >&2; exit 2; }
+    seen+="$word "
+    picked+=("$word")
+  done
+  ((${#picked[@]})) || { echo "$1: name at least one of: $3" >&2; exit 2; }
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -98,13 +149,17 @@ java_major() {
   else echo 0; fi
 }
 
-# Checks every tool; prints each missing one with the Debian command that provides it. Exits 2 unless
-# --skip-missing and only proxies are missing.
+# Checks every tool that the chosen SERVERS need; prints each missing one with the Debian command that provides it.
+# Exits 2 unless --skip-missing and only proxies are missing.
 check_tools() {
   local -A pkg=([wrk]=wrk [nginx]=nginx [haproxy]=haproxy [squid]=squid [tinyproxy]=tinyproxy
                 [taskset]=util-linux [java]=openjdk-17-jdk-headless [python3]=python3 [curl]=curl [ss]=iproute2)
   local tool missing_pkgs=() essential_missing=0
   for tool in wrk nginx haproxy squid tinyproxy taskset java python3 curl ss; do
+    case "$tool" in  # a proxy that SERVERS leaves out is not needed
+      haproxy|squid|tinyproxy) [[ " ${SERVERS[*]} " == *" $tool "* ]] || continue ;;
+      java) [[ " ${SERVERS[*]} " == *" sluice"* ]] || continue ;;
+    esac
     local ok=1
     if ! command -v "$tool" >/dev/null 2>&1; then
       ok=0
@@ -179,37 +234,37 @@ wait_port() {
 }
 
 pick_ports() {
-  # 16 consecutive free ports from PORT_BASE on, trying at most 20 blocks
+  # PORTS consecutive free ports from PORT_BASE on, trying at most 20 blocks
   local base="$PORT_BASE" tries p busy
   for ((tries = 0; tries < 20; tries++)); do
     busy=0
-    for ((p = base; p < base + 16; p++)); do
+    for ((p = base; p < base + PORTS; p++)); do
       if port_listening "$p"; then busy=1; break; fi
     done
     if ((busy == 0)); then
       ORIGIN_PORT=$base
       PORT[direct]=$base
       PORT[nginx]=$((base + 1)); PORT[haproxy]=$((base + 2)); PORT[squid]=$((base + 3))
-      PORT[tinyproxy]=$((base + 4)); PORT[sluice]=$((base + 5))
-      SINK_PORT=$((base + 15))
-      NEXT_PORT=$((base + 6))
+      PORT[tinyproxy]=$((base + 4)); PORT[sluice]=$((base + 5)); PORT[sluice-before]=$((base + 6))
+      SINK_PORT=$((base + PORTS - 1))
+      NEXT_PORT=$((base + 7))
       local lo hi
       read -r lo hi </proc/sys/net/ipv4/ip_local_port_range || true
-      if [[ -n "$lo" ]] && ((base + 15 >= lo && base <= hi)); then
+      if [[ -n "$lo" ]] && ((base + PORTS - 1 >= lo && base <= hi)); then
         # an outgoing connection may then take one of our ports first ("Address already in use")
-        log "warning: ports $base-$((base + 15)) lie in the ephemeral range $lo-$hi; set PORT_BASE below $((lo - 16))"
+        log "warning: ports $base-$((base + PORTS - 1)) lie in the ephemeral range $lo-$hi; set PORT_BASE below $((lo - PORTS))"
       fi
       return
     fi
-    base=$((base + 16))
+    base=$((base + PORTS))
   done
-  die "no block of 16 free ports found from $PORT_BASE on"
+  die "no block of $PORTS free ports found from $PORT_BASE on"
 }
 
-take_port() { # sets TAKEN_PORT to the next port of our block, for an extra Sluice instance (growth runs)
+take_port() { # sets TAKEN_PORT to the next port of our block, for an extra Sluice instance (policies, growth)
   TAKEN_PORT=$NEXT_PORT
   NEXT_PORT=$((NEXT_PORT + 1))
-  ((TAKEN_PORT < ORIGIN_PORT + 15)) || die "out of ports"
+  ((TAKEN_PORT < ORIGIN_PORT + PORTS - 1)) || die "out of ports"
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -240,7 +295,7 @@ meta() { # KEY VALUE: one line of facts for the report
 }
 
 build_sluice() {
-  [[ -n "${MISSING[java]:-}" ]] && return
+  [[ -n "${MISSING[java]:-}" || " ${SERVERS[*]} " != *" sluice "* ]] && return
   local why=""
   if [[ ! -f "$JAR" ]]; then
     why="missing"
@@ -279,6 +334,7 @@ record_environment() {
   commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   git -C "$ROOT" diff --quiet HEAD -- policy proxy pom.xml 2>/dev/null || dirty=" + uncommitted changes in policy/proxy"
   meta v.sluice "git $commit$dirty"
+  [[ -n "$SLUICE_BEFORE_JAR" ]] && meta v.sluice_before "$SLUICE_BEFORE_JAR (sha256 $(sha256sum "$SLUICE_BEFORE_JAR" | cut -c 1-12))"
   [[ -z "${MISSING[java]:-}" ]] && meta v.java "$(java -version 2>&1 | head -n 2 | tr '\n' ' ')"
   meta v.nginx "$(first nginx -v)"
   [[ -z "${MISSING[haproxy]:-}" ]] && meta v.haproxy "$(first haproxy -v)"
@@ -367,6 +423,7 @@ start_origin() {
   server {
     listen 127.0.0.1:$ORIGIN_PORT backlog=4096;
     location = /api/small { default_type application/json; return 200 '$small\n'; }
+    location = /result { default_type application/json; return 200 '$small\n'; }
     $upload
     location / { return 404; }
   }
@@ -427,23 +484,60 @@ sluice_config() {
   } >"$file"
 }
 
-# start_sluice NAME PORT RULES IDLE: a Sluice instance; returns non-zero (and sets FAIL_REASON) if it fails
+# sluice_config_v6 FILE PORT AUDIT: examples/vantage6.yaml as the bench runs it: its limits and rules as they are,
+# with the gateway on PORT in front of the origin (whose address takes the place of the node proxy's in every rule,
+# hosts and ports), no forward or admin listener, loopback allowed, the caps of sluice_config, the audit log AUDIT
+sluice_config_v6() {
+  local file="$1" port="$2" audit="$3"
+  {
+    echo "version: 1"
+    echo "allowPrivate: [127.0.0.0/8]"
+    echo "gateway:"
+    echo "  listen: 127.0.0.1:$port"
+    echo "  upstream: http://127.0.0.1:$ORIGIN_PORT"
+    echo "  maxConnections: 30000"
+    echo "  maxConnectionsPerClient: 30000"
+    echo "  timeouts: {shutdownGrace: 1s}"
+    echo "audit:"
+    echo "  path: $audit"
+    # the example without its top-level sections replaced above; comments dropped
+    awk -v origin="$ORIGIN_PORT" '
+      /^[A-Za-z]/ { key = $1; sub(/:.*/, "", key) }
+      /^[[:space:]]*#/ || /^[[:space:]]*$/ { next }
+      key == "version" || key == "gateway" || key == "forward" || key == "admin" || key == "allowPrivate" || key == "audit" { next }
+      { gsub(/hosts: \[proxyserver\]/, "hosts: [127.0.0.1]"); gsub(/ports: \[8080\]/, "ports: [" origin "]"); print }
+    ' "$ROOT/examples/vantage6.yaml"
+  } >"$file"
+}
+
+# start_sluice NAME PORT RULES IDLE: a Sluice instance from SLUICE_JAR[NAME] (default JAR) with RULES rules, or
+# examples/vantage6.yaml when SLUICE_POLICY[NAME] is v6; returns non-zero (and sets FAIL_REASON) if it fails
 start_sluice() {
   local name="$1" port="$2" rules="$3" idle="$4" d="$RUN/$1"
   mkdir -p "$d"
   SLUICE_RULES[$name]=$rules
   SLUICE_IDLE[$name]=$idle
-  sluice_config "$d/sluice.yaml" "$port" "$d/sluice-audit.jsonl" "$rules" "$idle"
+  if [[ "${SLUICE_POLICY[$name]:-}" == v6 ]]; then
+    sluice_config_v6 "$d/sluice.yaml" "$port" "$d/sluice-audit.jsonl"
+  else
+    sluice_config "$d/sluice.yaml" "$port" "$d/sluice-audit.jsonl" "$rules" "$idle"
+  fi
   ACCESS_LOG[$name]="$d/sluice-audit.jsonl"
   PORT[$name]=$port
   local java_opts
   read -ra java_opts <<<"$SLUICE_JAVA_OPTS"
   start_bg "$name" "$PROXY_CPU" "$d/stdout.log" "$d/sluice.log" \
-    java -XX:ActiveProcessorCount=1 "${java_opts[@]}" -jar "$JAR" run --config "$d/sluice.yaml"
-  if ! wait_port "$port" "${PID[$name]}" 90; then
-    FAIL_REASON="did not listen within 90 s: $(tail -n 2 "$d/sluice.log" | tr '\n' ' ')"
-    return 1
-  fi
+    java -XX:ActiveProcessorCount=1 "${java_opts[@]}" -jar "${SLUICE_JAR[$name]:-$JAR}" run --config "$d/sluice.yaml"
+  # Sluice binds each port once for a moment to check it is free before it opens its audit log: the listener is
+  # up only when it says so (seen: a slow start answered "connection refused" after the port had been listening)
+  local deadline=$((SECONDS + 90))
+  until grep -q 'gateway listening on' "$d/sluice.log" 2>/dev/null && port_listening "$port"; do
+    if ! alive "${PID[$name]}" || ((SECONDS >= deadline)); then
+      FAIL_REASON="did not listen within 90 s: $(tail -n 2 "$d/sluice.log" | tr '\n' ' ')"
+      return 1
+    fi
+    sleep 0.2
+  done
 }
 
 start_nginx() {
@@ -556,15 +650,18 @@ EOF
   await_listen tinyproxy 20 "$d/access.log" "$d/stderr.log"
 }
 
-# verify NAME: one GET /api/small must answer 200 (else FAIL_REASON says why); a 1 MiB POST is checked too
-# (a failure is noted, and shows in the non-2xx column later)
+# verify NAME: one GET of CHECK_PATH[NAME] (/api/small) must answer 200 (else FAIL_REASON says why); a 1 MiB POST
+# is checked too, except for an instance with a policy of its own (a failure is noted, and shows in the non-2xx
+# column later)
 verify() {
-  local name="$1" port="${PORT[$1]}" code post
-  code="$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/small" 2>&1)" || true
+  local name="$1" port="${PORT[$1]}" path="${CHECK_PATH[$1]:-/api/small}" code post
+  code="$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$path" 2>&1 | tr '\n' ' ')" || true
+  code="${code% }"
   if [[ "$code" != 200 ]]; then
-    FAIL_REASON="GET /api/small did not answer 200: $code"
+    FAIL_REASON="GET $path did not answer 200: $code"
     return 1
   fi
+  [[ -z "${CHECK_PATH[$1]:-}" ]] || return 0
   post="$(curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -H 'Expect:' -H 'Content-Type: application/octet-stream' \
           --data-binary "@$RUN/body-1m.bin" "http://127.0.0.1:$port/api/upload" 2>&1)" || true
   [[ "$post" == 200 ]] || meta "note.$name" "POST 1 MiB to /api/upload answered $post"
@@ -584,9 +681,11 @@ start_server() {
 
 start_proxies() {
   local s
-  for s in sluice nginx haproxy squid tinyproxy; do
+  for s in "${SERVERS[@]}"; do
+    [[ "$s" == direct ]] && continue
     local tool="$s"
-    [[ "$s" == sluice ]] && tool=java
+    [[ "$s" == sluice* ]] && tool=java
+    [[ "$s" == sluice-before ]] && SLUICE_JAR[$s]="$SLUICE_BEFORE_JAR"
     if [[ -n "${MISSING[$tool]:-}" ]]; then
       STATUS[$s]="not installed"
       log "$s: not installed"
@@ -594,7 +693,7 @@ start_proxies() {
     fi
     if start_server "$s"; then
       STATUS[$s]=ok
-      log "$s up on 127.0.0.1:${PORT[$s]} (PID ${PID[$s]}), GET /api/small: 200"
+      log "$s up on 127.0.0.1:${PORT[$s]} (PID ${PID[$s]}${SLUICE_JAR[$s]:+, ${SLUICE_JAR[$s]}}), GET /api/small: 200"
     else
       STATUS[$s]="failed: $FAIL_REASON"
       log "$s FAILED: $FAIL_REASON"
@@ -602,8 +701,45 @@ start_proxies() {
       unset "PID[$s]"
     fi
   done
+  meta servers "${SERVERS[*]}"
+  meta workloads "${WORKLOADS[*]}"
   for s in "${SERVERS[@]}"; do meta "status.$s" "${STATUS[$s]}"; done
-  meta ports "origin $ORIGIN_PORT, nginx ${PORT[nginx]}, haproxy ${PORT[haproxy]}, squid ${PORT[squid]}, tinyproxy ${PORT[tinyproxy]}, sluice ${PORT[sluice]}"
+  local ports="origin $ORIGIN_PORT"
+  for s in "${SERVERS[@]}"; do [[ "$s" == direct ]] || ports+=", $s ${PORT[$s]}"; done
+  meta ports "$ports; extra Sluice instances from $((ORIGIN_PORT + 7)) on"
+}
+
+# instance SERVER WORKLOAD: prints the process that serves SERVER in WORKLOAD: SERVER itself, or for Sluice in a
+# policy workload its instance with that policy
+instance() {
+  local policy="${WL_POLICY[$2]:-}"
+  if [[ -n "$policy" && "$1" == sluice* ]]; then echo "$1-policy-$policy"; else echo "$1"; fi
+}
+
+# start_policy_instances WORKLOAD SERVERS...: starts, for each Sluice server among SERVERS, its instance with the
+# workload's policy (same jar and options, a port of its own); one that fails is marked DOWN, and its cells say why
+start_policy_instances() {
+  local wl="$1" s inst policy="${WL_POLICY[$1]}"
+  shift
+  for s in "$@"; do
+    [[ "$s" == sluice* ]] || continue
+    inst="$(instance "$s" "$wl")"
+    take_port
+    PORT[$inst]=$TAKEN_PORT
+    SLUICE_JAR[$inst]="${SLUICE_JAR[$s]:-}"
+    CHECK_PATH[$inst]="${WL_PATH[$wl]}"
+    if [[ "$policy" == v6 ]]; then SLUICE_POLICY[$inst]=v6; else SLUICE_RULES[$inst]="${policy#r}"; fi
+    log "starting $s with the $wl policy ($policy) as $inst on 127.0.0.1:$TAKEN_PORT"
+    if start_server "$inst"; then
+      meta "policy.$wl.$s" "$(grep -c '^  - name:' "$RUN/$inst/sluice.yaml") rules; GET ${WL_PATH[$wl]}: 200"
+    else
+      DOWN[$inst]="with the $wl policy: ${FAIL_REASON//,/;}"
+      DOWN[$inst]="${DOWN[$inst]//$'\n'/ }"
+      log "$inst FAILED: $FAIL_REASON"
+      [[ -n "${PID[$inst]:-}" ]] && stop_pid "${PID[$inst]}"
+      unset "PID[$inst]"
+    fi
+  done
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -625,36 +761,38 @@ bench_field() { # FILE KEY: a value of the BENCH line
 declare -A SENT=()  # name -> requests sent during the current workload (warm-up included), for the log check
 declare -A DOWN=()  # name -> why it is no longer measured (it stopped answering and could not be restarted)
 
-# ensure_up NAME: a proxy that stopped answering GET /api/small with 200 between runs is restarted once per
-# run, loudly (RESTART_NOTE says so, and the CSV row and the report show it); returns 1 if it stays down
+# ensure_up NAME: a proxy (or Sluice instance) that stopped answering GET CHECK_PATH[NAME] (/api/small) with 200
+# between runs is restarted once per run, loudly (RESTART_NOTE says so, and the CSV row and the report show it);
+# returns 1 if it stays down
 ensure_up() {
-  local name="$1" code
+  local name="$1" code path="${CHECK_PATH[$1]:-/api/small}"
   RESTART_NOTE=""
   [[ "$name" == direct ]] && return 0
   [[ -n "${DOWN[$name]:-}" ]] && return 1
   code="$(curl -sS --max-time 10 -o /dev/null -w '%{http_code} after %{time_total}s' \
-          "http://127.0.0.1:${PORT[$name]}/api/small" 2>&1)" || true
+          "http://127.0.0.1:${PORT[$name]}$path" 2>&1 | tr "\n" " ")" || true
   [[ "$code" == 200\ * ]] && return 0
-  RESTART_NOTE="restarted: it had stopped answering (GET /api/small: ${code//,/;})"
-  log "!! $name stopped answering (GET /api/small: $code): restarting it"
+  RESTART_NOTE="restarted: it had stopped answering (GET $path: ${code//,/;})"
+  log "!! $name stopped answering (GET $path: $code): restarting it"
   [[ -n "${PID[$name]:-}" ]] && stop_pid "${PID[$name]}"
   if ! start_server "$name"; then
-    DOWN[$name]="stopped answering (GET /api/small: ${code//,/;}) and did not restart: ${FAIL_REASON//,/;}"
+    DOWN[$name]="stopped answering (GET $path: ${code//,/;}) and did not restart: ${FAIL_REASON//,/;}"
     log "!! $name did not restart: $FAIL_REASON"
     return 1
   fi
   return 0
 }
 
-# measure SECTION WORKLOAD NAME VARIANT REP|warmup|prime: one wrk run against NAME; a repetition appends a
-# CSV row
+# measure SECTION WORKLOAD NAME VARIANT REP|warmup|prime: one wrk run against NAME (through its instance for the
+# workload, see instance); a repetition appends a CSV row
 measure() {
-  local section="$1" wl="$2" name="$3" variant="$4" rep="$5" note=""
+  local section="$1" wl="$2" name="$3" variant="$4" rep="$5" note="" inst
+  inst="$(instance "$name" "$wl")"
   local secs="$DURATION"
   [[ "$rep" == warmup ]] && secs="$WARMUP"
   [[ "$rep" == prime ]] && secs="$PRIME"
-  if ! ensure_up "$name"; then
-    [[ "$rep" =~ ^[0-9]+$ ]] && echo "$section,$wl,$name,$variant,$rep,,,,,,,,,,,,,down: ${DOWN[$name]}" >>"$CSV"
+  if ! ensure_up "$inst"; then
+    [[ "$rep" =~ ^[0-9]+$ ]] && echo "$section,$wl,$name,$variant,$rep,,,,,,,,,,,,,down: ${DOWN[$inst]}" >>"$CSV"
     return 0
   fi
   if [[ -n "$RESTART_NOTE" ]]; then
@@ -663,7 +801,7 @@ measure() {
     # a fresh process gets its warm-up again before a measured repetition
     [[ "$rep" =~ ^[0-9]+$ ]] && measure "$section" "$wl" "$name" "$variant" warmup
   fi
-  local port="${PORT[$name]}" pid="${PID[$name]:-}"
+  local port="${PORT[$inst]}" pid="${PID[$inst]:-}"
   local out="$RUN/wrk/$section-$wl-$name-$variant-$rep.txt"
   local used rss="" shape_pid=""
   # the proxy's CPU seconds during the run, and those of every process on the machine that is not ours
@@ -688,7 +826,7 @@ measure() {
     [[ "$rep" =~ ^[0-9]+$ ]] && echo "$section,$wl,$name,$variant,$rep,,,,,,,,,,,,,no wrk result" >>"$CSV"
     return 0
   fi
-  SENT[$name]=$(( ${SENT[$name]:-0} + requests ))
+  SENT[$inst]=$(( ${SENT[$inst]:-0} + requests ))
   if ! [[ "$rep" =~ ^[0-9]+$ ]]; then
     if [[ "$requests" == 0 ]]; then
       log "  $section $wl $name${variant:+ ($variant)} $rep: NO responses in ${secs}s"
@@ -736,17 +874,18 @@ empty_log() {
 }
 
 # check_logs WORKLOAD NAMES...: access-log lines written (rotated files included) vs requests sent, then empty
-# the logs.
+# the logs. A NAME is a server, or SERVER=INSTANCE for the instance that served the server in WORKLOAD.
 check_logs() {
-  local wl="$1" name lines
+  local wl="$1" item name lines
   shift
-  for name in "$@"; do
+  for item in "$@"; do
+    local name="${item#*=}"
     local f="${ACCESS_LOG[$name]:-}"
     [[ -n "$f" && -f "$f" ]] || continue
     local rotated=()
     mapfile -t rotated < <(rotated_logs "$name")
     lines="$(cat "$f" "${rotated[@]}" | wc -l)"
-    meta "loglines.$wl.$name" "$lines ${SENT[$name]:-0}"
+    meta "loglines.$wl.${item%%=*}" "$lines ${SENT[$name]:-0}"
     empty_log "$name"
   done
   SENT=()
@@ -770,11 +909,12 @@ run_set() {
   done
 }
 
-# prime "NAME:VARIANT ...": a first, uncounted GET run of PRIME seconds each (JIT compilation, caches)
+# prime "NAME:VARIANT ..." [WORKLOAD]: a first, uncounted run of PRIME seconds each (JIT compilation, caches) of
+# WORKLOAD (get64)
 prime() {
   local t
   for t in $1; do
-    measure prime get64 "${t%%:*}" "${t#*:}" prime
+    measure prime "${2:-get64}" "${t%%:*}" "${t#*:}" prime
     sleep "$PAUSE"
   done
   SENT=()
@@ -792,8 +932,44 @@ run_main() {
   for s in "${names[@]}"; do empty_log "$s"; done
   for wl in "${WORKLOADS[@]}"; do
     log "workload $wl: ${WL_DESC[$wl]} (warm-up ${WARMUP}s, then $REPS x ${DURATION}s, servers interleaved)"
+    if [[ -n "${WL_POLICY[$wl]:-}" ]]; then
+      run_policy_workload "$wl" "${names[@]}"
+      continue
+    fi
     run_set main "$wl" "${targets[*]}"
     check_logs "$wl" "${names[@]}"
+  done
+}
+
+# run_policy_workload WORKLOAD SERVERS...: the Sluice servers through instances with the workload's policy, started
+# for it (primed with the workload) and stopped after it; next to them the servers without a policy (POLICY_PEERS)
+# on the same GET, in the same interleaved set
+run_policy_workload() {
+  local wl="$1" s inst targets=() fresh=() logs=()
+  shift
+  start_policy_instances "$wl" "$@"
+  for s in "$@"; do
+    if [[ "$s" == sluice* ]]; then
+      inst="$(instance "$s" "$wl")"
+      [[ -n "${DOWN[$inst]:-}" ]] || fresh+=("$s:")
+      logs+=("$s=$inst")
+    elif [[ "$POLICY_PEERS" == *" $s "* ]]; then
+      logs+=("$s")
+    else
+      continue
+    fi
+    targets+=("$s:")
+  done
+  ((${#fresh[@]} == 0)) || log "priming the instances with ${PRIME}s of this workload (not counted)"
+  prime "${fresh[*]}" "$wl"
+  for s in "${logs[@]}"; do empty_log "${s#*=}"; done
+  run_set main "$wl" "${targets[*]}"
+  check_logs "$wl" "${logs[@]}"
+  for s in "$@"; do
+    [[ "$s" == sluice* ]] || continue
+    inst="$(instance "$s" "$wl")"
+    [[ -n "${PID[$inst]:-}" ]] && stop_pid "${PID[$inst]}"
+    DOWN[$inst]="stopped after its workload"
   done
 }
 
@@ -898,7 +1074,7 @@ main() {
   start_origin
   start_proxies
   run_main
-  if [[ "$SKIP_GROWTH" != 1 && "${STATUS[sluice]}" == ok ]]; then
+  if [[ "$SKIP_GROWTH" != 1 && "${STATUS[sluice]:-}" == ok ]]; then
     run_growth_rules
     run_growth_idle
   fi
