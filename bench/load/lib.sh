@@ -7,7 +7,7 @@
 {
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"  # bench/load
 ROOT="$(cd "$HERE/../.." && pwd -P)"                      # the repository
-JAR="$ROOT/proxy/target/sluice.jar"
+JAR="${SLUICE_JAR:-$ROOT/proxy/target/sluice.jar}"  # SLUICE_JAR: measure another build (e.g. a before jar)
 SLUICE_BUILD=(./mvnw -B -q -DskipTests -pl proxy -am package)  # makes JAR, run in ROOT
 PROXY_CPU=0  # the proxy being measured
 LOAD_CPU=1   # the origin, wrk and the other clients

@@ -11,7 +11,7 @@
 # Env knobs: SECS (s of profiled load per workload, 20), MAX_REQUESTS (bound per profiled run, 1000000), WARMUP (s
 # of unprofiled GET before the first profile, then of each workload before its profile, 30), INTERVAL (sampling
 # interval in ns of CPU time, 1000000), PORT_BASE (28600), AP_VERSION (async-profiler from Maven Central, 4.1),
-# SLUICE_JAVA_OPTS ("-Xms256m -Xmx256m"), DAY (date +%F: names the results), RESULTS_DIR (bench/results), KEEP_RUN
+# SLUICE_JAVA_OPTS ("-Xms256m -Xmx256m"), SLUICE_JAR (the jar to profile: proxy/target/sluice.jar), DAY (date +%F: names the results), RESULTS_DIR (bench/results), KEEP_RUN
 # (0: delete the run folder at the end).
 #
 # Needs wrk, nginx, taskset, java 17 (with jcmd), python3, curl, ss. Only 127.0.0.1 is used; every load is bounded
@@ -180,6 +180,9 @@ main() {
   local commit dirty=""
   commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   git -C "$ROOT" diff --quiet HEAD -- policy proxy pom.xml 2>/dev/null || dirty=" + uncommitted changes"
+  if [[ -n "${SLUICE_JAR:-}" ]]; then
+    commit="jar $SLUICE_JAR (sha256 $(sha256sum "$JAR" | cut -c1-12))" dirty=""
+  fi
   mkdir -p "$RESULTS_DIR"
   python3 "$PROFILE_DIR/flame.py" --run "$RUN" --out "$RESULTS_DIR" --day "$DAY" \
     --about "Sluice git $commit$dirty; $(java -version 2>&1 | head -n 1); async-profiler $AP_VERSION, event cpu, interval $INTERVAL ns; $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)); Sluice on CPU $PROXY_CPU with -XX:ActiveProcessorCount=1 $SLUICE_JAVA_OPTS; nginx origin and wrk on CPU $LOAD_CPU; warm-up ${WARMUP}s, profiled ${SECS}s per workload" \
