@@ -26,7 +26,7 @@ final class StrictRequestCheck {
     /** Null when the head is acceptable; else why not, in one sentence. */
     static String problem(HttpRequest request) {
         // The parser admits HTTP/1.0 and 1.1 only, and has refused every framing but one Content-Length or chunked.
-        boolean http11 = request.protocolVersion() == HttpVersion.HTTP_1_1;
+        boolean http11 = HttpVersion.HTTP_1_1.equals(request.protocolVersion());
         int hosts = 0;
         CharSequence host = null;
         CharSequence upgrade = null;

@@ -134,7 +134,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
                         return;
                     }
                     upstream = f.channel();
-                    ex.upstreamAddress = UpstreamRelay.address(checked);
+                    ex.upstreamAddress = UpstreamAddressText.format(checked);
                     ByteBuf bytes;
                     while ((bytes = pending.poll()) != null) {
                         if (!charge(bytes)) {

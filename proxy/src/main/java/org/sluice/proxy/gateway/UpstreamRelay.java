@@ -22,8 +22,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
@@ -55,9 +53,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     private Exchange ex;
     private long maxResponseBytes;
     private Channel upstreamChannel;
-    /** The upstream connection whose address {@link #addressText} is. */
-    private Channel addressed;
-    private String addressText;
+    private final UpstreamAddressText addresses = new UpstreamAddressText();
     private boolean requestSent;
     /** The central server stopped reading the request; what is left of it is dropped, its answer still read. */
     private boolean writeFailed;
@@ -179,12 +175,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         }
         upstreamChannel = acquired.getNow();
         connectionReused = CentralServerUpstream.attach(upstreamChannel, this);
-        if (upstreamChannel != addressed) {
-            // A pooled connection serves many exchanges: its address is written out once.
-            addressed = upstreamChannel;
-            addressText = address(upstreamChannel.remoteAddress());
-        }
-        ex.upstreamAddress = addressText;
+        ex.upstreamAddress = addresses.of(upstreamChannel);
         HttpObject next;
         while (upstreamChannel != null && (next = beforeConnect.poll()) != null) {
             send(next);
@@ -539,14 +530,6 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         while ((msg = beforeConnect.poll()) != null) {
             ReferenceCountUtil.release(msg);
         }
-    }
-
-    static String address(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            String ip = inet.getAddress().getHostAddress();
-            return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + inet.getPort();
-        }
-        return String.valueOf(address);
     }
 
     private static String describe(Throwable cause) {
