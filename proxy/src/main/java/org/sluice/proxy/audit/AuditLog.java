@@ -1,6 +1,5 @@
 package org.sluice.proxy.audit;
 
-import io.netty.util.internal.PlatformDependent;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -12,13 +11,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.sluice.policy.config.AuditConfig;
@@ -28,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends records as hash-chained JSON Lines on its own thread from a bounded queue; never blocks the caller.
+ * Appends records as hash-chained JSON Lines on its own thread from a bounded queue ({@link AuditQueue}, which
+ * also decides when the writer wakes); never blocks the caller.
  *
  * <p>The writer thread takes whatever is queued (up to {@value #MAX_BATCH} records), encodes and chains it into
  * one buffer ({@link AuditLineEncoder}) and hands it to the sink in one write. When a write fails the batch is
@@ -46,8 +45,7 @@ public final class AuditLog implements AutoCloseable {
     static final int MAX_BATCH = 512;
     /** Records that may wait for the writer (the proxy refuses new requests with 503 while the queue is full). */
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
-    /** How long the writer waits for more records after the first of a batch: the most a record is delayed. */
-    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    static final long LINGER_NANOS = AuditQueue.LINGER_NANOS;
     static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
@@ -58,14 +56,7 @@ public final class AuditLog implements AutoCloseable {
     /** How long flush() waits between attempts to queue its marker while the queue is full. */
     private static final long FLUSH_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
-    /**
-     * Lock-free, many producers (the event loops) and one consumer (the writer): an offer never waits for the
-     * writer, which a lock shared with it could make the event loop do.
-     */
-    private final Queue<Object> queue;
-    private final int queueCapacity;
-    /** Serialises taking from the queue once the writer has ended (the queue allows one consumer at a time). */
-    private final Object lateDrain = new Object();
+    private final AuditQueue queue;
     private final AuditSink sink;
     private final Rotation rotation;            // null: the sink is not rotated
     private final AuditLock lock;               // null: a sink, not a file
@@ -80,22 +71,16 @@ public final class AuditLog implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final AtomicLong writeFailures = new AtomicLong();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final BooleanSupplier closingNow = () -> this.closing;
     private volatile boolean lastWriteOk = true;
     private volatile boolean closing;
     private volatile boolean abandoned;
     private volatile boolean finished;
-    /**
-     * True while the writer parks with nothing queued: only then does a producer wake it. Under load the writer is
-     * busy or lingering (it wakes itself), and queuing a record costs the event loop no system call.
-     */
-    private volatile boolean idle;
     private volatile boolean closedCleanly;
 
     // Writer thread only.
     private final AuditLineEncoder encoder;
     private final ArrayDeque<Object> batch = new ArrayDeque<>(MAX_BATCH);
-    /** Records came in during the last linger: linger again rather than go idle. */
-    private boolean busy;
     private boolean unforced;
     private long lastForceNanos = System.nanoTime();
     private long failureStreak;
@@ -117,11 +102,11 @@ public final class AuditLog implements AutoCloseable {
         this.allowOnFailure = b.onFailure == OnFailure.ALLOW;
         this.onWriteFailure = b.onWriteFailure;
         this.onDropped = b.onDropped;
-        this.queueCapacity = b.queueCapacity;
-        this.queue = PlatformDependent.newFixedMpscQueue(b.queueCapacity); // rounded up to a power of two
+        this.queue = new AuditQueue(b.queueCapacity, MAX_BATCH);
         this.encoder = new AuditLineEncoder(b.identity(), b.hashQuery, start);
         this.signedToEnd = signedToEnd;
         this.writer = new Thread(this::run, THREAD_NAME);
+        queue.consumer(writer);
         writer.setDaemon(true); // a forgotten close() must not keep the JVM alive; close() still drains
     }
 
@@ -192,21 +177,18 @@ public final class AuditLog implements AutoCloseable {
         if (allowOnFailure) {
             return !closing && !finished;
         }
-        return lastWriteOk && !closing && !finished && queue.size() < queueCapacity;
+        return lastWriteOk && !closing && !finished && queue.hasRoom();
     }
 
     /** Non-blocking offer. A record that cannot be queued is counted as dropped (never blocks an event loop). */
     public void record(AuditRecord record) {
         Objects.requireNonNull(record, "record");
-        if (closing || queue.size() >= queueCapacity || !queue.offer(record)) {
+        if (closing || !queue.offerRecord(record)) {
             drop(1);
             return;
         }
-        if (idle) {
-            LockSupport.unpark(writer);
-        }
         if (finished) {
-            long lost = drainLate(); // raced with close: the writer has gone and nobody would write it
+            long lost = queue.drainLate(); // raced with close: the writer has gone and nobody would write it
             if (lost > 0) {
                 drop(lost);
             }
@@ -222,20 +204,20 @@ public final class AuditLog implements AutoCloseable {
             throw new IllegalStateException("flush() from the audit writer thread would wait for itself");
         }
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        FlushRequest request = new FlushRequest();
+        AuditQueue.Flush request = new AuditQueue.Flush();
         try {
             if (finished) {
                 return writerEnded(deadline) && closedCleanly;
             }
-            while (!queue.offer(request)) {
+            while (!queue.offerFlush(request)) {
                 if (deadline - System.nanoTime() <= 0 || finished) {
                     return false;
                 }
                 LockSupport.parkNanos(this, FLUSH_RETRY_NANOS);
             }
-            LockSupport.unpark(writer); // also cuts a linger short: the caller is waiting
+            queue.wake(); // also cuts a linger short: the caller is waiting
             if (finished) {
-                long lost = drainLate();
+                long lost = queue.drainLate();
                 if (lost > 0) {
                     drop(lost);
                 }
@@ -255,7 +237,7 @@ public final class AuditLog implements AutoCloseable {
 
     /** True while the writer is parked with nothing queued, waiting to be woken (tests). */
     boolean writerIdle() {
-        return idle;
+        return queue.writerIdle();
     }
 
     /** Records waiting for the writer now. */
@@ -287,7 +269,7 @@ public final class AuditLog implements AutoCloseable {
             return;
         }
         closing = true;
-        LockSupport.unpark(writer); // an idle writer notices `closing`
+        queue.wake(); // an idle writer notices `closing`
         if (!awaitWriter(nanos)) {
             abandoned = true;
             writer.interrupt(); // also unblocks a write stuck in an interruptible channel
@@ -331,7 +313,7 @@ public final class AuditLog implements AutoCloseable {
     private void run() {
         try {
             while (!abandoned && !(closing && queue.isEmpty())) {
-                awaitWork();
+                queue.awaitWork(closingNow, pollNanos());
                 for (Object item; batch.size() < MAX_BATCH && (item = queue.poll()) != null; ) {
                     batch.add(item);
                 }
@@ -353,48 +335,6 @@ public final class AuditLog implements AutoCloseable {
             Thread.interrupted(); // only close() interrupts, after it has given up waiting for the drain
             finish();
         }
-    }
-
-    /**
-     * Returns when there is something to take from the queue, when the next timed duty is due, or on close.
-     *
-     * <p>Waking this thread and writing once per record would cost the event loops a futex wake-up and a context
-     * switch per request. So a batch is never taken at once: the writer lingers {@link #LINGER_NANOS} for more to
-     * come (a record waits at most that long). While records keep coming it lingers again after each batch, on its
-     * own timer, and no event loop wakes it. Only when a whole linger brought nothing does it go idle: it announces
-     * that through {@link #idle} and parks; a producer that queues after the announcement sees it and wakes the
-     * writer, one that queued before it is found by the second look.
-     */
-    private void awaitWork() {
-        if (closing) {
-            return;
-        }
-        if (!queue.isEmpty()) {
-            lingerForMore(); // records came in while the last batch was written: let more join them
-            return;
-        }
-        if (busy) {
-            LockSupport.parkNanos(this, Math.min(LINGER_NANOS, pollNanos()));
-            busy = !queue.isEmpty();
-            return;
-        }
-        idle = true;
-        try {
-            if (queue.isEmpty() && !closing) {
-                LockSupport.parkNanos(this, pollNanos());
-            }
-        } finally {
-            idle = false;
-        }
-        lingerForMore(); // woken by the first record of a burst
-    }
-
-    /** Waits one linger for more records to join those queued, unless a batch is full or a flush is waiting. */
-    private void lingerForMore() {
-        if (!closing && !queue.isEmpty() && queue.size() < MAX_BATCH - 1 && !(queue.peek() instanceof FlushRequest)) {
-            LockSupport.parkNanos(this, Math.min(LINGER_NANOS, pollNanos()));
-        }
-        busy = !queue.isEmpty();
     }
 
     /** Until the next timed duty: a force, a checkpoint or a rotation by age. */
@@ -420,7 +360,7 @@ public final class AuditLog implements AutoCloseable {
                 if (encode(record) && rotation != null && rotation.dueBySize(encoder.size()) && !rotate()) {
                     return;
                 }
-            } else if (item instanceof FlushRequest request) {
+            } else if (item instanceof AuditQueue.Flush request) {
                 if (!writeEncoded()) {
                     batch.addFirst(request);
                     return;
@@ -608,12 +548,12 @@ public final class AuditLog implements AutoCloseable {
 
     private void finish() {
         finished = true;
-        long lost = encoder.records() + drainLate();
+        long lost = encoder.records() + queue.drainLate();
         encoder.reset();
         for (Object item : batch) {
             if (item instanceof AuditRecord) {
                 lost++;
-            } else if (item instanceof FlushRequest request) {
+            } else if (item instanceof AuditQueue.Flush request) {
                 request.complete(false);
             }
         }
@@ -632,25 +572,6 @@ public final class AuditLog implements AutoCloseable {
             LOG.error("closing the audit sink failed", e);
         }
         releaseLock();
-    }
-
-    /**
-     * Once the writer has ended ({@link #finished} is set first): empties the queue, fails the flush requests in it
-     * and returns the records found, which nobody will write. The writer's own last look and a producer that
-     * raced with it take turns, so each record is counted once, by whoever takes it.
-     */
-    private long drainLate() {
-        long records = 0;
-        synchronized (lateDrain) {
-            for (Object item; (item = queue.poll()) != null; ) {
-                if (item instanceof AuditRecord) {
-                    records++;
-                } else if (item instanceof FlushRequest request) {
-                    request.complete(false);
-                }
-            }
-        }
-        return records;
     }
 
     /** After the sink is closed: from now on another Sluice may write the log. */
@@ -677,21 +598,6 @@ public final class AuditLog implements AutoCloseable {
             this.keyId = AuditChain.keyId(SigningKeys.publicKeyOf(key));
             this.every = schedule.every();
             this.intervalNanos = schedule.interval().toNanos();
-        }
-    }
-
-    /** A marker in the queue: everything ahead of it is written and forced when it is reached. */
-    private static final class FlushRequest {
-        private final CountDownLatch done = new CountDownLatch(1);
-        private volatile boolean ok;
-
-        void complete(boolean success) {
-            ok = success;
-            done.countDown();
-        }
-
-        boolean await(long nanos) throws InterruptedException {
-            return done.await(Math.max(0, nanos), TimeUnit.NANOSECONDS) && ok;
         }
     }
 }
