@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.sluice.policy.config.AuditConfig;
 import org.sluice.policy.config.AuditConfig.Fsync;
@@ -72,6 +73,7 @@ public final class AuditLog implements AutoCloseable {
     private final AtomicLong writeFailures = new AtomicLong();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final BooleanSupplier closingNow = () -> this.closing;
+    private final LongSupplier nanosToDuty = this::pollNanos;
     private volatile boolean lastWriteOk = true;
     private volatile boolean closing;
     private volatile boolean abandoned;
@@ -313,7 +315,7 @@ public final class AuditLog implements AutoCloseable {
     private void run() {
         try {
             while (!abandoned && !(closing && queue.isEmpty())) {
-                queue.awaitWork(closingNow, pollNanos());
+                queue.awaitWork(closingNow, nanosToDuty);
                 for (Object item; batch.size() < MAX_BATCH && (item = queue.poll()) != null; ) {
                     batch.add(item);
                 }

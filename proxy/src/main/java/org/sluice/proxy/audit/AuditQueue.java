@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * What the event loops hand the audit writer, and when the writer wakes for it: a bounded lock-free queue of
@@ -92,10 +93,10 @@ final class AuditQueue {
     }
 
     /**
-     * Writer only: returns when there is something to take, when {@code nanosToDuty} (the next timed duty of the
-     * writer's) has passed, or once {@code closing} holds.
+     * Writer only: returns when there is something to take, when the writer's next timed duty is due
+     * ({@code nanosToDuty}, asked at each wait), or once {@code closing} holds.
      */
-    void awaitWork(BooleanSupplier closing, long nanosToDuty) {
+    void awaitWork(BooleanSupplier closing, LongSupplier nanosToDuty) {
         if (closing.getAsBoolean()) {
             return;
         }
@@ -104,14 +105,14 @@ final class AuditQueue {
             return;
         }
         if (busy) {
-            LockSupport.parkNanos(this, Math.min(LINGER_NANOS, nanosToDuty));
+            LockSupport.parkNanos(this, Math.min(LINGER_NANOS, nanosToDuty.getAsLong()));
             busy = !queue.isEmpty();
             return;
         }
         idle = true;
         try {
             if (queue.isEmpty() && !closing.getAsBoolean()) {
-                LockSupport.parkNanos(this, nanosToDuty);
+                LockSupport.parkNanos(this, nanosToDuty.getAsLong());
             }
         } finally {
             idle = false;
@@ -120,10 +121,10 @@ final class AuditQueue {
     }
 
     /** Waits one linger for more records to join those queued, unless a batch is full or a flush is waiting. */
-    private void lingerForMore(BooleanSupplier closing, long nanosToDuty) {
+    private void lingerForMore(BooleanSupplier closing, LongSupplier nanosToDuty) {
         if (!closing.getAsBoolean() && !queue.isEmpty() && queue.size() < maxBatch - 1
                 && !(queue.peek() instanceof Flush)) {
-            LockSupport.parkNanos(this, Math.min(LINGER_NANOS, nanosToDuty));
+            LockSupport.parkNanos(this, Math.min(LINGER_NANOS, nanosToDuty.getAsLong()));
         }
         busy = !queue.isEmpty();
     }
