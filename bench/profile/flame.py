@@ -52,12 +52,16 @@ RULES = [
     ("parse", r"^io\.netty\.handler\.codec\.ByteToMessageDecoder\.(decode|callDecode|cumulat)"
               r"|^io\.netty\.handler\.codec\.ByteToMessageDecoder\$\d", None),
     ("parse", r"^org\.sluice\.proxy\.gateway\.(RawHead|RequestHeadBytes|StrictRequestCheck|RequestIntake"
-              r"|RequestHeadDeadline|RequestTargets|StrictServerCodec\$Strict)", None),
+              r"|RequestHeadDeadline|RequestTargets|StrictServerCodec\$Strict|RequestHeadParser|RequestHead\."
+              r"|StrictRequestDecoder)", None),
     ("metrics", r"^org\.sluice\.proxy\.metrics\.|^io\.prometheus\.|^io\.micrometer\.", None),
     ("relay", r"^org\.sluice\.proxy\.(gateway|upstream)\.", None),
     ("relay", r"^io\.netty\.handler\.codec\.(http\.HttpObjectEncoder|http\.HttpRequestEncoder|http\.HttpResponseEncoder"
               r"|MessageToMessageEncoder|MessageToByteEncoder)", None),
-    ("relay", r"^io\.netty\.(buffer|channel)\.(?!.*EventLoop\.run)(?!.*IoHandler\.run)", None),
+    # reading a byte or searching a buffer is no anchor either: the parser that reads decides
+    ("relay", r"^io\.netty\.(buffer|channel)\.(?!.*EventLoop\.run)(?!.*IoHandler\.run)"
+              r"(?!.*\.(getByte|_getByte|indexOf|forEachByte|forEachByteAsc0|firstIndexOf|checkIndex|checkIndex0"
+              r"|ensureAccessible|isAccessible)$)", None),
 ]
 JVM_THREAD = r"^\[(GC |GN |CN |VM |Compiler|Sweeper|Service|Signal|Common-Cleaner|Reference|Finalizer|Attach|Notification)"
 ORDER = ["parse", "policy", "relay", "audit encode", "hash chain", "body SHA-256", "syscalls", "metrics",
