@@ -199,11 +199,7 @@ final class IndexedHeaders extends HttpHeaders {
         return false;
     }
 
-    @Override
-    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
-        return contains(name) ? getAll(name).iterator() : Collections.emptyIterator();
-    }
-
+    /** Netty's valueCharSequenceIterator comes here too. */
     @Override
     public Iterator<String> valueStringIterator(CharSequence name) {
         return contains(name) ? getAll(name).iterator() : Collections.emptyIterator();
