@@ -119,15 +119,8 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
     /** chunk-size [ ";" extensions ] CRLF */
     private void chunkSize(ByteBuf in, List<Object> out) {
         int start = in.readerIndex();
-        int lf = in.indexOf(start, Math.min(in.writerIndex(), start + maxLine + 1), LF);
+        int lf = lineEnd(in, out, "a chunk size line");
         if (lf < 0) {
-            if (in.readableBytes() > maxLine) {
-                failBody(in, out, "a chunk size line is longer than " + maxLine + " bytes");
-            }
-            return;
-        }
-        if (lf == start || in.getByte(lf - 1) != CR) {
-            failBody(in, out, "a chunk size line does not end in CRLF");
             return;
         }
         int end = lf - 1;
@@ -202,15 +195,8 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
     /** After the last chunk: the empty line, or trailer fields, which end the body in a part that carries them. */
     private void trailers(ByteBuf in, List<Object> out) {
         int start = in.readerIndex();
-        int lf = in.indexOf(start, Math.min(in.writerIndex(), start + maxLine + 1), LF);
+        int lf = lineEnd(in, out, "a line after the last chunk");
         if (lf < 0) {
-            if (in.readableBytes() > maxLine) {
-                failBody(in, out, "a trailer line is longer than " + maxLine + " bytes");
-            }
-            return;
-        }
-        if (lf == start || in.getByte(lf - 1) != CR) {
-            failBody(in, out, "a line after the last chunk does not end in CRLF");
             return;
         }
         if (lf == start + 1) {
@@ -228,6 +214,26 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
                 ? line.substring(colon + 1).trim() : "");
         discard(in);
         out.add(last);
+    }
+
+    /**
+     * The LF ending the body's line ({@code what}) at the reader index, after a CR and within maxLine; -1 when the
+     * line is not complete yet, or when it failed (then the failed part is in {@code out} and the rest discarded).
+     */
+    private int lineEnd(ByteBuf in, List<Object> out, String what) {
+        int start = in.readerIndex();
+        int lf = in.indexOf(start, Math.min(in.writerIndex(), start + maxLine + 1), LF);
+        if (lf < 0) {
+            if (in.readableBytes() > maxLine) {
+                failBody(in, out, what + " is longer than " + maxLine + " bytes");
+            }
+            return -1;
+        }
+        if (lf == start || in.getByte(lf - 1) != CR) {
+            failBody(in, out, what + " does not end in CRLF");
+            return -1;
+        }
+        return lf;
     }
 
     private void failBody(ByteBuf in, List<Object> out, String problem) {
