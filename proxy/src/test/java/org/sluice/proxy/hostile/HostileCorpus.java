@@ -1,12 +1,12 @@
 package org.sluice.proxy.hostile;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.sluice.proxy.testing.HttpBytes;
 
 /** The cases of {@code hostile/corpus.txt}: name, the statuses expected in order, and the raw bytes to send. */
 record HostileCorpus(String name, List<Integer> expected, byte[] raw) {
@@ -26,35 +26,10 @@ record HostileCorpus(String name, List<Integer> expected, byte[] raw) {
                 int bar = header.lastIndexOf(" | ");
                 List<Integer> expected = Arrays.stream(header.substring(bar + 3).trim().split(" "))
                         .map(Integer::valueOf).toList();
-                cases.add(new HostileCorpus(header.substring(0, bar), expected, unescape(lines[i + 1])));
+                cases.add(new HostileCorpus(header.substring(0, bar), expected, HttpBytes.unescaped(lines[i + 1])));
             }
         }
         return cases;
-    }
-
-    /** \r \n \t \\ and \xHH; every other character is one byte (ISO-8859-1). */
-    static byte[] unescape(String text) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c != '\\') {
-                out.write(c);
-                continue;
-            }
-            char next = text.charAt(++i);
-            switch (next) {
-                case 'r' -> out.write('\r');
-                case 'n' -> out.write('\n');
-                case 't' -> out.write('\t');
-                case '\\' -> out.write('\\');
-                case 'x' -> {
-                    out.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
-                    i += 2;
-                }
-                default -> throw new IllegalArgumentException("unknown escape \\" + next + " in the corpus");
-            }
-        }
-        return out.toByteArray();
     }
 
     @Override

@@ -41,4 +41,29 @@ public final class HttpBytes {
     public static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.ISO_8859_1);
     }
+
+    /** Bytes written as the hostile corpus writes them: \r \n \t \\ and \xHH; any other character is one byte. */
+    public static byte[] unescaped(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '\\') {
+                out.write(c);
+                continue;
+            }
+            char next = text.charAt(++i);
+            switch (next) {
+                case 'r' -> out.write('\r');
+                case 'n' -> out.write('\n');
+                case 't' -> out.write('\t');
+                case '\\' -> out.write('\\');
+                case 'x' -> {
+                    out.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                    i += 2;
+                }
+                default -> throw new IllegalArgumentException("unknown escape \\" + next + "");
+            }
+        }
+        return out.toByteArray();
+    }
 }
