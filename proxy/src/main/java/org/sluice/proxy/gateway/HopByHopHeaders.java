@@ -39,6 +39,11 @@ public final class HopByHopHeaders {
      */
     static void remove(HttpHeaders headers, boolean keepTransferEncoding) {
         String connection = connectionTokens(headers);
+        if (headers instanceof IndexedHeaders indexed) {
+            indexed.removeFields(name -> isHopByHop(name, keepTransferEncoding)
+                    || (listedIn(connection, name) && !isFraming(name)));
+            return;
+        }
         List<CharSequence> doomed = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             CharSequence name = it.next().getKey();

@@ -1,12 +1,16 @@
 package org.sluice.proxy.gateway;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.DateFormatter;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.DefaultHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.CharsetUtil;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Date;
 import java.util.Iterator;
@@ -15,51 +19,44 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * A request's headers as the fields of its parsed head ({@link RequestHead}) plus the edits made to them on the
- * way upstream: fields removed, and fields added or set (kept apart, in Netty's validating headers). Reading a
- * field makes a view of the head's bytes, never a copy; Netty's encoder copies those bytes as they are, so the
- * upstream gets the fields that were sent, byte for byte, minus what was removed, plus what was added.
- * One event loop only, as every request's headers.
+ * A message's headers as the fields of its parsed head ({@link HeadFields}: a request's, or an upstream response's)
+ * plus the edits made to them on the way through: fields removed, and fields added or set (kept apart, validated as
+ * Netty's headers validate). Reading a field makes a view of the head's bytes, never a copy. The encoders write the
+ * remaining fields from the head's bytes ({@link #writeTo}), so the next hop gets the fields that were sent, byte for
+ * byte, minus what was removed, plus what was added. One event loop only, as every message's headers.
  */
 final class IndexedHeaders extends HttpHeaders {
-    private final RequestHead head;
+    private static final byte[] COLON_SP = {':', ' '};
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final DefaultHeaders.NameValidator<CharSequence> NAMES =
+            DefaultHttpHeadersFactory.headersFactory().getNameValidator();
+    private static final DefaultHeaders.ValueValidator<CharSequence> VALUES =
+            DefaultHttpHeadersFactory.headersFactory().getValueValidator();
+    /** Room for the few fields Sluice adds (Host, Via, the request id, credentials). */
+    private static final int ADDED_ROOM = 4;
+
+    private final HeadFields head;
     /** Fields of the head removed by an edit; null until the first. */
     private boolean[] removed;
     private int removedCount;
-    /** Fields added or set by an edit; null until the first. */
-    private HttpHeaders added;
+    /** Fields added or set by edits, in order; null until the first. */
+    private CharSequence[] addedNames;
+    private CharSequence[] addedValues;
+    private int addedCount;
     /** The head's fields as entries, made when first iterated. */
     private Field[] fields;
+    /** A field's name as passed to {@link #removeFields}: one view, moved from field to field. */
+    private FieldName fieldName;
 
-    IndexedHeaders(RequestHead head) {
+    IndexedHeaders(HeadFields head) {
         this.head = head;
-    }
-
-    RequestHead head() {
-        return head;
     }
 
     private boolean present(int i) {
         return removed == null || !removed[i];
-    }
-
-    private HttpHeaders added() {
-        if (added == null) {
-            added = new Added();
-        }
-        return added;
-    }
-
-    /** Netty's validating headers, sized for the few fields Sluice adds (Host, Via, the request id, credentials). */
-    private static final class Added extends DefaultHttpHeaders {
-        private static final int SIZE_HINT = 4;
-
-        Added() {
-            super(DefaultHttpHeadersFactory.headersFactory().getNameValidator(),
-                    DefaultHttpHeadersFactory.headersFactory().getValueValidator(), SIZE_HINT);
-        }
     }
 
     private Field field(int i) {
@@ -74,15 +71,110 @@ final class IndexedHeaders extends HttpHeaders {
         return f;
     }
 
+    private void removeFromHead(int i) {
+        if (removed == null) {
+            removed = new boolean[head.fieldCount()];
+        }
+        removed[i] = true;
+        removedCount++;
+    }
+
     /** Removes every field of the head named {@code name}. */
     private void removeFromHead(CharSequence name) {
         for (int i = 0; i < head.fieldCount(); i++) {
             if (present(i) && head.nameIs(i, name)) {
-                if (removed == null) {
-                    removed = new boolean[head.fieldCount()];
-                }
-                removed[i] = true;
-                removedCount++;
+                removeFromHead(i);
+            }
+        }
+    }
+
+    /**
+     * Removes every field whose name {@code doomed} accepts, looking at each field once. The name it is shown is
+     * valid only during the call: it must not be kept. Allocates nothing when nothing is removed.
+     */
+    void removeFields(Predicate<CharSequence> doomed) {
+        FieldName name = fieldName == null ? fieldName = new FieldName(head.bytes) : fieldName;
+        for (int i = 0; i < head.fieldCount(); i++) {
+            if (present(i) && doomed.test(name.of(head.nameStart(i), head.nameLength(i)))) {
+                removeFromHead(i);
+            }
+        }
+        for (int i = addedCount - 1; i >= 0; i--) {
+            if (doomed.test(addedNames[i])) {
+                removeAdded(i);
+            }
+        }
+    }
+
+    /**
+     * Writes the fields as {@code name: value CRLF} lines: the head's remaining ones from its bytes (runs of fields
+     * sent that way as one copy), then the added ones.
+     */
+    void writeTo(ByteBuf out) {
+        int runStart = 0;
+        for (int i = 0; i < head.fieldCount(); i++) {
+            if (!present(i)) {
+                head.writeFields(runStart, i, out);
+                runStart = i + 1;
+            }
+        }
+        head.writeFields(runStart, head.fieldCount(), out);
+        for (int i = 0; i < addedCount; i++) {
+            writeAscii(addedNames[i], out);
+            out.writeBytes(COLON_SP);
+            writeAscii(addedValues[i], out);
+            out.writeBytes(CRLF);
+        }
+    }
+
+    private static void writeAscii(CharSequence text, ByteBuf out) {
+        if (text instanceof AsciiString ascii) {
+            ByteBufUtil.copy(ascii, out);
+        } else {
+            out.writeCharSequence(text, CharsetUtil.US_ASCII);
+        }
+    }
+
+    // ---- the added fields
+
+    private int addedIndexOf(CharSequence name, int from) {
+        for (int i = from; i < addedCount; i++) {
+            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void addField(CharSequence name, Object value) {
+        NAMES.validateName(name);
+        CharSequence text = value instanceof CharSequence chars ? chars
+                : value instanceof Date date ? DateFormatter.format(date) : String.valueOf(value);
+        VALUES.validate(text);
+        if (addedNames == null) {
+            addedNames = new CharSequence[ADDED_ROOM];
+            addedValues = new CharSequence[ADDED_ROOM];
+        } else if (addedCount == addedNames.length) {
+            addedNames = Arrays.copyOf(addedNames, addedCount * 2);
+            addedValues = Arrays.copyOf(addedValues, addedCount * 2);
+        }
+        addedNames[addedCount] = name;
+        addedValues[addedCount] = text;
+        addedCount++;
+    }
+
+    private void removeAdded(int i) {
+        System.arraycopy(addedNames, i + 1, addedNames, i, addedCount - i - 1);
+        System.arraycopy(addedValues, i + 1, addedValues, i, addedCount - i - 1);
+        addedCount--;
+        addedNames[addedCount] = null;
+        addedValues[addedCount] = null;
+    }
+
+    private void removeAdded(CharSequence name) {
+        for (int i = addedCount - 1; i >= 0; i--) {
+            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
+                removeAdded(i);
             }
         }
     }
@@ -101,7 +193,8 @@ final class IndexedHeaders extends HttpHeaders {
                 return field(i).value.toString();
             }
         }
-        return added == null ? null : added.get(name);
+        int a = addedIndexOf(name, 0);
+        return a < 0 ? null : addedValues[a].toString();
     }
 
     @Override
@@ -162,8 +255,8 @@ final class IndexedHeaders extends HttpHeaders {
                 values.add(field(i).value.toString());
             }
         }
-        if (added != null) {
-            values.addAll(added.getAll(name));
+        for (int a = addedIndexOf(name, 0); a >= 0; a = addedIndexOf(name, a + 1)) {
+            values.add(addedValues[a].toString());
         }
         return values;
     }
@@ -175,19 +268,25 @@ final class IndexedHeaders extends HttpHeaders {
     @Override
     public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
         for (int i = 0; i < head.fieldCount(); i++) {
-            if (present(i) && head.nameIs(i, name) && listContains(field(i).value, value, ignoreCase)) {
+            if (present(i) && head.nameIs(i, name) && head.valueLists(i, value, ignoreCase)) {
                 return true;
             }
         }
-        return added != null && added.containsValue(name, value, ignoreCase);
+        for (int a = addedIndexOf(name, 0); a >= 0; a = addedIndexOf(name, a + 1)) {
+            if (listContains(addedValues[a], value, ignoreCase)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    private static boolean listContains(AsciiString list, CharSequence value, boolean ignoreCase) {
+    private static boolean listContains(CharSequence list, CharSequence value, boolean ignoreCase) {
+        AsciiString ascii = AsciiString.of(list);
         int start = 0;
-        while (start <= list.length()) {
-            int comma = list.indexOf(',', start);
-            int end = comma < 0 ? list.length() : comma;
-            AsciiString item = list.subSequence(start, end, false).trim();
+        while (start <= ascii.length()) {
+            int comma = ascii.indexOf(',', start);
+            int end = comma < 0 ? ascii.length() : comma;
+            AsciiString item = ascii.subSequence(start, end, false).trim();
             if (ignoreCase ? item.contentEqualsIgnoreCase(value) : item.contentEquals(value)) {
                 return true;
             }
@@ -228,7 +327,7 @@ final class IndexedHeaders extends HttpHeaders {
                 return true;
             }
         }
-        return added != null && added.contains(name);
+        return addedIndexOf(name, 0) >= 0;
     }
 
     @Override
@@ -241,12 +340,11 @@ final class IndexedHeaders extends HttpHeaders {
     public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
         return new Iterator<>() {
             private int next = nextPresent(0);
-            /** The added fields' iterator, made only when the head's fields are done and there are any. */
-            private Iterator<Map.Entry<CharSequence, CharSequence>> more;
+            private int nextAdded;
 
             @Override
             public boolean hasNext() {
-                return next < head.fieldCount() || more().hasNext();
+                return next < head.fieldCount() || nextAdded < addedCount;
             }
 
             @Override
@@ -256,18 +354,11 @@ final class IndexedHeaders extends HttpHeaders {
                     next = nextPresent(next + 1);
                     return f;
                 }
-                if (!more().hasNext()) {
+                if (nextAdded >= addedCount) {
                     throw new NoSuchElementException();
                 }
-                return more.next();
-            }
-
-            private Iterator<Map.Entry<CharSequence, CharSequence>> more() {
-                if (more == null) {
-                    more = added == null || added.isEmpty() ? Collections.emptyIterator()
-                            : added.iteratorCharSequence();
-                }
-                return more;
+                int a = nextAdded++;
+                return new AbstractMap.SimpleImmutableEntry<>(addedNames[a], addedValues[a]);
             }
         };
     }
@@ -283,11 +374,8 @@ final class IndexedHeaders extends HttpHeaders {
                 bytes += head.nameLength(i) + 2 + head.valueLength(i) + 2;
             }
         }
-        if (added != null) {
-            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = added.iteratorCharSequence(); it.hasNext(); ) {
-                Map.Entry<CharSequence, CharSequence> e = it.next();
-                bytes += e.getKey().length() + 2 + e.getValue().length() + 2;
-            }
+        for (int a = 0; a < addedCount; a++) {
+            bytes += addedNames[a].length() + 2 + addedValues[a].length() + 2;
         }
         return bytes;
     }
@@ -307,7 +395,7 @@ final class IndexedHeaders extends HttpHeaders {
 
     @Override
     public int size() {
-        return head.fieldCount() - removedCount + (added == null ? 0 : added.size());
+        return head.fieldCount() - removedCount + addedCount;
     }
 
     @Override
@@ -324,31 +412,32 @@ final class IndexedHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders add(String name, Object value) {
-        added().add(name, value);
-        return this;
+        return add((CharSequence) name, value);
     }
 
     @Override
     public HttpHeaders add(CharSequence name, Object value) {
-        added().add(name, value);
+        addField(name, value);
         return this;
     }
 
     @Override
     public HttpHeaders add(String name, Iterable<?> values) {
-        added().add(name, values);
+        for (Object value : values) {
+            addField(name, value);
+        }
         return this;
     }
 
     @Override
     public HttpHeaders addInt(CharSequence name, int value) {
-        added().addInt(name, value);
+        addField(name, Integer.toString(value));
         return this;
     }
 
     @Override
     public HttpHeaders addShort(CharSequence name, short value) {
-        added().addShort(name, value);
+        addField(name, Short.toString(value));
         return this;
     }
 
@@ -359,30 +448,25 @@ final class IndexedHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
-        removeFromHead(name);
-        added().set(name, value);
+        remove(name);
+        addField(name, value);
         return this;
     }
 
     @Override
     public HttpHeaders set(String name, Iterable<?> values) {
-        removeFromHead(name);
-        added().set(name, values);
-        return this;
+        remove(name);
+        return add(name, values);
     }
 
     @Override
     public HttpHeaders setInt(CharSequence name, int value) {
-        removeFromHead(name);
-        added().setInt(name, value);
-        return this;
+        return set(name, Integer.toString(value));
     }
 
     @Override
     public HttpHeaders setShort(CharSequence name, short value) {
-        removeFromHead(name);
-        added().setShort(name, value);
-        return this;
+        return set(name, Short.toString(value));
     }
 
     @Override
@@ -393,9 +477,7 @@ final class IndexedHeaders extends HttpHeaders {
     @Override
     public HttpHeaders remove(CharSequence name) {
         removeFromHead(name);
-        if (added != null) {
-            added.remove(name);
-        }
+        removeAdded(name);
         return this;
     }
 
@@ -403,15 +485,11 @@ final class IndexedHeaders extends HttpHeaders {
     public HttpHeaders clear() {
         for (int i = 0; i < head.fieldCount(); i++) {
             if (present(i)) {
-                if (removed == null) {
-                    removed = new boolean[head.fieldCount()];
-                }
-                removed[i] = true;
-                removedCount++;
+                removeFromHead(i);
             }
         }
-        if (added != null) {
-            added.clear();
+        while (addedCount > 0) {
+            removeAdded(addedCount - 1);
         }
         return this;
     }
@@ -444,6 +522,43 @@ final class IndexedHeaders extends HttpHeaders {
         @Override
         public String toString() {
             return name + ": " + value;
+        }
+    }
+
+    /** A field's name as a view of the head's bytes that can be moved to another field: see removeFields. */
+    private static final class FieldName implements CharSequence {
+        private final byte[] bytes;
+        private int start;
+        private int length;
+
+        FieldName(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        FieldName of(int start, int length) {
+            this.start = start;
+            this.length = length;
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) (bytes[start + index] & 0xff);
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return new AsciiString(bytes, start + from, to - from, true);
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, start, length, CharsetUtil.ISO_8859_1);
         }
     }
 }

@@ -1,7 +1,9 @@
 package org.sluice.proxy.gateway;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -31,6 +33,16 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<StrictRequest
 
     private final class ServerResponseEncoder extends HttpResponseEncoder {
         private HttpMethod method;
+
+        /** A relayed response's fields go out from the bytes they came in ({@link IndexedHeaders#writeTo}). */
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (headers instanceof IndexedHeaders indexed) {
+                indexed.writeTo(buf);
+            } else {
+                super.encodeHeaders(headers, buf);
+            }
+        }
 
         @Override
         protected void sanitizeHeadersBeforeEncode(HttpResponse msg, boolean isAlwaysEmpty) {

@@ -54,6 +54,10 @@ final class UpstreamHeadRewriter extends ChannelInboundHandlerAdapter {
 
     /** Strips every request header the rule does not let through (headers are a channel for data, too). */
     private static void keepAllowed(HttpHeaders headers, HeaderAllowlist allowed) {
+        if (headers instanceof IndexedHeaders indexed) {
+            indexed.removeFields(name -> !allowed.allows(name));
+            return;
+        }
         List<CharSequence> refused = null;
         // Netty's header iterator cannot remove; the list is only made when there is something to strip.
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();

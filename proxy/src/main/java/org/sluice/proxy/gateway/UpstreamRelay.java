@@ -347,9 +347,12 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         ex.closeAfterResponse = close;
         ex.responseStarted = true;
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        // A response that carries its body in the same object goes out head first; the body follows as content.
-        ctx.write(response instanceof HttpContent
-                ? new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers) : response);
+        // A whole response goes out in one write, with its body (responseBody); otherwise the head goes now.
+        if (!(response instanceof LastHttpContent)) {
+            ctx.write(response instanceof HttpContent
+                    ? new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers) : response,
+                    ctx.voidPromise());
+        }
         return true;
     }
 
@@ -372,7 +375,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
             finishResponse(content);
             return;
         }
-        ctx.write(content);
+        ctx.write(content, ctx.voidPromise());
         if (!ctx.channel().isWritable() && upstreamChannel != null) {
             upstreamChannel.config().setAutoRead(false);
         }

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -43,6 +42,7 @@ import org.sluice.policy.config.GatewayTimeouts;
 import org.sluice.policy.config.UpstreamConfig;
 import org.sluice.policy.net.AddressClassifier;
 import org.sluice.proxy.Transport;
+import org.sluice.proxy.gateway.UpstreamCodec;
 
 /**
  * The central server as seen from Sluice: one bounded keep-alive pool per event loop, so an exchange and its
@@ -245,7 +245,7 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
 
     /** The HTTP codec and the hand-over to the relay, after TLS if any: the end of every upstream pipeline. */
     public static void addHttpHandlers(ChannelPipeline pipeline) {
-        pipeline.addLast("http", new HttpClientCodec(MAX_RESPONSE_LINE, MAX_RESPONSE_HEADERS, MAX_RESPONSE_CHUNK));
+        pipeline.addLast("http", new UpstreamCodec(MAX_RESPONSE_LINE, MAX_RESPONSE_HEADERS, MAX_RESPONSE_CHUNK));
         pipeline.addLast("relay", new UpstreamChannelHandler());
     }
 

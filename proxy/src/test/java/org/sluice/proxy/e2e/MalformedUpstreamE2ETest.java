@@ -28,6 +28,13 @@ class MalformedUpstreamE2ETest {
         "this is not http\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\nhello",
         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nhello",
+        "HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 5\r\n\r\nhello",
+        "HTTP/1.1 200 OK\nContent-Length: 5\n\nhello",
+        "HTTP/1.1 200 OK\r\nX-A : 1\r\nContent-Length: 5\r\n\r\nhello",
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\nhello",
+        "HTTP/1.1 999 hello\r\nContent-Length: 0\r\n\r\n",
     })
     void malformedResponseGets502AndIsAudited(String answer) throws Exception {
         try (ScriptedUpstream upstream = ScriptedUpstream.answering(answer);
@@ -57,6 +64,27 @@ class MalformedUpstreamE2ETest {
             assertThat(received).as("the connection ends without the garbage").doesNotContain("hello");
             Map<String, Object> record = sluice.awaitAudit(1).get(0);
             assertThat(record).containsEntry("error", "upstream_malformed").containsEntry("respBytes", 0L);
+        }
+    }
+
+    @Test
+    void aValidResponseArrivesWithItsFieldsAsSentBarTheHopByHopOnes() throws Exception {
+        try (ScriptedUpstream upstream = ScriptedUpstream.answering("HTTP/1.1 200 Fine Thanks\r\nX-A:b\r\n"
+                     + "Set-Cookie: a=1\r\nConnection: X-Hop\r\nX-Hop: 1\r\nSet-Cookie: b=2\r\nX-Pad:  p  \r\n"
+                     + "Content-Length: 2\r\n\r\nok");
+             TestSluice sluice = TestSluice.start(TestSluice.gatewayYaml(upstream.url(), RULES))) {
+            RawResponse response = RawHttpConnection.exchange(sluice.gatewayPort(),
+                    "GET /api/tasks HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n");
+
+            assertThat(response.status()).as(response.toString()).isEqualTo(200);
+            assertThat(response.reason()).isEqualTo("Fine Thanks");
+            assertThat(response.header("X-A")).isEqualTo("b");
+            assertThat(response.header("X-Pad")).isEqualTo("p");
+            assertThat(response.headers("Set-Cookie")).containsExactly("a=1", "b=2");
+            assertThat(response.header("X-Hop")).as("named by Connection: hop-by-hop").isNull();
+            assertThat(response.header("X-Sluice-Request-Id")).isNotBlank();
+            assertThat(response.bodyText()).isEqualTo("ok");
+            assertThat(sluice.awaitAudit(1).get(0)).containsEntry("status", 200L).containsEntry("respBytes", 2L);
         }
     }
 }
