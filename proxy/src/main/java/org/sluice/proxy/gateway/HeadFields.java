@@ -2,6 +2,7 @@ package org.sluice.proxy.gateway;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The header fields of a parsed message head: a copy of the head's bytes and offsets into them, four ints a field
@@ -38,6 +39,12 @@ class HeadFields {
     final AsciiString value(int i) {
         int at = i * STRIDE;
         return new AsciiString(bytes, fields[at + 2], fields[at + 3] - fields[at + 2], false);
+    }
+
+    /** The i-th field's value as text, one char per byte. */
+    final String valueText(int i) {
+        int at = i * STRIDE;
+        return new String(bytes, fields[at + 2], fields[at + 3] - fields[at + 2], StandardCharsets.ISO_8859_1);
     }
 
     final int nameStart(int i) {

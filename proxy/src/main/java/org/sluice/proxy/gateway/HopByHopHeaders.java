@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Takes hop-by-hop headers (RFC 9110 7.6.1), the names the Connection header lists and every Proxy-* header
@@ -20,6 +21,9 @@ public final class HopByHopHeaders {
      */
     static final List<AsciiString> DECIDING_REQUEST_HEADERS = List.of(HttpHeaderNames.CONTENT_LENGTH,
             HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.HOST, HttpHeaderNames.EXPECT);
+
+    private static final Predicate<CharSequence> HOP_BY_HOP_IN_REQUESTS = name -> isHopByHop(name, false);
+    private static final Predicate<CharSequence> HOP_BY_HOP_IN_RESPONSES = name -> isHopByHop(name, true);
 
     private HopByHopHeaders() {
     }
@@ -40,8 +44,12 @@ public final class HopByHopHeaders {
     static void remove(HttpHeaders headers, boolean keepTransferEncoding) {
         String connection = connectionTokens(headers);
         if (headers instanceof IndexedHeaders indexed) {
-            indexed.removeFields(name -> isHopByHop(name, keepTransferEncoding)
-                    || (listedIn(connection, name) && !isFraming(name)));
+            if (connection == null) {
+                indexed.removeFields(keepTransferEncoding ? HOP_BY_HOP_IN_RESPONSES : HOP_BY_HOP_IN_REQUESTS);
+            } else {
+                indexed.removeFields(name -> isHopByHop(name, keepTransferEncoding)
+                        || (listedIn(connection, name) && !isFraming(name)));
+            }
             return;
         }
         List<CharSequence> doomed = null;

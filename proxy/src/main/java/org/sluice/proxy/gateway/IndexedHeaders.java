@@ -42,9 +42,8 @@ final class IndexedHeaders extends HttpHeaders {
     /** Fields of the head removed by an edit; null until the first. */
     private boolean[] removed;
     private int removedCount;
-    /** Fields added or set by edits, in order; null until the first. */
-    private CharSequence[] addedNames;
-    private CharSequence[] addedValues;
+    /** Fields added or set by edits, in order, name then value; null until the first. */
+    private CharSequence[] added;
     private int addedCount;
     /** The head's fields as entries, made when first iterated. */
     private Field[] fields;
@@ -100,7 +99,7 @@ final class IndexedHeaders extends HttpHeaders {
             }
         }
         for (int i = addedCount - 1; i >= 0; i--) {
-            if (doomed.test(addedNames[i])) {
+            if (doomed.test(addedName(i))) {
                 removeAdded(i);
             }
         }
@@ -120,9 +119,9 @@ final class IndexedHeaders extends HttpHeaders {
         }
         head.writeFields(runStart, head.fieldCount(), out);
         for (int i = 0; i < addedCount; i++) {
-            writeAscii(addedNames[i], out);
+            writeAscii(addedName(i), out);
             out.writeBytes(COLON_SP);
-            writeAscii(addedValues[i], out);
+            writeAscii(addedValue(i), out);
             out.writeBytes(CRLF);
         }
     }
@@ -137,9 +136,17 @@ final class IndexedHeaders extends HttpHeaders {
 
     // ---- the added fields
 
+    private CharSequence addedName(int i) {
+        return added[2 * i];
+    }
+
+    private CharSequence addedValue(int i) {
+        return added[2 * i + 1];
+    }
+
     private int addedIndexOf(CharSequence name, int from) {
         for (int i = from; i < addedCount; i++) {
-            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
+            if (AsciiString.contentEqualsIgnoreCase(addedName(i), name)) {
                 return i;
             }
         }
@@ -151,29 +158,26 @@ final class IndexedHeaders extends HttpHeaders {
         CharSequence text = value instanceof CharSequence chars ? chars
                 : value instanceof Date date ? DateFormatter.format(date) : String.valueOf(value);
         VALUES.validate(text);
-        if (addedNames == null) {
-            addedNames = new CharSequence[ADDED_ROOM];
-            addedValues = new CharSequence[ADDED_ROOM];
-        } else if (addedCount == addedNames.length) {
-            addedNames = Arrays.copyOf(addedNames, addedCount * 2);
-            addedValues = Arrays.copyOf(addedValues, addedCount * 2);
+        if (added == null) {
+            added = new CharSequence[2 * ADDED_ROOM];
+        } else if (2 * addedCount == added.length) {
+            added = Arrays.copyOf(added, added.length * 2);
         }
-        addedNames[addedCount] = name;
-        addedValues[addedCount] = text;
+        added[2 * addedCount] = name;
+        added[2 * addedCount + 1] = text;
         addedCount++;
     }
 
     private void removeAdded(int i) {
-        System.arraycopy(addedNames, i + 1, addedNames, i, addedCount - i - 1);
-        System.arraycopy(addedValues, i + 1, addedValues, i, addedCount - i - 1);
+        System.arraycopy(added, 2 * (i + 1), added, 2 * i, 2 * (addedCount - i - 1));
         addedCount--;
-        addedNames[addedCount] = null;
-        addedValues[addedCount] = null;
+        added[2 * addedCount] = null;
+        added[2 * addedCount + 1] = null;
     }
 
     private void removeAdded(CharSequence name) {
         for (int i = addedCount - 1; i >= 0; i--) {
-            if (AsciiString.contentEqualsIgnoreCase(addedNames[i], name)) {
+            if (AsciiString.contentEqualsIgnoreCase(addedName(i), name)) {
                 removeAdded(i);
             }
         }
@@ -190,11 +194,11 @@ final class IndexedHeaders extends HttpHeaders {
     public String get(CharSequence name) {
         for (int i = 0; i < head.fieldCount(); i++) {
             if (present(i) && head.nameIs(i, name)) {
-                return field(i).value.toString();
+                return head.valueText(i);
             }
         }
         int a = addedIndexOf(name, 0);
-        return a < 0 ? null : addedValues[a].toString();
+        return a < 0 ? null : addedValue(a).toString();
     }
 
     @Override
@@ -252,11 +256,11 @@ final class IndexedHeaders extends HttpHeaders {
         List<String> values = new ArrayList<>(2);
         for (int i = 0; i < head.fieldCount(); i++) {
             if (present(i) && head.nameIs(i, name)) {
-                values.add(field(i).value.toString());
+                values.add(head.valueText(i));
             }
         }
         for (int a = addedIndexOf(name, 0); a >= 0; a = addedIndexOf(name, a + 1)) {
-            values.add(addedValues[a].toString());
+            values.add(addedValue(a).toString());
         }
         return values;
     }
@@ -273,7 +277,7 @@ final class IndexedHeaders extends HttpHeaders {
             }
         }
         for (int a = addedIndexOf(name, 0); a >= 0; a = addedIndexOf(name, a + 1)) {
-            if (listContains(addedValues[a], value, ignoreCase)) {
+            if (listContains(addedValue(a), value, ignoreCase)) {
                 return true;
             }
         }
@@ -358,7 +362,7 @@ final class IndexedHeaders extends HttpHeaders {
                     throw new NoSuchElementException();
                 }
                 int a = nextAdded++;
-                return new AbstractMap.SimpleImmutableEntry<>(addedNames[a], addedValues[a]);
+                return new AbstractMap.SimpleImmutableEntry<>(addedName(a), addedValue(a));
             }
         };
     }
@@ -375,7 +379,7 @@ final class IndexedHeaders extends HttpHeaders {
             }
         }
         for (int a = 0; a < addedCount; a++) {
-            bytes += addedNames[a].length() + 2 + addedValues[a].length() + 2;
+            bytes += addedName(a).length() + 2 + addedValue(a).length() + 2;
         }
         return bytes;
     }

@@ -1,11 +1,11 @@
 package org.sluice.proxy.gateway;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import java.util.Iterator;
-import java.util.Map;
+import java.util.List;
 import org.sluice.policy.Echo;
 
 /**
@@ -15,7 +15,7 @@ import org.sluice.policy.Echo;
  * is ignored), and a
  * Connection header naming a header Sluice frames, routes or decides by (hop-by-hop stripping would remove it on
  * the way upstream, and a Content-Length gone while its body still went is a request smuggled in that body).
- * One pass over the headers, allocating nothing but the iterator: it runs on every request.
+ * It runs on every request: the headers are asked by name, which allocates only for the fields that are there.
  */
 final class StrictRequestCheck {
     private static final AsciiString HTTP2_SETTINGS = AsciiString.cached("http2-settings");
@@ -27,26 +27,27 @@ final class StrictRequestCheck {
     static String problem(HttpRequest request) {
         // The parser admits HTTP/1.0 and 1.1 only, and has refused every framing but one Content-Length or chunked.
         boolean http11 = HttpVersion.HTTP_1_1.equals(request.protocolVersion());
-        int hosts = 0;
-        CharSequence host = null;
+        // Asked by name rather than by iterating the fields: a parsed head answers without an object per field.
+        HttpHeaders headers = request.headers();
+        List<String> hostLines = headers.getAll(HttpHeaderNames.HOST);
+        int hosts = hostLines.size();
+        CharSequence host = hosts == 0 ? null : hostLines.get(0);
         CharSequence upgrade = null;
-        boolean http2Settings = false;
+        if (headers.contains(HttpHeaderNames.UPGRADE)) {
+            for (String offer : headers.getAll(HttpHeaderNames.UPGRADE)) {
+                if (upgrade == null || AsciiString.contentEquals(upgrade, "h2c")) {
+                    upgrade = offer; // the first offer other than h2c, if any, is the one refused
+                }
+            }
+        }
+        boolean http2Settings = headers.contains(HTTP2_SETTINGS);
         AsciiString namedByConnection = null;
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence();
-        while (it.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> header = it.next();
-            CharSequence name = header.getKey();
-            if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
-                hosts++;
-                host = header.getValue();
-            } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)) {
-                upgrade = header.getValue();
-            } else if (AsciiString.contentEqualsIgnoreCase(name, HTTP2_SETTINGS)) {
-                http2Settings = true;
-            } else if (namedByConnection == null
-                    && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
-                namedByConnection = HopByHopHeaders.firstListed(header.getValue(),
-                        HopByHopHeaders.DECIDING_REQUEST_HEADERS);
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String tokens : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                namedByConnection = HopByHopHeaders.firstListed(tokens, HopByHopHeaders.DECIDING_REQUEST_HEADERS);
+                if (namedByConnection != null) {
+                    break;
+                }
             }
         }
         if (namedByConnection != null) {
