@@ -2,8 +2,6 @@ package org.sluice.proxy.gateway;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -24,16 +22,12 @@ import java.util.function.Consumer;
  * the intake answers 400 and closes. A body the connection's end cuts short is never completed: nothing marks it
  * last, and the exchange ends as the client's close.
  */
-final class StrictRequestDecoder extends ByteToMessageDecoder {
+final class StrictRequestDecoder extends FramingDecoder {
     private static final byte CR = '\r';
     private static final byte LF = '\n';
 
-    private enum State { HEAD, BODY, DISCARD }
-
     private final RequestHeadParser heads;
-    private final BodyFramer body;
     private final Consumer<HttpMethod> onRequest;
-    private State state = State.HEAD;
 
     /**
      * @param maxLine   the longest request line (and chunk size line), in bytes
@@ -42,21 +36,13 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
      * @param onRequest told each request's method as its head is passed on (the response encoder needs it)
      */
     StrictRequestDecoder(int maxLine, int maxFields, int maxPart, Consumer<HttpMethod> onRequest) {
+        super(new BodyFramer(maxLine, maxFields, maxPart, BodyFramer.Trailers.HAND_ON));
         this.heads = new RequestHeadParser(maxLine, maxFields);
-        this.body = new BodyFramer(maxLine, maxFields, maxPart, BodyFramer.Trailers.HAND_ON);
         this.onRequest = onRequest;
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        switch (state) {
-            case HEAD -> head(in, out);
-            case BODY -> body(in, out);
-            case DISCARD -> in.skipBytes(in.readableBytes());
-        }
-    }
-
-    private void head(ByteBuf in, List<Object> out) {
+    void head(ByteBuf in, List<Object> out) {
         while (in.isReadable() && (in.getByte(in.readerIndex()) == CR || in.getByte(in.readerIndex()) == LF)) {
             in.skipBytes(1); // empty lines before a request line: skipped (RFC 9112 2.2), not kept
         }
@@ -78,26 +64,13 @@ final class StrictRequestDecoder extends ByteToMessageDecoder {
         out.add(new DefaultHttpRequest(head.version(), head.method(), head.target(), new IndexedHeaders(head)));
         if (head.chunked()) {
             body.chunked();
-            state = State.BODY;
+            bodyFollows();
         } else if (head.contentLength() > 0) {
             body.fixed(head.contentLength());
-            state = State.BODY;
+            bodyFollows();
         } else {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
         }
-    }
-
-    private void body(ByteBuf in, List<Object> out) {
-        switch (body.decode(in, out)) {
-            case DONE -> state = State.HEAD;
-            case STOP -> discard(in);
-            case MORE -> { }
-        }
-    }
-
-    private void discard(ByteBuf in) {
-        state = State.DISCARD;
-        in.skipBytes(in.readableBytes());
     }
 
     /** A stand-in for a head that failed; what it says about itself is never read (the intake records nulls). */

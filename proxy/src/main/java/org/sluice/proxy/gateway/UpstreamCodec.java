@@ -54,35 +54,23 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<ByteToMess
         }
     }
 
-    private enum State { HEAD, BODY, DISCARD }
-
     /**
      * Frames responses. A head or a body that fails becomes a failed part (the relay answers 502 and drops the
      * connection), and nothing after it is read. A body cut short by the connection's end is not completed: the
      * relay sees the close. A body without a length ends with the connection.
      */
-    private final class ResponseDecoder extends ByteToMessageDecoder {
+    private final class ResponseDecoder extends FramingDecoder {
         private final ResponseHeadParser heads;
-        private final BodyFramer body;
         private final int maxPart;
-        private State state = State.HEAD;
 
         ResponseDecoder(int maxLine, int maxFields, int maxPart) {
+            super(new BodyFramer(maxLine, maxFields, maxPart, BodyFramer.Trailers.DROP));
             this.heads = new ResponseHeadParser(maxLine, maxFields);
             this.maxPart = maxPart;
-            this.body = new BodyFramer(maxLine, maxFields, maxPart, BodyFramer.Trailers.DROP);
         }
 
         @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-            switch (state) {
-                case HEAD -> head(in, out);
-                case BODY -> body(in, out);
-                case DISCARD -> in.skipBytes(in.readableBytes());
-            }
-        }
-
-        private void head(ByteBuf in, List<Object> out) {
+        void head(ByteBuf in, List<Object> out) {
             ResponseHead head;
             try {
                 int length = heads.headLength(in);
@@ -117,7 +105,7 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<ByteToMess
                 } else {
                     body.untilClose();
                 }
-                state = State.BODY;
+                bodyFollows();
             }
         }
 
@@ -127,29 +115,16 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<ByteToMess
                     EmptyHttpHeaders.INSTANCE);
         }
 
-        private void body(ByteBuf in, List<Object> out) {
-            switch (body.decode(in, out)) {
-                case DONE -> state = State.HEAD;
-                case STOP -> discard(in);
-                case MORE -> { }
-            }
-        }
-
         private void fail(ByteBuf in, List<Object> out, String problem) {
             discard(in);
             out.add(BodyFramer.failedPart(problem));
         }
 
-        private void discard(ByteBuf in) {
-            state = State.DISCARD;
-            in.skipBytes(in.readableBytes());
-        }
-
         @Override
         protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             super.decodeLast(ctx, in, out);
-            if (state == State.BODY && body.endsWithConnection()) {
-                state = State.DISCARD;
+            if (inBodyUntilClose()) {
+                discard(in);
                 out.add(LastHttpContent.EMPTY_LAST_CONTENT);
             }
         }
