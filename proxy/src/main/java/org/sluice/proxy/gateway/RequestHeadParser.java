@@ -70,8 +70,6 @@ final class RequestHeadParser {
     private boolean lineSeen;
     /** Field offsets while a head is parsed; the head keeps a copy of just its own. */
     private int[] scratch = new int[INITIAL_FIELDS * RequestHead.STRIDE];
-    /** The copy of a head that has not ended yet, reused while it arrives. */
-    private byte[] waiting = new byte[0];
 
     RequestHeadParser(int maxLine, int maxFields) {
         this.maxLine = maxLine;
@@ -89,19 +87,12 @@ final class RequestHeadParser {
         }
         // The head is read from a copy: a byte[] is checked far faster than a ByteBuf byte by byte. When the
         // head is complete the copy is exactly its bytes, which the head keeps; requests pipelined behind it are
-        // not copied. Otherwise all that arrived is copied, to be refused or waited on as it stands.
+        // not copied. Otherwise all that arrived is copied, to be refused or waited on as it stands: a new copy
+        // each time, so that no connection keeps an array the size of the limits.
         int headEnd = headEnd(in, start, end);
-        byte[] b;
-        if (headEnd > 0) {
-            b = new byte[headEnd - start];
-        } else {
-            if (waiting.length < readable) {
-                waiting = new byte[Math.max(readable, waiting.length * 2)];
-            }
-            b = waiting;
-        }
-        in.getBytes(start, b, 0, headEnd > 0 ? headEnd - start : readable);
-        Result result = parse(b, headEnd > 0 ? b.length : readable, headEnd > 0);
+        byte[] b = new byte[headEnd > 0 ? headEnd - start : readable];
+        in.getBytes(start, b);
+        Result result = parse(b);
         scanned = result.waiting() ? readable : 0;
         lineSeen = result.waiting() && in.indexOf(start, end, LF) >= 0;
         return result;
@@ -124,11 +115,9 @@ final class RequestHeadParser {
         return -1;
     }
 
-    /**
-     * Parses the head at the start of {@code b[0, end)}. {@code own}: b holds exactly a head's bytes and is not
-     * reused, so a head that parses keeps b itself.
-     */
-    private Result parse(byte[] b, int end, boolean own) {
+    /** Parses the head at the start of {@code b}, a copy of its own: a head that parses to b's end keeps b. */
+    private Result parse(byte[] b) {
+        int end = b.length;
         int p = 0;
         while (p < end && (b[p] == CR || b[p] == LF)) {
             p++; // empty lines before a request line are skipped (RFC 9112 2.2), and not counted
@@ -251,7 +240,7 @@ final class RequestHeadParser {
             return bad("the request carries both Content-Length and Transfer-Encoding: chunked; send one of them");
         }
         int length = lf + 1;
-        byte[] bytes = own && length == b.length ? b : Arrays.copyOf(b, length);
+        byte[] bytes = length == b.length ? b : Arrays.copyOf(b, length);
         HttpMethod method = method(bytes, lineStart, methodEnd);
         return new Result(new RequestHead(bytes, method, targetStart, targetEnd, version,
                 Arrays.copyOf(fields, count * RequestHead.STRIDE), count, chunked ? -1 : contentLength, chunked),
