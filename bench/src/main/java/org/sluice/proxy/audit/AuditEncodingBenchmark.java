@@ -55,7 +55,7 @@ public class AuditEncodingBenchmark {
         Instant start = Instant.parse("2026-11-23T09:15:02.123Z");
         records = new AuditRecord[RECORDS];
         for (int i = 0; i < RECORDS; i++) {
-            records[i] = new AuditRecord(start.plusMillis(3L * i), requestId(random), "gateway",
+            records[i] = new AuditRecord(start.plusMillis(3L * i).toEpochMilli(), requestId(random), "gateway",
                     "172.17.0.5:" + (32_768 + random.nextInt(28_000)), "GET", "https", "central.example.org", 443,
                     "/api/tasks", "allow", "central-api", "allowed by rule 'central-api'", 200, 0,
                     1_000 + random.nextInt(4_000), EMPTY_SHA256, random.nextInt(40), "203.0.113.10:443",

@@ -112,11 +112,7 @@ final class AuditLineEncoder {
         int mark = bytes.size();
         try {
             bytes.raw(TS);
-            if (r.ts() == null) {
-                bytes.nullValue();
-            } else {
-                bytes.asciiString(timestamps.format(r.ts().toEpochMilli()), UtcTimestamps.LENGTH);
-            }
+            bytes.asciiString(timestamps.format(r.ts()), UtcTimestamps.LENGTH);
             string(ID, r.id());
             string(LISTENER, r.listener());
             string(CLIENT, r.client());

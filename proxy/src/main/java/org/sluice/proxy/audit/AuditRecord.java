@@ -1,6 +1,5 @@
 package org.sluice.proxy.audit;
 
-import java.time.Instant;
 import java.util.List;
 import org.sluice.proxy.task.TaskClaims;
 
@@ -8,7 +7,7 @@ import org.sluice.proxy.task.TaskClaims;
  * One request's audit facts, written as one JSON line. Field names and their order are the audit contract
  * (docs: DESIGN.md "The audit log"); null fields are written as JSON null.
  *
- * @param ts         when the request's head arrived
+ * @param ts         when the request's head arrived, in milliseconds since the epoch (written as RFC 3339 UTC)
  * @param id         the request id, as sent in {@code X-Sluice-Request-Id}
  * @param listener   "gateway" or "forward"
  * @param client     the client's "ip:port"
@@ -37,7 +36,7 @@ import org.sluice.proxy.task.TaskClaims;
  * @param task       the task the request's container token claims, never verified; null when it had none that parses
  * @param content    what the rule's content checks found (counts, never values); null when no content check ran
  */
-public record AuditRecord(Instant ts, String id, String listener, String client, String method,
+public record AuditRecord(long ts, String id, String listener, String client, String method,
                           String scheme, String host, int port, String path, String decision, String rule,
                           String reason, int status, long reqBytes, long respBytes, String reqSha256,
                           long durationMs, String upstream, String policy, String error, String target,
@@ -73,7 +72,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
     }
 
     /** A record of a request no content check looked at. */
-    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+    public AuditRecord(long ts, String id, String listener, String client, String method,
                        String scheme, String host, int port, String path, String decision, String rule,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error, String target,
@@ -83,7 +82,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
     }
 
     /** A record without a claimed task. */
-    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+    public AuditRecord(long ts, String id, String listener, String client, String method,
                        String scheme, String host, int port, String path, String decision, String rule,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error, String target,
@@ -93,7 +92,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
     }
 
     /** A record that sent nothing upstream beyond its body ({@code reqBytesSent} = {@code reqBytes}). */
-    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+    public AuditRecord(long ts, String id, String listener, String client, String method,
                        String scheme, String host, int port, String path, String decision, String rule,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error, String target,
@@ -103,7 +102,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
     }
 
     /** A record that sent nothing upstream beyond its body, without a claimed task. */
-    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+    public AuditRecord(long ts, String id, String listener, String client, String method,
                        String scheme, String host, int port, String path, String decision, String rule,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error, String target, Tunnel tunnel) {
@@ -112,7 +111,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
     }
 
     /** A request record (no tunnel facts). */
-    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+    public AuditRecord(long ts, String id, String listener, String client, String method,
                        String scheme, String host, int port, String path, String decision, String rule,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error, String target) {
@@ -121,7 +120,7 @@ public record AuditRecord(Instant ts, String id, String listener, String client,
     }
 
     /** A record without the request target (so without a query to hash). */
-    public AuditRecord(Instant ts, String id, String listener, String client, String method,
+    public AuditRecord(long ts, String id, String listener, String client, String method,
                        String scheme, String host, int port, String path, String decision, String rule,
                        String reason, int status, long reqBytes, long respBytes, String reqSha256,
                        long durationMs, String upstream, String policy, String error) {

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -16,6 +18,8 @@ import java.nio.charset.StandardCharsets;
  * JSON body and request id, and its exchange is recorded once the answer is written.
  */
 final class ErrorResponder {
+    private static final byte[] REQUEST_ID_FIELD = ",\"requestId\":\"".getBytes(StandardCharsets.US_ASCII);
+
     private ErrorResponder() {
     }
 
@@ -70,13 +74,17 @@ final class ErrorResponder {
 
     static FullHttpResponse response(ChannelHandlerContext ctx, String requestId, Refusal refusal, String reason,
                                      boolean close) {
-        byte[] json = ("{\"error\":\"" + refusal.code + "\",\"reason\":" + Json.quote(reason)
-                + ",\"requestId\":\"" + requestId + "\"}").getBytes(StandardCharsets.UTF_8);
-        ByteBuf body = ctx.alloc().buffer(json.length).writeBytes(json);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, refusal.status, body);
+        ByteBuf body = ctx.alloc().buffer(refusal.bodyStart.length + reason.length() + 64);
+        body.writeBytes(refusal.bodyStart);
+        Json.writeQuoted(body, reason);
+        body.writeBytes(REQUEST_ID_FIELD).writeCharSequence(requestId, StandardCharsets.US_ASCII);
+        body.writeByte('"').writeByte('}');
+        // Sluice's own answers never have trailers: no headers object is made for them.
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, refusal.status, body,
+                DefaultHttpHeadersFactory.headersFactory().newHeaders(), EmptyHttpHeaders.INSTANCE);
         HttpHeaders headers = response.headers();
         headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         headers.set(SluiceHeaders.ERROR, refusal.headerValue);
         headers.set(SluiceHeaders.REQUEST_ID, requestId);
         if (close) {

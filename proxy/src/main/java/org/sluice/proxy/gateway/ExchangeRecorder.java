@@ -1,6 +1,5 @@
 package org.sluice.proxy.gateway;
 
-import java.time.Instant;
 import org.sluice.proxy.audit.AuditLog;
 import org.sluice.proxy.audit.AuditRecord;
 import org.sluice.proxy.metrics.SluiceMetrics;
@@ -39,7 +38,7 @@ public final class ExchangeRecorder {
         String decision = ex.decisionName();
         Destination d = ex.route != null && ex.route.destination() != null ? ex.route.destination() : fallback;
         audit.record(new AuditRecord(
-                Instant.ofEpochMilli(ex.startEpochMillis),
+                ex.startEpochMillis,
                 ex.id,
                 listener,
                 client,

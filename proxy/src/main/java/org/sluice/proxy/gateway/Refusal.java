@@ -2,6 +2,7 @@ package org.sluice.proxy.gateway;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 
 /** Every answer Sluice makes itself: status and the stable {@code X-Sluice-Error} code of the error contract. */
 enum Refusal {
@@ -20,10 +21,13 @@ enum Refusal {
     final String code;
     /** Pre-encoded once: header values are written on every refusal. */
     final AsciiString headerValue;
+    /** The error body up to the reason's value: {@code {"error":"<code>","reason":}. */
+    final byte[] bodyStart;
 
     Refusal(HttpResponseStatus status, String code) {
         this.status = status;
         this.code = code;
         this.headerValue = AsciiString.cached(code);
+        this.bodyStart = ("{\"error\":\"" + code + "\",\"reason\":").getBytes(StandardCharsets.US_ASCII);
     }
 }

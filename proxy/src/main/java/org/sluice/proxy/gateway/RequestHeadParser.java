@@ -85,45 +85,71 @@ final class RequestHeadParser {
                 && readable <= maxLine + maxFields + 2 && in.indexOf(start + scanned, end, LF) < 0) {
             return Result.WAITING;
         }
-        Result result = parse(in, start, end);
+        // The head is read from a copy: a byte[] is checked far faster than a ByteBuf byte by byte. When the
+        // head is complete the copy is exactly its bytes, which the head keeps; requests pipelined behind it are
+        // not copied. Otherwise all that arrived is copied, to be refused or waited on as it stands: a new copy
+        // each time, so that no connection keeps an array the size of the limits.
+        int headEnd = headEnd(in, start, end);
+        byte[] b = new byte[headEnd > 0 ? headEnd - start : readable];
+        in.getBytes(start, b);
+        Result result = parse(b);
         scanned = result.waiting() ? readable : 0;
         lineSeen = result.waiting() && in.indexOf(start, end, LF) >= 0;
         return result;
     }
 
-    private Result parse(ByteBuf in, int start, int end) {
+    /**
+     * Where the head at {@code start} ends: just after the first CRLF that follows a LF, empty lines before the
+     * request line not counted; -1 when none has arrived. The parser finds the same end, or refuses before it.
+     */
+    private static int headEnd(ByteBuf in, int start, int end) {
         int p = start;
         while (p < end && (in.getByte(p) == CR || in.getByte(p) == LF)) {
+            p++;
+        }
+        for (int lf = in.indexOf(p, end, LF); lf >= 0 && lf + 2 < end; lf = in.indexOf(lf + 1, end, LF)) {
+            if (in.getByte(lf + 1) == CR && in.getByte(lf + 2) == LF) {
+                return lf + 3;
+            }
+        }
+        return -1;
+    }
+
+    /** Parses the head at the start of {@code b}, a copy of its own: a head that parses to b's end keeps b. */
+    private Result parse(byte[] b) {
+        int end = b.length;
+        int p = 0;
+        while (p < end && (b[p] == CR || b[p] == LF)) {
             p++; // empty lines before a request line are skipped (RFC 9112 2.2), and not counted
         }
         int lineStart = p;
         // ---- request line: METHOD SP target SP HTTP/1.x CRLF
-        int lf = in.indexOf(p, Math.min(end, lineStart + maxLine + 2), LF);
+        int lf = indexOf(b, p, Math.min(end, lineStart + maxLine + 2), LF);
         if (lf < 0) {
             return end - lineStart > maxLine + 1 ? tooLongLine() : Result.WAITING;
         }
-        if (lf == lineStart || in.getByte(lf - 1) != CR) {
+        if (lf == lineStart || b[lf - 1] != CR) {
             return bad("the request line ends in a bare LF; end every line with CRLF");
         }
         int lineEnd = lf - 1;
         int methodEnd = lineStart;
-        while (methodEnd < lineEnd && TCHAR[in.getByte(methodEnd) & 0xff]) {
+        while (methodEnd < lineEnd && TCHAR[b[methodEnd] & 0xff]) {
             methodEnd++;
         }
-        if (methodEnd == lineStart || methodEnd == lineEnd || in.getByte(methodEnd) != SP) {
-            return bad(requestLineProblem(in, lineStart, lineEnd, methodEnd == lineStart));
+        if (methodEnd == lineStart || methodEnd == lineEnd || b[methodEnd] != SP) {
+            return bad(requestLineProblem(b, lineStart, lineEnd, methodEnd == lineStart));
         }
         int targetStart = methodEnd + 1;
         int targetEnd = targetStart;
-        while (targetEnd < lineEnd && isTargetByte(in.getByte(targetEnd))) {
+        while (targetEnd < lineEnd && isTargetByte(b[targetEnd])) {
             targetEnd++;
         }
-        if (targetEnd == targetStart || targetEnd == lineEnd || in.getByte(targetEnd) != SP) {
-            return bad(requestLineProblem(in, lineStart, lineEnd, false));
+        if (targetEnd == targetStart || targetEnd == lineEnd || b[targetEnd] != SP) {
+            return bad(requestLineProblem(b, lineStart, lineEnd, false));
         }
-        HttpVersion version = version(in, targetEnd + 1, lineEnd);
+        HttpVersion version = version(b, targetEnd + 1, lineEnd);
         if (version == null) {
-            return bad(versionProblem(in, lineStart, targetEnd + 1, lineEnd));
+            return bad(versionProblem(b, lineStart, targetEnd + 1, lineEnd));
         }
         // ---- fields
         int[] fields = scratch;
@@ -135,11 +161,11 @@ final class RequestHeadParser {
         boolean chunked = false;
         p = lf + 1;
         while (true) {
-            lf = p < end ? in.indexOf(p, end, LF) : -1;
+            lf = p < end ? indexOf(b, p, end, LF) : -1;
             if (lf < 0) {
                 return fieldBytes + (end - p) > maxFields + 1 ? tooLarge() : Result.WAITING; // + a CR to come
             }
-            if (lf == p || in.getByte(lf - 1) != CR) {
+            if (lf == p || b[lf - 1] != CR) {
                 return bad("a header line ends in a bare LF; end every line with CRLF");
             }
             int eol = lf - 1;
@@ -151,31 +177,31 @@ final class RequestHeadParser {
             if (eol == p) {
                 break; // the empty line: the head is complete
             }
-            byte first = in.getByte(p);
+            byte first = b[p];
             if (first == SP || first == HTAB) {
                 return bad("a header line starts with whitespace (obsolete line folding); send each header on one "
                         + "line");
             }
             int nameEnd = p;
-            while (nameEnd < eol && TCHAR[in.getByte(nameEnd) & 0xff]) {
+            while (nameEnd < eol && TCHAR[b[nameEnd] & 0xff]) {
                 nameEnd++;
             }
-            if (nameEnd == eol || in.getByte(nameEnd) != ':' || nameEnd == p) {
-                return bad(nameProblem(in, p, nameEnd, eol));
+            if (nameEnd == eol || b[nameEnd] != ':' || nameEnd == p) {
+                return bad(nameProblem(b, p, nameEnd, eol));
             }
             int valueStart = nameEnd + 1;
-            while (valueStart < eol && isOws(in.getByte(valueStart))) {
+            while (valueStart < eol && isOws(b[valueStart])) {
                 valueStart++;
             }
             int valueEnd = eol;
-            while (valueEnd > valueStart && isOws(in.getByte(valueEnd - 1))) {
+            while (valueEnd > valueStart && isOws(b[valueEnd - 1])) {
                 valueEnd--;
             }
             for (int i = valueStart; i < valueEnd; i++) {
-                byte b = in.getByte(i);
-                if ((b >= 0 && b < SP && b != HTAB) || b == 0x7f) {
-                    return bad(b == CR ? "a header value contains a bare CR; end every line with CRLF"
-                            : "a header value contains a control character (0x" + Integer.toHexString(b) + ")");
+                byte c = b[i];
+                if ((c >= 0 && c < SP && c != HTAB) || c == 0x7f) {
+                    return bad(c == CR ? "a header value contains a bare CR; end every line with CRLF"
+                            : "a header value contains a control character (0x" + Integer.toHexString(c) + ")");
                 }
             }
             if (count * RequestHead.STRIDE == fields.length) {
@@ -183,25 +209,25 @@ final class RequestHeadParser {
                 scratch = fields;
             }
             int at = count * RequestHead.STRIDE;
-            fields[at] = p - start;
-            fields[at + 1] = nameEnd - start;
-            fields[at + 2] = valueStart - start;
-            fields[at + 3] = valueEnd - start;
+            fields[at] = p;
+            fields[at + 1] = nameEnd;
+            fields[at + 2] = valueStart;
+            fields[at + 3] = valueEnd;
             count++;
             int nameLength = nameEnd - p;
-            if (nameLength == 14 && nameIs(in, p, "content-length")) {
+            if (nameLength == 14 && nameIs(b, p, "content-length")) {
                 lengths++;
-                contentLength = contentLength(in, valueStart, valueEnd);
+                contentLength = contentLength(b, valueStart, valueEnd);
                 if (contentLength < 0) {
-                    return bad("Content-Length '" + shortText(in, valueStart, valueEnd) + "' is not a number of "
+                    return bad("Content-Length '" + shortText(b, valueStart, valueEnd) + "' is not a number of "
                             + "bytes; send exactly one Content-Length with the body's size in digits");
                 }
-            } else if (nameLength == 17 && nameIs(in, p, "transfer-encoding")) {
+            } else if (nameLength == 17 && nameIs(b, p, "transfer-encoding")) {
                 codings++;
-                chunked = valueEnd - valueStart == CHUNKED.length && bytesAre(in, valueStart, CHUNKED);
+                chunked = valueEnd - valueStart == CHUNKED.length && bytesAre(b, valueStart, CHUNKED);
                 if (!chunked || codings > 1) {
                     return bad("Transfer-Encoding must be exactly one 'chunked' (got '"
-                            + shortText(in, valueStart, valueEnd) + "'" + (codings > 1 ? " and another" : "")
+                            + shortText(b, valueStart, valueEnd) + "'" + (codings > 1 ? " and another" : "")
                             + "); send the body chunked or with Content-Length");
                 }
             }
@@ -213,13 +239,21 @@ final class RequestHeadParser {
         if (lengths == 1 && chunked) {
             return bad("the request carries both Content-Length and Transfer-Encoding: chunked; send one of them");
         }
-        int length = lf + 1 - start;
-        byte[] bytes = new byte[length];
-        in.getBytes(start, bytes);
-        HttpMethod method = method(bytes, lineStart - start, methodEnd - start);
-        return new Result(new RequestHead(bytes, method, targetStart - start, targetEnd - start, version,
+        int length = lf + 1;
+        byte[] bytes = length == b.length ? b : Arrays.copyOf(b, length);
+        HttpMethod method = method(bytes, lineStart, methodEnd);
+        return new Result(new RequestHead(bytes, method, targetStart, targetEnd, version,
                 Arrays.copyOf(fields, count * RequestHead.STRIDE), count, chunked ? -1 : contentLength, chunked),
                 length, null);
+    }
+
+    private static int indexOf(byte[] b, int from, int to, byte value) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == value) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Result tooLongLine() {
@@ -243,41 +277,41 @@ final class RequestHeadParser {
         return b == SP || b == HTAB;
     }
 
-    private static HttpVersion version(ByteBuf in, int from, int to) {
-        if (to - from != 8 || !bytesAre(in, from, HTTP_SLASH) || in.getByte(from + 5) != '1'
-                || in.getByte(from + 6) != '.') {
+    private static HttpVersion version(byte[] bytes, int from, int to) {
+        if (to - from != 8 || !bytesAre(bytes, from, HTTP_SLASH) || bytes[from + 5] != '1'
+                || bytes[from + 6] != '.') {
             return null;
         }
-        byte minor = in.getByte(from + 7);
+        byte minor = bytes[from + 7];
         return minor == '1' ? HttpVersion.HTTP_1_1 : minor == '0' ? HttpVersion.HTTP_1_0 : null;
     }
 
-    private static String versionProblem(ByteBuf in, int lineStart, int from, int to) {
+    private static String versionProblem(byte[] bytes, int lineStart, int from, int to) {
         for (int i = from; i < to; i++) {
-            byte b = in.getByte(i);
+            byte b = bytes[i];
             if (b == SP || b == HTAB || b == 0x0b || b == 0x0c) {
-                return requestLineProblem(in, lineStart, to, false);
+                return requestLineProblem(bytes, lineStart, to, false);
             }
         }
-        boolean looksLikeVersion = to - from == 8 && bytesAre(in, from, HTTP_SLASH) && isDigit(in.getByte(from + 5))
-                && in.getByte(from + 6) == '.' && isDigit(in.getByte(from + 7));
+        boolean looksLikeVersion = to - from == 8 && bytesAre(bytes, from, HTTP_SLASH) && isDigit(bytes[from + 5])
+                && bytes[from + 6] == '.' && isDigit(bytes[from + 7]);
         if (looksLikeVersion) {
-            return "HTTP version " + shortText(in, from, to) + " is not supported; send HTTP/1.1";
+            return "HTTP version " + shortText(bytes, from, to) + " is not supported; send HTTP/1.1";
         }
         return "the request line must be METHOD SP target SP HTTP/1.1, ending in HTTP/1.1 or HTTP/1.0 in upper case";
     }
 
     /** Why a request line that is not METHOD SP target SP version is not, in the words the old check used. */
-    private static String requestLineProblem(ByteBuf in, int from, int to, boolean noMethod) {
+    private static String requestLineProblem(byte[] bytes, int from, int to, boolean noMethod) {
         int spaces = 0;
         for (int i = from; i < to; i++) {
-            byte b = in.getByte(i);
+            byte b = bytes[i];
             if (b == HTAB || b == 0x0b || b == 0x0c) {
                 return "the request line contains a tab or other whitespace; separate method, target and version "
                         + "with single spaces";
             }
             if (b == SP) {
-                if (i == from || i == to - 1 || in.getByte(i - 1) == SP) {
+                if (i == from || i == to - 1 || bytes[i - 1] == SP) {
                     return "the request line has extra spaces; separate method, target and version with single "
                             + "spaces";
                 }
@@ -291,7 +325,7 @@ final class RequestHeadParser {
             return "the request method is not a token (letters, digits and !#$%&'*+-.^_`|~)";
         }
         for (int i = from; i < to; i++) {
-            byte b = in.getByte(i);
+            byte b = bytes[i];
             if (b == SP) {
                 break;
             }
@@ -303,11 +337,11 @@ final class RequestHeadParser {
                 + "above 0x7f); percent-encode it";
     }
 
-    private static String nameProblem(ByteBuf in, int from, int nameEnd, int eol) {
+    private static String nameProblem(byte[] bytes, int from, int nameEnd, int eol) {
         if (nameEnd == eol) {
             return "a header line has no colon";
         }
-        byte b = in.getByte(nameEnd);
+        byte b = bytes[nameEnd];
         if (b == ':') {
             return "a header line has an empty name";
         }
@@ -319,13 +353,13 @@ final class RequestHeadParser {
     }
 
     /** A plain decimal number (leading zeros allowed), or -1. */
-    private static long contentLength(ByteBuf in, int from, int to) {
+    private static long contentLength(byte[] bytes, int from, int to) {
         if (from == to || to - from > MAX_LENGTH_DIGITS) {
             return -1;
         }
         long value = 0;
         for (int i = from; i < to; i++) {
-            byte b = in.getByte(i);
+            byte b = bytes[i];
             if (!isDigit(b)) {
                 return -1;
             }
@@ -338,9 +372,9 @@ final class RequestHeadParser {
         return b >= '0' && b <= '9';
     }
 
-    private static boolean bytesAre(ByteBuf in, int from, byte[] expected) {
+    private static boolean bytesAre(byte[] bytes, int from, byte[] expected) {
         for (int i = 0; i < expected.length; i++) {
-            if (in.getByte(from + i) != expected[i]) {
+            if (bytes[from + i] != expected[i]) {
                 return false;
             }
         }
@@ -348,9 +382,9 @@ final class RequestHeadParser {
     }
 
     /** {@code lowerName} in lower case: the bytes there are that name in any case. */
-    private static boolean nameIs(ByteBuf in, int from, String lowerName) {
+    private static boolean nameIs(byte[] bytes, int from, String lowerName) {
         for (int i = 0; i < lowerName.length(); i++) {
-            int b = in.getByte(from + i);
+            int b = bytes[from + i];
             if (b >= 'A' && b <= 'Z') {
                 b += 'a' - 'A';
             }
@@ -361,11 +395,11 @@ final class RequestHeadParser {
         return true;
     }
 
-    private static String shortText(ByteBuf in, int from, int to) {
+    private static String shortText(byte[] bytes, int from, int to) {
         int length = Math.min(to - from, 40);
         StringBuilder text = new StringBuilder(length + 3);
         for (int i = from; i < from + length; i++) {
-            int b = in.getByte(i) & 0xff;
+            int b = bytes[i] & 0xff;
             text.append(b >= 0x20 && b < 0x7f ? (char) b : '?');
         }
         return to - from > length ? text.append("...").toString() : text.toString();

@@ -126,11 +126,7 @@ final class JacksonLineEncoder {
         try {
             json.writeStartObject();
             json.writeFieldName(TS);
-            if (r.ts() == null) {
-                json.writeNull();
-            } else {
-                json.writeString(timestamps.format(r.ts().toEpochMilli()), 0, UtcTimestamps.LENGTH);
-            }
+            json.writeString(timestamps.format(r.ts()), 0, UtcTimestamps.LENGTH);
             string(ID, r.id());
             string(LISTENER, r.listener());
             string(CLIENT, r.client());

@@ -16,8 +16,8 @@ final class Records {
     }
 
     static AuditRecord withId(String id) {
-        return new AuditRecord(Instant.parse("2026-11-23T09:15:02.123Z"), id, "gateway", "127.0.0.1:40000",
-                "POST", "https", "central.example.org", 443, "/api/task", "allow", "central-api",
+        return new AuditRecord(Instant.parse("2026-11-23T09:15:02.123Z").toEpochMilli(), id, "gateway",
+                "127.0.0.1:40000", "POST", "https", "central.example.org", 443, "/api/task", "allow", "central-api",
                 "rule central-api allows POST on /api/**", 200, 12, 34,
                 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 7, "127.0.0.1:8443",
                 "0f1e2d", null);

@@ -194,6 +194,68 @@ class RequestHeadParserTest {
         }
     }
 
+    /**
+     * The parser reads a copy of the head: of exactly the head once its empty line is there, else of all that
+     * arrived. Either way the outcome is the same: a head in pieces is waited on or refused as it would be whole,
+     * and what is pipelined behind a head changes nothing about it.
+     */
+    @Test
+    void whatArrivesInPiecesOrWithMoreBehindItGivesWhatTheHeadGivesAlone() {
+        String next = "GET /next HTTP/1.1\r\nHost: s\r\n\r\n";
+        for (String escaped : new String[] {
+            "GET /api/x?y=1 HTTP/1.1\\r\\nHost: central\\r\\nX-A:  b \\r\\n\\r\\n",
+            "\\r\\n\\r\\nGET / HTTP/1.0\\r\\n\\r\\n",
+            "GET / HTTP/1.1\\nHost: s\\r\\n\\r\\n",
+            "GET / HTTP/1.1\\r\\nHost: s\\n\\r\\n",
+            "GET / HTTP/1.1\\r\\nHost: s\\rX: y\\r\\n\\r\\n",
+            "GET  / HTTP/1.1\\r\\nHost: s\\r\\n\\r\\n",
+            "GET / HTTP/1.1\\r\\nHost : s\\r\\n\\r\\n",
+            "POST / HTTP/1.1\\r\\nContent-Length: 1\\r\\nContent-Length: 1\\r\\n\\r\\n",
+            "POST / HTTP/1.1\\r\\nTransfer-Encoding: chunked\\r\\nContent-Length: 0\\r\\n\\r\\n",
+            "GET /" + "a".repeat(MAX_LINE) + " HTTP/1.1\\r\\n\\r\\n",
+            "GET / HTTP/1.1\\r\\nX: " + "v".repeat(MAX_FIELDS) + "\\r\\n\\r\\n",
+        }) {
+            String text = new String(HttpBytes.unescaped(escaped), StandardCharsets.ISO_8859_1);
+            String whole = outcome(parse(text));
+            assertThat(outcome(parse(text + next))).as(escaped).isEqualTo(whole);
+
+            RequestHeadParser parser = new RequestHeadParser(MAX_LINE, MAX_FIELDS);
+            ByteBuf in = Unpooled.buffer();
+            try {
+                for (int i = 0; i < text.length(); i++) {
+                    in.writeByte(text.charAt(i));
+                    String got = outcome(parser.parse(in));
+                    if (i < text.length() - 1 && !got.equals(whole)) {
+                        assertThat(got).as("%s after %d bytes", escaped, i + 1).isEqualTo("waiting");
+                    }
+                    if (!got.equals("waiting")) {
+                        assertThat(got).as("%s after %d bytes", escaped, i + 1).isEqualTo(whole);
+                        break;
+                    }
+                }
+            } finally {
+                in.release();
+            }
+        }
+    }
+
+    /** What a parse gave, in words that differ whenever two outcomes do. */
+    private static String outcome(RequestHeadParser.Result r) {
+        if (r.waiting()) {
+            return "waiting";
+        }
+        if (r.failure() != null) {
+            return r.failure().getClass().getSimpleName() + ": " + r.failure().getMessage();
+        }
+        RequestHead head = r.head();
+        StringBuilder fields = new StringBuilder();
+        for (int i = 0; i < head.fieldCount(); i++) {
+            fields.append(head.name(i)).append('=').append(head.value(i)).append(';');
+        }
+        return r.length() + " " + head.method() + " " + head.target() + " " + head.version() + " " + fields
+                + " " + head.contentLength() + " " + head.chunked();
+    }
+
     @Test
     void aTooLongLineArrivingInPiecesIsRefusedOnceItCrossesTheLimit() {
         RequestHeadParser parser = new RequestHeadParser(MAX_LINE, MAX_FIELDS);

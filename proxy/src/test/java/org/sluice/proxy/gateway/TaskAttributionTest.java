@@ -2,6 +2,7 @@ package org.sluice.proxy.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -59,6 +60,38 @@ class TaskAttributionTest {
         assertThat(again).as("the remembered claims, not a new parse").isSameAs(first);
         assertThat(send(token(43)).id()).isEqualTo("43");
         assertThat(send(token(42))).isEqualTo(first).isNotSameAs(first);
+    }
+
+    /** Sends a head as Sluice's own parser reads it (headers over the head's bytes) with these header lines. */
+    private TaskClaims sendParsed(String fields) {
+        Exchange ex = new Exchange("r", null, "GET", "/api", false, true);
+        conn.current = ex;
+        ByteBuf bytes = Unpooled.copiedBuffer("GET /api HTTP/1.1\r\nHost: s\r\n" + fields + "\r\n",
+                StandardCharsets.ISO_8859_1);
+        RequestHead head;
+        try {
+            head = new RequestHeadParser(1024, 4096).parse(bytes).head();
+        } finally {
+            bytes.release();
+        }
+        HttpRequest request = new DefaultHttpRequest(head.version(), head.method(), head.target(),
+                new IndexedHeaders(head));
+        channel.writeInbound(request);
+        assertThat((Object) channel.readInbound()).as("the head goes on, unchanged").isSameAs(request);
+        return ex.task;
+    }
+
+    @Test
+    void aParsedHeadsTokenIsComparedAsItsBytesAndReadAsTheHeaderWouldBe() {
+        TaskClaims first = sendParsed("Authorization: " + token(42) + "\r\n");
+
+        assertThat(first.id()).isEqualTo("42");
+        assertThat(sendParsed("authorization:  " + token(42) + " \r\n")).as("same token, remembered").isSameAs(first);
+        assertThat(send(token(42))).as("the same token in other headers").isSameAs(first);
+        assertThat(sendParsed("Authorization: " + token(43) + "\r\nAuthorization: " + token(44) + "\r\n").id())
+                .as("the first of two, as get() gives").isEqualTo("43");
+        assertThat(sendParsed("X-Authorization: " + token(45) + "\r\n")).isNull();
+        assertThat(sendParsed("Authorization: Bearer a.b\r\n")).isNull();
     }
 
     @Test
