@@ -54,6 +54,11 @@ final class IndexedHeaders extends HttpHeaders {
         this.head = head;
     }
 
+    /** The parsed head under the edits, as it was received. */
+    HeadFields head() {
+        return head;
+    }
+
     private boolean present(int i) {
         return removed == null || !removed[i];
     }

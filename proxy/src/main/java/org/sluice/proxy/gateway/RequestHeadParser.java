@@ -27,25 +27,11 @@ final class RequestHeadParser {
     private static final byte LF = '\n';
     private static final byte SP = ' ';
     private static final byte HTAB = '\t';
-    private static final boolean[] TCHAR = new boolean[256];
     private static final byte[] CHUNKED = {'c', 'h', 'u', 'n', 'k', 'e', 'd'};
     private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
     /** A Content-Length of more digits than this cannot be a size any limit allows (and could overflow a long). */
     private static final int MAX_LENGTH_DIGITS = 18;
     private static final int INITIAL_FIELDS = 16;
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 'a' + 'A'] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-    }
 
     /**
      * What a parse gave: a head and its length in bytes (with the empty lines before it), a failure (the head is
@@ -133,7 +119,7 @@ final class RequestHeadParser {
         }
         int lineEnd = lf - 1;
         int methodEnd = lineStart;
-        while (methodEnd < lineEnd && TCHAR[b[methodEnd] & 0xff]) {
+        while (methodEnd < lineEnd && HeadSyntax.isTchar(b[methodEnd])) {
             methodEnd++;
         }
         if (methodEnd == lineStart || methodEnd == lineEnd || b[methodEnd] != SP) {
@@ -183,7 +169,7 @@ final class RequestHeadParser {
                         + "line");
             }
             int nameEnd = p;
-            while (nameEnd < eol && TCHAR[b[nameEnd] & 0xff]) {
+            while (nameEnd < eol && HeadSyntax.isTchar(b[nameEnd])) {
                 nameEnd++;
             }
             if (nameEnd == eol || b[nameEnd] != ':' || nameEnd == p) {
@@ -214,15 +200,14 @@ final class RequestHeadParser {
             fields[at + 2] = valueStart;
             fields[at + 3] = valueEnd;
             count++;
-            int nameLength = nameEnd - p;
-            if (nameLength == 14 && nameIs(b, p, "content-length")) {
+            if (HeadSyntax.spellsIgnoringCase(b, p, nameEnd, "content-length")) {
                 lengths++;
                 contentLength = contentLength(b, valueStart, valueEnd);
                 if (contentLength < 0) {
                     return bad("Content-Length '" + shortText(b, valueStart, valueEnd) + "' is not a number of "
                             + "bytes; send exactly one Content-Length with the body's size in digits");
                 }
-            } else if (nameLength == 17 && nameIs(b, p, "transfer-encoding")) {
+            } else if (HeadSyntax.spellsIgnoringCase(b, p, nameEnd, "transfer-encoding")) {
                 codings++;
                 chunked = valueEnd - valueStart == CHUNKED.length && bytesAre(b, valueStart, CHUNKED);
                 if (!chunked || codings > 1) {
@@ -329,7 +314,7 @@ final class RequestHeadParser {
             if (b == SP) {
                 break;
             }
-            if (!TCHAR[b & 0xff]) {
+            if (!HeadSyntax.isTchar(b)) {
                 return "the request method is not a token (letters, digits and !#$%&'*+-.^_`|~)";
             }
         }
@@ -375,20 +360,6 @@ final class RequestHeadParser {
     private static boolean bytesAre(byte[] bytes, int from, byte[] expected) {
         for (int i = 0; i < expected.length; i++) {
             if (bytes[from + i] != expected[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@code lowerName} in lower case: the bytes there are that name in any case. */
-    private static boolean nameIs(byte[] bytes, int from, String lowerName) {
-        for (int i = 0; i < lowerName.length(); i++) {
-            int b = bytes[from + i];
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (b != lowerName.charAt(i)) {
                 return false;
             }
         }

@@ -41,7 +41,7 @@ final class TaskAttribution extends ChannelInboundHandlerAdapter {
      */
     private static CharSequence authorization(HttpRequest request) {
         if (request.headers() instanceof IndexedHeaders indexed) {
-            RequestHead head = indexed.head();
+            HeadFields head = indexed.head();
             int i = head.indexOf(HttpHeaderNames.AUTHORIZATION);
             return i < 0 ? null : head.value(i);
         }
