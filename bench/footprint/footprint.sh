@@ -75,12 +75,13 @@ declare -A CONFIG=(
   [j25-serial24-coh-c1-aot]="jdk25 aot-demo $SERIAL24 $NATIVE $COH $LEAN"
   [jlink17-serial24-c1-cds]="jlink17 cds-demo $SERIAL24 $LEAN"
   [jlink17-serial16-c1-cds]="jlink17 cds-demo $SERIAL16 $LEAN"
+  [jlink17-serial24-c1-cdsrun]="jlink17 cds-run $SERIAL24 $LEAN"
   [jlink25-serial24-coh-c1-aot]="jlink25 aot-demo $SERIAL24 $NATIVE $COH $LEAN"
 )
 ORDER=(j17-defaults j17-image j17-image-serial j17-serial32 j17-serial24 j17-serial16 j17-serial24-c1
   j17-serial24-pooled j17-serial24-arena1 j17-serial24-cds j17-serial24-c1-cds j25-serial24 j25-serial24-coh
   j25-serial24-coh-aot j25-serial24-coh-aotbench j25-serial24-coh-c1-aot jlink17-serial24-c1-cds
-  jlink17-serial16-c1-cds jlink25-serial24-coh-c1-aot)
+  jlink17-serial24-c1-cdsrun jlink17-serial16-c1-cds jlink25-serial24-coh-c1-aot)
 
 case "${1:-}" in
   --list)
@@ -246,7 +247,8 @@ mem() {
 
 # train NAME KIND JAVA OPTION...: makes the class-data archive (CDS, JDK 17) or AOT cache (JDK 25) of KIND for
 # configuration NAME, with the same runtime and options it runs with, and puts the option that uses it in USE
-# (cds-*/aot-*: demo = a run of `sluice demo`, as the image's build can do; bench = Sluice under this script's GET
+# (cds-*/aot-*: demo = a run of `sluice demo`, as the image's build did before; run = `sluice run` with two allowed
+# GETs, a denied one and a /metrics scrape, stopped by SIGTERM, as the image's build does now; bench = Sluice under this script's GET
 # and 64 KiB POST load, stopped by SIGTERM)
 train() {
   local name="$1" kind="$2" java="$3"
@@ -263,6 +265,18 @@ train() {
       (cd "$RUN" && taskset -c "$PROXY_CPU" env "${ENV[@]}" "$java" -XX:ActiveProcessorCount=1 "$@" "$record" \
         "-Djava.library.path=$RUN/lib" -jar "$JAR" demo >"$RUN/$name-train.log" 2>&1 </dev/null) \
         || die "$name: the training run (sluice demo) failed: $(tail -n 3 "$RUN/$name-train.log")"
+      ;;
+    *-run)
+      start_sluice "$RUN/$name-train.log" "$java" "$@" "$record"
+      await_ready >/dev/null || die "$name: Sluice did not get ready for training: $(tail -n 3 "$RUN/$name-train.log")"
+      local path code
+      for path in /api/small /api/small /denied; do
+        code="$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$gateway$path")"
+        [[ "$code" == "$([[ "$path" == /denied ]] && echo 403 || echo 200)" ]] \
+          || die "$name: the training GET $path got $code"
+      done
+      curl -sS --max-time 10 -o /dev/null "http://127.0.0.1:$admin/metrics" || die "$name: the training scrape failed"
+      stop_pid "$SLUICE_PID"
       ;;
     *-bench)
       start_sluice "$RUN/$name-train.log" "$java" "$@" "$record"
@@ -306,6 +320,11 @@ measure() {
     || die "$name: GET /api/small through Sluice did not answer 200"
   sleep 1
   one="$(mem "$SLUICE_PID")"
+  local scrape_ms scraped
+  scrape_ms="$(curl -sS --max-time 10 -o /dev/null -w '%{time_total}' "http://127.0.0.1:$admin/metrics" \
+    | awk '{ printf "%.0f", $1 * 1000 }')" || die "$name: GET /metrics on the admin listener failed"
+  sleep 1
+  scraped="$(mem "$SLUICE_PID")"
   drive "$RUN/$name-warmup.txt" "$WARMUP" 64 "$gateway/api/small"
   local before after
   before="$(python3 "$HERE/procstat.py" cpu "$SLUICE_PID")"
@@ -319,8 +338,9 @@ measure() {
   stop_pid "$SLUICE_PID"
   local problems
   problems="$(grep -c -E 'ERROR|Exception|WARNING' "$log" || true)"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$runtime" "$kind" "${OPTS[*]} ${ENV[*]}" \
-    "$(median "${walls[@]}")" "$(max "${walls[@]}")" "$(median "${cpus[@]}")" "$idle" "$one" "$loaded" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$runtime" "$kind" \
+    "${OPTS[*]} ${ENV[*]}" "$(median "${walls[@]}")" "$(max "${walls[@]}")" "$(median "${cpus[@]}")" "$idle" "$one" \
+    "$scraped" "$scrape_ms" "$loaded" \
     "$(rps "$RUN/$name-get64.txt")" "$(per_request "$before" "$after" "$RUN/$name-get64.txt")" \
     "$(errors "$RUN/$name-get64.txt")/$(errors "$RUN/$name-get1000.txt")" "$(field "$RUN/$name-get1000.txt" p99_us)" \
     "$problems" >>"$RUN/rows.tsv"
@@ -368,7 +388,8 @@ report() {
       echo "Written by \`bench/footprint/footprint.sh\` (see \`bench/footprint/README.md\`); each run is appended to this"
       echo "file with its own nginx baseline. Columns: start to the first 200 from \`/readyz\`, wall-clock median and max"
       echo "of the starts and the median CPU time the JVM had used by then (ms); RSS in MiB idle (a few seconds after"
-      echo "ready), after one GET, and at the end of a run of 1,000 keep-alive connections (wrk -c1000) with the peak"
+      echo "ready), after one GET, after one /metrics scrape (the first: the JVM metrics are registered then; its time"
+      echo "in ms), and at the end of a run of 1,000 keep-alive connections (wrk -c1000) with the peak"
       echo "(VmHWM) and that end RSS split into anonymous + file-backed; GET req/s with 64 connections after a warm-up"
       echo "and the ratio to nginx (reverse proxy, access log on, same CPU) in the same run; the Sluice process's CPU µs"
       echo "per GET in that run (nginx's in the run line); p99 of the 1,000-connection run; errors = non-2xx + socket"
@@ -385,18 +406,19 @@ report() {
     echo "$STARTS starts per configuration; idle RSS ${IDLE_SECS} s after ready; ${WARMUP} s warm-up, then ${SECS} s at 64 and ${SECS} s at 1,000 connections."
     echo "Baseline: nginx reverse proxy $NGINX_RPS GET/s at $NGINX_US µs CPU per GET (errors $NGINX_ERRORS), RSS $((NGINX_RSS / 1024)) MiB."
     echo
-    echo "| configuration | archive | ready ms: median / max (CPU) | RSS idle | after 1 GET | at 1,000 conns (peak) | anon + file at 1,000 | GET/s | vs nginx | CPU µs/GET | vs nginx | p99 ms at 1,000 | errors | log |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    local name runtime kind opts med mx cpu idle one loaded r us errs p99 problems
-    while IFS=$'\t' read -r name runtime kind opts med mx cpu idle one loaded r us errs p99 problems; do
+    echo "| configuration | archive | ready ms: median / max (CPU) | RSS idle | after 1 GET | after a scrape (its ms) | at 1,000 conns (peak) | anon + file at 1,000 | GET/s | vs nginx | CPU µs/GET | vs nginx | p99 ms at 1,000 | errors | log |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    local name runtime kind opts med mx cpu idle one scraped scrape_ms loaded r us errs p99 problems
+    while IFS=$'\t' read -r name runtime kind opts med mx cpu idle one scraped scrape_ms loaded r us errs p99 problems; do
       read -r i_rss _ <<<"$idle"
       read -r o_rss _ <<<"$one"
+      read -r s_rss _ <<<"$scraped"
       read -r l_rss l_hwm l_anon l_file <<<"$loaded"
       awk -v n="$name" -v k="$kind" -v med="$med" -v mx="$mx" -v c="$cpu" -v i="$i_rss" -v o="$o_rss" \
-        -v l="$l_rss" -v h="$l_hwm" -v a="$l_anon" -v f="$l_file" -v r="$r" -v base="$NGINX_RPS" -v us="$us" \
+        -v s="$s_rss" -v sm="$scrape_ms" -v l="$l_rss" -v h="$l_hwm" -v a="$l_anon" -v f="$l_file" -v r="$r" -v base="$NGINX_RPS" -v us="$us" \
         -v nus="$NGINX_US" -v e="$errs" -v p="$p99" -v pr="$problems" 'BEGIN {
-          printf "| %s | %s | %s / %s (%s) | %s | %s | %s (%s) | %s + %s | %s | %.2f | %s | %.1f | %.0f | %s | %s |\n",
-            n, k, med, mx, c, i, o, l, h, a, f, r, r / base, us, us / nus, p / 1000, e, pr }'
+          printf "| %s | %s | %s / %s (%s) | %s | %s | %s (%s) | %s (%s) | %s + %s | %s | %.2f | %s | %.1f | %.0f | %s | %s |\n",
+            n, k, med, mx, c, i, o, s, sm, l, h, a, f, r, r / base, us, us / nus, p / 1000, e, pr }'
     done <"$RUN/rows.tsv"
     if [[ -s "$RUN/hostile.tsv" ]]; then
       echo

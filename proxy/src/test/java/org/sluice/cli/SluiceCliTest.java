@@ -53,6 +53,43 @@ class SluiceCliTest {
     }
 
     @Test
+    void theCommandsTableNamesEachCommandAsItsAnnotationDoes() {
+        for (var command : SluiceCli.COMMANDS.entrySet()) {
+            assertThat(command.getValue().getAnnotation(picocli.CommandLine.Command.class).name())
+                    .isEqualTo(command.getKey());
+        }
+        assertThat(SluiceCli.commandLine().getSubcommands().keySet())
+                .containsExactlyElementsOf(SluiceCli.COMMANDS.keySet());
+    }
+
+    @Test
+    void aNamedCommandIsTheOnlyOneBuilt() {
+        assertThat(SluiceCli.commandLine("run", "--config", "x.yaml").getSubcommands()).containsOnlyKeys("run");
+        assertThat(SluiceCli.commandLine("policy", "lint", "x.yaml").getSubcommands()).containsOnlyKeys("policy");
+        assertThat(SluiceCli.commandLine("policy").getSubcommands().get("policy").getSubcommands())
+                .containsOnlyKeys("lint", "explain", "test", "check-image");
+        assertThat(SluiceCli.commandLine().getSubcommands()).hasSameSizeAs(SluiceCli.COMMANDS);
+        for (String[] args : new String[][] {{}, {"--help"}, {"-V"}, {"frobnicate"}, {"Run"}}) {
+            assertThat(SluiceCli.commandLine(args).getSubcommands()).as(String.join(" ", args))
+                    .hasSameSizeAs(SluiceCli.COMMANDS);
+        }
+    }
+
+    @Test
+    void withOnlyTheNamedCommandMainAnswersAsWithThemAll() {
+        for (String args : new String[] {"run --help", "run", "run --config", "run --bogus", "run -V",
+                "run --config /nonexistent/sluice.yaml", "demo --fast", "policy", "policy --help",
+                "policy lint --help", "policy frobnicate x.yaml", "audit verify", "health --help", "inject --help",
+                "webhook --help", "import vantage6 --help", "fingerprint stats --help"}) {
+            String[] split = args.split(" ");
+            CliResult all = CliResult.execute(SluiceCli.commandLine(), split);
+            CliResult one = CliResult.execute(SluiceCli.commandLine(split), split);
+
+            assertThat(one).as(args).isEqualTo(all);
+        }
+    }
+
+    @Test
     void versionNamesSluiceAndTheJava() {
         CliResult result = CliResult.execute("--version");
 

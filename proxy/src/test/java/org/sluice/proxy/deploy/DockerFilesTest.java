@@ -34,6 +34,8 @@ class DockerFilesTest {
     private static final String JAVA = "/opt/sluice/java/bin/java";
     /** The class-data archive the image makes and the proxy maps. */
     private static final String ARCHIVE = "/opt/sluice/sluice.jsa";
+    /** The policy of the archive's training run, in the image. */
+    private static final String TRAINING_CONFIG = "/tmp/cds-training/sluice.yaml";
     /** COPY sources written on another branch; checked once they are here. */
     private static final List<String> WRITTEN_ELSEWHERE = List.of("deploy/init/sluice-init.sh");
 
@@ -160,9 +162,17 @@ class DockerFilesTest {
         assertThat(training).as("a RUN that writes " + ARCHIVE).isNotNegative();
         String run = sluice.instructions().get(training).arguments();
 
-        // A training run of the demo, with the runtime and jar the proxy uses, then a start that must map it.
-        assertThat(run).startsWith(JAVA + " ").contains("-jar /opt/sluice/sluice.jar demo")
+        // A training run of the proxy's own command, with the runtime and jar the proxy uses, that serves
+        // requests through the gateway and stops gracefully (the archive is written at exit), then a start that
+        // must map it.
+        assertThat(run).startsWith(JAVA + " ")
+                .contains("-jar /opt/sluice/sluice.jar run --config " + TRAINING_CONFIG + " --no-watch")
+                .contains("sluice health --timeout 5s --url http://127.0.0.1:18080/healthz")
+                .contains("kill -TERM \"$pid\" && wait \"$pid\"")
                 .contains("-Xshare:on -XX:SharedArchiveFile=" + ARCHIVE);
+        assertThat(run.indexOf("kill -TERM")).isGreaterThan(run.indexOf("url http://127.0.0.1:18080/healthz"));
+        assertThat(sluice.indexOf("COPY", "deploy/docker/cds-training.yaml " + TRAINING_CONFIG))
+                .isNotNegative().isLessThan(training);
         // The archive is tied to the jar's path, size and time: both are in place before it is made, and nothing
         // replaces them after it; it is made as root, before the proxy's user takes over.
         for (String copied : List.of("/opt/sluice/sluice.jar", "/opt/sluice/java/")) {
@@ -185,6 +195,27 @@ class DockerFilesTest {
         assertThat(trainingCommand).contains("-XX:ArchiveClassesAtExit=" + ARCHIVE);
         assertThat(proxyOptions).isNotEmpty();
         assertThat(List.of(trainingCommand.split(" "))).containsAll(proxyOptions);
+    }
+
+    @Test
+    void theTrainingRunsPolicySendsTheGatewaysRequestsToItsOwnAdminListenerOnLoopback() throws Exception {
+        SluiceConfig training = ConfigLoader.load(DOCKER.resolve("cds-training.yaml"));
+        String run = dockerfile().last().instructions().stream()
+                .filter(i -> i.keyword().equals("RUN") && i.arguments().contains("-XX:ArchiveClassesAtExit="))
+                .findFirst().orElseThrow().arguments();
+
+        assertThat(training.gateway().upstream().host()).isEqualTo("127.0.0.1");
+        assertThat(training.gateway().upstream().port()).isEqualTo(training.admin().listen().port());
+        assertThat(training.gateway().listen().host()).isEqualTo("127.0.0.1");
+        assertThat(training.admin().listen().host()).isEqualTo("127.0.0.1");
+        assertThat(training.audit().path().toString()).startsWith("/tmp/cds-training/");
+        // The requests the build sends: the admin's /readyz, the allowed path twice, a denied one, a scrape.
+        assertThat(run).contains("--url http://127.0.0.1:" + training.admin().listen().port() + "/readyz",
+                "--url http://127.0.0.1:" + training.gateway().listen().port() + "/healthz",
+                "! sluice health --timeout 5s --url http://127.0.0.1:" + training.gateway().listen().port()
+                        + "/denied", "--url http://127.0.0.1:" + training.admin().listen().port() + "/metrics",
+                "rm -rf /tmp/cds-training");
+        assertThat(training.rules()).hasSize(1);
     }
 
     @Test

@@ -175,6 +175,31 @@ class SluiceMetricsTest {
     }
 
     @Test
+    void theJvmMetricsAreRegisteredAtTheFirstScrapeNotBefore() throws Exception {
+        // A class loader of its own: in this JVM other tests have scraped already.
+        try (ClassRecordingLoader loader = ClassRecordingLoader.ofTestClassPath()) {
+            Class<?> type = loader.loadClass(SluiceMetrics.class.getName());
+            Object metrics = type.getConstructor().newInstance();
+            type.getMethod("requestFinished", String.class, String.class, int.class, long.class, long.class,
+                    long.class).invoke(metrics, "gateway", "allow", 200, 1L, 0L, 0L);
+
+            assertThat(loader.loaded()).as("classes loaded before a scrape")
+                    .doesNotContain("io.prometheus.metrics.instrumentation.jvm.JvmMetrics")
+                    .noneMatch(name -> name.startsWith("java.lang.management.")
+                            || name.startsWith("javax.management."));
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            type.getMethod("writeText", java.io.OutputStream.class).invoke(metrics, out);
+            String text = out.toString(StandardCharsets.UTF_8);
+
+            assertThat(loader.loaded()).contains("io.prometheus.metrics.instrumentation.jvm.JvmMetrics");
+            assertThat(value(text, "jvm_threads_current")).isPositive();
+            assertThat(text).contains("jvm_memory_used_bytes{area=\"heap\"}", "jvm_gc_collection_seconds_count")
+                    .contains("sluice_requests_total{code=\"200\",decision=\"allow\",listener=\"gateway\"} 1.0");
+        }
+    }
+
+    @Test
     void eachInstanceHasItsOwnRegistry() throws IOException {
         SluiceMetrics first = new SluiceMetrics();
         SluiceMetrics second = new SluiceMetrics();
