@@ -272,7 +272,6 @@ public final class SluiceServer implements AutoCloseable {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, acceptsPerWakeup())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.READS)
                 .childHandler(initializer);
     }
 

@@ -1,10 +1,8 @@
 package org.sluice.proxy;
 
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -31,13 +29,6 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
                         Function<SocketProtocolFamily, ServerSocketChannel> serverChannelOfFamily,
                         Class<? extends SocketChannel> socketChannel,
                         Class<? extends DatagramChannel> datagramChannel) {
-
-    /**
-     * How much each read of a connection asks for: at most 16 KiB, as nginx's and HAProxy's buffers. Netty's
-     * adaptive allocator pools buffers up to 16 KiB in every heap size, but in heaps under 512 MiB (the sidecar's)
-     * it gives larger ones unpooled: a fresh zeroed direct buffer per 64 KiB read, 5% of a 64 KiB POST's CPU.
-     */
-    public static final RecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(64, 2048, 16 * 1024);
 
     public static Transport best() {
         boolean forceNio = "nio".equalsIgnoreCase(System.getProperty("sluice.transport"));

@@ -110,7 +110,6 @@ public final class CentralServerUpstream implements Upstream, AutoCloseable {
                     .resolver(NoopAddressResolverGroup.INSTANCE) // dials only addresses this class checked
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.READS)
                     // A failed write shuts only the output, so an answer the server sent before it stopped
                     // reading (an early 403 or 413 of its own) can still be read and relayed.
                     .option(ChannelOption.AUTO_CLOSE, false)

@@ -58,8 +58,7 @@ public final class ForwardUpstreams {
                     .channel(transport.socketChannel())
                     .resolver(NoopAddressResolverGroup.INSTANCE) // dials only addresses this class checked
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.READS);
+                    .option(ChannelOption.TCP_NODELAY, true);
             raw.put(executor, base);
             idle.put(executor, new IdleConnections((EventLoop) executor,
                     kept -> AddressCheck.stillAllowed(kept, addresses.get())));
