@@ -3,6 +3,7 @@ package org.sluice.proxy.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * The header fields of a parsed message head: a copy of the head's bytes and offsets into them, four ints a field
@@ -171,5 +172,73 @@ class HeadFields {
 
     private static int lower(int c) {
         return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    }
+
+    /** A field of the head: views of its name and value bytes. */
+    static final class Field implements Map.Entry<CharSequence, CharSequence> {
+        private final AsciiString name;
+        private final AsciiString value;
+
+        Field(AsciiString name, AsciiString value) {
+            this.name = name;
+            this.value = value;
+        }
+
+        @Override
+        public CharSequence getKey() {
+            return name;
+        }
+
+        @Override
+        public CharSequence getValue() {
+            return value;
+        }
+
+        @Override
+        public CharSequence setValue(CharSequence value) {
+            throw new UnsupportedOperationException("a field of a parsed head is changed with set(name, value)");
+        }
+
+        @Override
+        public String toString() {
+            return name + ": " + value;
+        }
+    }
+
+    /** A field's name as a view of the head's bytes that can be moved to another field (one object for many). */
+    static final class FieldName implements CharSequence {
+        private final byte[] bytes;
+        private int start;
+        private int length;
+
+        FieldName(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        FieldName of(int start, int length) {
+            this.start = start;
+            this.length = length;
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) (bytes[start + index] & 0xff);
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return new AsciiString(bytes, start + from, to - from, true);
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, start, length, StandardCharsets.ISO_8859_1);
+        }
     }
 }

@@ -1,16 +1,11 @@
 package org.sluice.proxy.gateway;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.DateFormatter;
-import io.netty.handler.codec.DefaultHeaders;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import io.netty.util.CharsetUtil;
 import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Date;
 import java.util.Iterator;
@@ -29,26 +24,17 @@ import java.util.function.Predicate;
  * byte, minus what was removed, plus what was added. One event loop only, as every message's headers.
  */
 final class IndexedHeaders extends HttpHeaders {
-    private static final byte[] COLON_SP = {':', ' '};
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final DefaultHeaders.NameValidator<CharSequence> NAMES =
-            DefaultHttpHeadersFactory.headersFactory().getNameValidator();
-    private static final DefaultHeaders.ValueValidator<CharSequence> VALUES =
-            DefaultHttpHeadersFactory.headersFactory().getValueValidator();
-    /** Room for the few fields Sluice adds (Host, Via, the request id, credentials). */
-    private static final int ADDED_ROOM = 4;
 
     private final HeadFields head;
     /** Fields of the head removed by an edit; null until the first. */
     private boolean[] removed;
     private int removedCount;
-    /** Fields added or set by edits, in order, name then value; null until the first. */
-    private CharSequence[] added;
-    private int addedCount;
+    /** Fields added or set by edits; null until the first. */
+    private AddedFields added;
     /** The head's fields as entries, made when first iterated. */
-    private Field[] fields;
+    private HeadFields.Field[] fields;
     /** A field's name as passed to {@link #removeFields}: one view, moved from field to field. */
-    private FieldName fieldName;
+    private HeadFields.FieldName fieldName;
 
     IndexedHeaders(HeadFields head) {
         this.head = head;
@@ -63,13 +49,13 @@ final class IndexedHeaders extends HttpHeaders {
         return removed == null || !removed[i];
     }
 
-    private Field field(int i) {
+    private HeadFields.Field field(int i) {
         if (fields == null) {
-            fields = new Field[head.fieldCount()];
+            fields = new HeadFields.Field[head.fieldCount()];
         }
-        Field f = fields[i];
+        HeadFields.Field f = fields[i];
         if (f == null) {
-            f = new Field(head.name(i), head.value(i));
+            f = new HeadFields.Field(head.name(i), head.value(i));
             fields[i] = f;
         }
         return f;
@@ -97,15 +83,15 @@ final class IndexedHeaders extends HttpHeaders {
      * valid only during the call: it must not be kept. Allocates nothing when nothing is removed.
      */
     void removeFields(Predicate<CharSequence> doomed) {
-        FieldName name = fieldName == null ? fieldName = new FieldName(head.bytes) : fieldName;
+        HeadFields.FieldName name = fieldName == null ? fieldName = new HeadFields.FieldName(head.bytes) : fieldName;
         for (int i = 0; i < head.fieldCount(); i++) {
             if (present(i) && doomed.test(name.of(head.nameStart(i), head.nameLength(i)))) {
                 removeFromHead(i);
             }
         }
-        for (int i = addedCount - 1; i >= 0; i--) {
-            if (doomed.test(addedName(i))) {
-                removeAdded(i);
+        for (int i = added == null ? -1 : added.count() - 1; i >= 0; i--) {
+            if (doomed.test(added.name(i))) {
+                added.remove(i);
             }
         }
     }
@@ -123,69 +109,36 @@ final class IndexedHeaders extends HttpHeaders {
             }
         }
         head.writeFields(runStart, head.fieldCount(), out);
-        for (int i = 0; i < addedCount; i++) {
-            writeAscii(addedName(i), out);
-            out.writeBytes(COLON_SP);
-            writeAscii(addedValue(i), out);
-            out.writeBytes(CRLF);
+        if (added != null) {
+            added.writeTo(out);
         }
     }
 
-    private static void writeAscii(CharSequence text, ByteBuf out) {
-        if (text instanceof AsciiString ascii) {
-            ByteBufUtil.copy(ascii, out);
-        } else {
-            out.writeCharSequence(text, CharsetUtil.US_ASCII);
+    /**
+     * For an encoder: writes {@code headers} by {@link #writeTo} when they are a parsed head's; false when they are
+     * not, for the encoder to write them its own way.
+     */
+    static boolean writeIfIndexed(HttpHeaders headers, ByteBuf out) {
+        if (headers instanceof IndexedHeaders indexed) {
+            indexed.writeTo(out);
+            return true;
         }
+        return false;
     }
 
-    // ---- the added fields
-
-    private CharSequence addedName(int i) {
-        return added[2 * i];
+    private AddedFields added() {
+        if (added == null) {
+            added = new AddedFields();
+        }
+        return added;
     }
 
-    private CharSequence addedValue(int i) {
-        return added[2 * i + 1];
+    private int addedCount() {
+        return added == null ? 0 : added.count();
     }
 
     private int addedIndexOf(CharSequence name, int from) {
-        for (int i = from; i < addedCount; i++) {
-            if (AsciiString.contentEqualsIgnoreCase(addedName(i), name)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private void addField(CharSequence name, Object value) {
-        NAMES.validateName(name);
-        CharSequence text = value instanceof CharSequence chars ? chars
-                : value instanceof Date date ? DateFormatter.format(date) : String.valueOf(value);
-        VALUES.validate(text);
-        if (added == null) {
-            added = new CharSequence[2 * ADDED_ROOM];
-        } else if (2 * addedCount == added.length) {
-            added = Arrays.copyOf(added, added.length * 2);
-        }
-        added[2 * addedCount] = name;
-        added[2 * addedCount + 1] = text;
-        addedCount++;
-    }
-
-    private void removeAdded(int i) {
-        System.arraycopy(added, 2 * (i + 1), added, 2 * i, 2 * (addedCount - i - 1));
-        addedCount--;
-        added[2 * addedCount] = null;
-        added[2 * addedCount + 1] = null;
-    }
-
-    private void removeAdded(CharSequence name) {
-        for (int i = addedCount - 1; i >= 0; i--) {
-            if (AsciiString.contentEqualsIgnoreCase(addedName(i), name)) {
-                removeAdded(i);
-            }
-        }
+        return added == null ? -1 : added.indexOf(name, from);
     }
 
     // ---- reading
@@ -203,7 +156,7 @@ final class IndexedHeaders extends HttpHeaders {
             }
         }
         int a = addedIndexOf(name, 0);
-        return a < 0 ? null : addedValue(a).toString();
+        return a < 0 ? null : added.value(a).toString();
     }
 
     @Override
@@ -265,7 +218,7 @@ final class IndexedHeaders extends HttpHeaders {
             }
         }
         for (int a = addedIndexOf(name, 0); a >= 0; a = addedIndexOf(name, a + 1)) {
-            values.add(addedValue(a).toString());
+            values.add(added.value(a).toString());
         }
         return values;
     }
@@ -282,30 +235,13 @@ final class IndexedHeaders extends HttpHeaders {
             }
         }
         for (int a = addedIndexOf(name, 0); a >= 0; a = addedIndexOf(name, a + 1)) {
-            if (listContains(addedValue(a), value, ignoreCase)) {
+            if (added.valueLists(a, value, ignoreCase)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean listContains(CharSequence list, CharSequence value, boolean ignoreCase) {
-        AsciiString ascii = AsciiString.of(list);
-        int start = 0;
-        while (start <= ascii.length()) {
-            int comma = ascii.indexOf(',', start);
-            int end = comma < 0 ? ascii.length() : comma;
-            AsciiString item = ascii.subSequence(start, end, false).trim();
-            if (ignoreCase ? item.contentEqualsIgnoreCase(value) : item.contentEquals(value)) {
-                return true;
-            }
-            if (comma < 0) {
-                return false;
-            }
-            start = comma + 1;
-        }
-        return false;
-    }
 
     /** Netty's valueCharSequenceIterator comes here too. */
     @Override
@@ -353,21 +289,21 @@ final class IndexedHeaders extends HttpHeaders {
 
             @Override
             public boolean hasNext() {
-                return next < head.fieldCount() || nextAdded < addedCount;
+                return next < head.fieldCount() || nextAdded < addedCount();
             }
 
             @Override
             public Map.Entry<CharSequence, CharSequence> next() {
                 if (next < head.fieldCount()) {
-                    Field f = field(next);
+                    HeadFields.Field f = field(next);
                     next = nextPresent(next + 1);
                     return f;
                 }
-                if (nextAdded >= addedCount) {
+                if (nextAdded >= addedCount()) {
                     throw new NoSuchElementException();
                 }
                 int a = nextAdded++;
-                return new AbstractMap.SimpleImmutableEntry<>(addedName(a), addedValue(a));
+                return new AbstractMap.SimpleImmutableEntry<>(added.name(a), added.value(a));
             }
         };
     }
@@ -383,10 +319,7 @@ final class IndexedHeaders extends HttpHeaders {
                 bytes += head.nameLength(i) + 2 + head.valueLength(i) + 2;
             }
         }
-        for (int a = 0; a < addedCount; a++) {
-            bytes += addedName(a).length() + 2 + addedValue(a).length() + 2;
-        }
-        return bytes;
+        return added == null ? bytes : bytes + added.encodedBytes();
     }
 
     private int nextPresent(int from) {
@@ -404,7 +337,7 @@ final class IndexedHeaders extends HttpHeaders {
 
     @Override
     public int size() {
-        return head.fieldCount() - removedCount + addedCount;
+        return head.fieldCount() - removedCount + addedCount();
     }
 
     @Override
@@ -426,27 +359,27 @@ final class IndexedHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders add(CharSequence name, Object value) {
-        addField(name, value);
+        added().add(name, value);
         return this;
     }
 
     @Override
     public HttpHeaders add(String name, Iterable<?> values) {
         for (Object value : values) {
-            addField(name, value);
+            added().add(name, value);
         }
         return this;
     }
 
     @Override
     public HttpHeaders addInt(CharSequence name, int value) {
-        addField(name, Integer.toString(value));
+        added().add(name, Integer.toString(value));
         return this;
     }
 
     @Override
     public HttpHeaders addShort(CharSequence name, short value) {
-        addField(name, Short.toString(value));
+        added().add(name, Short.toString(value));
         return this;
     }
 
@@ -458,7 +391,7 @@ final class IndexedHeaders extends HttpHeaders {
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
         remove(name);
-        addField(name, value);
+        added().add(name, value);
         return this;
     }
 
@@ -486,7 +419,9 @@ final class IndexedHeaders extends HttpHeaders {
     @Override
     public HttpHeaders remove(CharSequence name) {
         removeFromHead(name);
-        removeAdded(name);
+        if (added != null) {
+            added.remove(name);
+        }
         return this;
     }
 
@@ -497,77 +432,7 @@ final class IndexedHeaders extends HttpHeaders {
                 removeFromHead(i);
             }
         }
-        while (addedCount > 0) {
-            removeAdded(addedCount - 1);
-        }
+        added = null;
         return this;
-    }
-
-    /** A field of the head: views of its name and value bytes. */
-    private static final class Field implements Map.Entry<CharSequence, CharSequence> {
-        private final AsciiString name;
-        private final AsciiString value;
-
-        Field(AsciiString name, AsciiString value) {
-            this.name = name;
-            this.value = value;
-        }
-
-        @Override
-        public CharSequence getKey() {
-            return name;
-        }
-
-        @Override
-        public CharSequence getValue() {
-            return value;
-        }
-
-        @Override
-        public CharSequence setValue(CharSequence value) {
-            throw new UnsupportedOperationException("a field of a parsed head is changed with set(name, value)");
-        }
-
-        @Override
-        public String toString() {
-            return name + ": " + value;
-        }
-    }
-
-    /** A field's name as a view of the head's bytes that can be moved to another field: see removeFields. */
-    private static final class FieldName implements CharSequence {
-        private final byte[] bytes;
-        private int start;
-        private int length;
-
-        FieldName(byte[] bytes) {
-            this.bytes = bytes;
-        }
-
-        FieldName of(int start, int length) {
-            this.start = start;
-            this.length = length;
-            return this;
-        }
-
-        @Override
-        public int length() {
-            return length;
-        }
-
-        @Override
-        public char charAt(int index) {
-            return (char) (bytes[start + index] & 0xff);
-        }
-
-        @Override
-        public CharSequence subSequence(int from, int to) {
-            return new AsciiString(bytes, start + from, to - from, true);
-        }
-
-        @Override
-        public String toString() {
-            return new String(bytes, start, length, CharsetUtil.ISO_8859_1);
-        }
     }
 }

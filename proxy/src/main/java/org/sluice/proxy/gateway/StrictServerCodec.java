@@ -37,9 +37,7 @@ final class StrictServerCodec extends CombinedChannelDuplexHandler<StrictRequest
         /** A relayed response's fields go out from the bytes they came in ({@link IndexedHeaders#writeTo}). */
         @Override
         protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-            if (headers instanceof IndexedHeaders indexed) {
-                indexed.writeTo(buf);
-            } else {
+            if (!IndexedHeaders.writeIfIndexed(headers, buf)) {
                 super.encodeHeaders(headers, buf);
             }
         }

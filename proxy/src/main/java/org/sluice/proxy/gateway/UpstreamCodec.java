@@ -46,9 +46,7 @@ public final class UpstreamCodec extends CombinedChannelDuplexHandler<ByteToMess
 
         @Override
         protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-            if (headers instanceof IndexedHeaders indexed) {
-                indexed.writeTo(buf);
-            } else {
+            if (!IndexedHeaders.writeIfIndexed(headers, buf)) {
                 super.encodeHeaders(headers, buf);
             }
         }
