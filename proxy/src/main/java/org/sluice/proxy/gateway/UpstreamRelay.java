@@ -22,8 +22,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,9 +64,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
     private boolean upstreamFlushPending;
     private long lastUpstreamActivity;
     private ScheduledFuture<?> timer;
-    private MessageDigest sha256;
-    /** {@link #sha256} once the current request's body has begun; null while it has no body bytes. */
-    private MessageDigest bodyDigest;
+    private final BodyDigest bodyDigest = new BodyDigest();
 
     UpstreamRelay(ConnectionContext conn) {
         this.conn = conn;
@@ -103,7 +99,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         ex = conn.current;
         ex.upstreamStartNanos = System.nanoTime();
         upstream = ex.route.upstream();
-        bodyDigest = null;
+        bodyDigest.start();
         maxResponseBytes = ex.decision.limits().maxResponseBodyBytes();
         requestSent = false;
         writeFailed = false;
@@ -202,33 +198,18 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
             if (length > 0) {
                 ex.reqBytes += length;
                 ex.reqBytesSent += length;
-                MessageDigest digest = bodyDigest();
-                for (ByteBuffer part : body.nioBuffers()) {
-                    digest.update(part);
-                }
+                bodyDigest.update(body);
             }
         }
         upstreamChannel.write(msg, upstreamChannel.voidPromise());
         upstreamFlushPending = true;
         if (msg instanceof LastHttpContent) {
             requestSent = true;
-            ex.reqSha256 = bodyDigest == null ? RequestDigests.EMPTY_SHA256 : RequestDigests.hex(bodyDigest.digest());
+            ex.reqSha256 = bodyDigest.finish();
             flushUpstream();
             lastUpstreamActivity = System.nanoTime();
             armTimer();
         }
-    }
-
-    /** One digest per connection, reset for each body: creating one costs a provider look-up. */
-    private MessageDigest bodyDigest() {
-        if (bodyDigest == null) {
-            if (sha256 == null) {
-                sha256 = RequestDigests.newSha256();
-            }
-            sha256.reset();
-            bodyDigest = sha256;
-        }
-        return bodyDigest;
     }
 
     private void flushUpstream() {
