@@ -29,8 +29,6 @@ final class RequestHeadParser {
     private static final byte HTAB = '\t';
     private static final byte[] CHUNKED = {'c', 'h', 'u', 'n', 'k', 'e', 'd'};
     private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
-    /** A Content-Length of more digits than this cannot be a size any limit allows (and could overflow a long). */
-    private static final int MAX_LENGTH_DIGITS = 18;
     private static final int INITIAL_FIELDS = 16;
 
     /**
@@ -202,17 +200,17 @@ final class RequestHeadParser {
             count++;
             if (HeadSyntax.spellsIgnoringCase(b, p, nameEnd, "content-length")) {
                 lengths++;
-                contentLength = contentLength(b, valueStart, valueEnd);
+                contentLength = HeadSyntax.contentLength(b, valueStart, valueEnd);
                 if (contentLength < 0) {
-                    return bad("Content-Length '" + shortText(b, valueStart, valueEnd) + "' is not a number of "
+                    return bad("Content-Length '" + HeadSyntax.printable(b, valueStart, valueEnd) + "' is not a number of "
                             + "bytes; send exactly one Content-Length with the body's size in digits");
                 }
             } else if (HeadSyntax.spellsIgnoringCase(b, p, nameEnd, "transfer-encoding")) {
                 codings++;
-                chunked = valueEnd - valueStart == CHUNKED.length && bytesAre(b, valueStart, CHUNKED);
+                chunked = valueEnd - valueStart == CHUNKED.length && HeadSyntax.bytesAre(b, valueStart, CHUNKED);
                 if (!chunked || codings > 1) {
                     return bad("Transfer-Encoding must be exactly one 'chunked' (got '"
-                            + shortText(b, valueStart, valueEnd) + "'" + (codings > 1 ? " and another" : "")
+                            + HeadSyntax.printable(b, valueStart, valueEnd) + "'" + (codings > 1 ? " and another" : "")
                             + "); send the body chunked or with Content-Length");
                 }
             }
@@ -263,7 +261,7 @@ final class RequestHeadParser {
     }
 
     private static HttpVersion version(byte[] bytes, int from, int to) {
-        if (to - from != 8 || !bytesAre(bytes, from, HTTP_SLASH) || bytes[from + 5] != '1'
+        if (to - from != 8 || !HeadSyntax.bytesAre(bytes, from, HTTP_SLASH) || bytes[from + 5] != '1'
                 || bytes[from + 6] != '.') {
             return null;
         }
@@ -278,10 +276,10 @@ final class RequestHeadParser {
                 return requestLineProblem(bytes, lineStart, to, false);
             }
         }
-        boolean looksLikeVersion = to - from == 8 && bytesAre(bytes, from, HTTP_SLASH) && isDigit(bytes[from + 5])
-                && bytes[from + 6] == '.' && isDigit(bytes[from + 7]);
+        boolean looksLikeVersion = to - from == 8 && HeadSyntax.bytesAre(bytes, from, HTTP_SLASH) && HeadSyntax.isDigit(bytes[from + 5])
+                && bytes[from + 6] == '.' && HeadSyntax.isDigit(bytes[from + 7]);
         if (looksLikeVersion) {
-            return "HTTP version " + shortText(bytes, from, to) + " is not supported; send HTTP/1.1";
+            return "HTTP version " + HeadSyntax.printable(bytes, from, to) + " is not supported; send HTTP/1.1";
         }
         return "the request line must be METHOD SP target SP HTTP/1.1, ending in HTTP/1.1 or HTTP/1.0 in upper case";
     }
@@ -335,45 +333,6 @@ final class RequestHeadParser {
         }
         return "a header name contains a character that is not allowed in a token (0x"
                 + Integer.toHexString(b & 0xff) + ")";
-    }
-
-    /** A plain decimal number (leading zeros allowed), or -1. */
-    private static long contentLength(byte[] bytes, int from, int to) {
-        if (from == to || to - from > MAX_LENGTH_DIGITS) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            byte b = bytes[i];
-            if (!isDigit(b)) {
-                return -1;
-            }
-            value = value * 10 + (b - '0');
-        }
-        return value;
-    }
-
-    private static boolean isDigit(byte b) {
-        return b >= '0' && b <= '9';
-    }
-
-    private static boolean bytesAre(byte[] bytes, int from, byte[] expected) {
-        for (int i = 0; i < expected.length; i++) {
-            if (bytes[from + i] != expected[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String shortText(byte[] bytes, int from, int to) {
-        int length = Math.min(to - from, 40);
-        StringBuilder text = new StringBuilder(length + 3);
-        for (int i = from; i < from + length; i++) {
-            int b = bytes[i] & 0xff;
-            text.append(b >= 0x20 && b < 0x7f ? (char) b : '?');
-        }
-        return to - from > length ? text.append("...").toString() : text.toString();
     }
 
     /** The standard methods as constants, without a String; any other token as a method of its own. */

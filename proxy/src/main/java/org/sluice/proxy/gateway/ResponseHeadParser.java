@@ -24,7 +24,6 @@ final class ResponseHeadParser {
     private static final byte[] HTTP_1 = {'H', 'T', 'T', 'P', '/', '1', '.'};
     /** "HTTP/1.1 200": where the status code ends. */
     private static final int CODE_END = 12;
-    private static final int MAX_LENGTH_DIGITS = 18;
     private static final int INITIAL_FIELDS = 16;
 
     /** Why a response head was refused; the message says what was wrong, for the 502's reason. */
@@ -86,8 +85,8 @@ final class ResponseHeadParser {
     /** Parses a whole head, {@code bytes} being exactly its bytes as {@link #headLength} measured them. */
     ResponseHead parse(byte[] bytes) throws Malformed {
         int eol = lineEnd(bytes, 0);
-        if (eol < CODE_END || !startsWith(bytes, HTTP_1) || (bytes[7] != '0' && bytes[7] != '1') || bytes[8] != SP
-                || !isDigit(bytes[9]) || !isDigit(bytes[10]) || !isDigit(bytes[11])
+        if (eol < CODE_END || !HeadSyntax.bytesAre(bytes, 0, HTTP_1) || (bytes[7] != '0' && bytes[7] != '1') || bytes[8] != SP
+                || !HeadSyntax.isDigit(bytes[9]) || !HeadSyntax.isDigit(bytes[10]) || !HeadSyntax.isDigit(bytes[11])
                 || (eol > CODE_END && bytes[CODE_END] != SP)) {
             throw new Malformed("the status line is not HTTP/1.x, a space and a 3-digit status");
         }
@@ -131,7 +130,7 @@ final class ResponseHeadParser {
             }
             for (int i = valueStart; i < valueEnd; i++) {
                 if (isControl(bytes[i])) {
-                    throw new Malformed("the value of " + text(bytes, p, nameEnd)
+                    throw new Malformed("the value of " + HeadSyntax.printable(bytes, p, nameEnd)
                             + " contains a control character (0x" + Integer.toHexString(bytes[i] & 0xff) + ")");
                 }
             }
@@ -148,7 +147,10 @@ final class ResponseHeadParser {
                 if (contentLength >= 0) {
                     throw new Malformed("the response carries more than one Content-Length");
                 }
-                contentLength = digits(bytes, valueStart, valueEnd);
+                contentLength = HeadSyntax.contentLength(bytes, valueStart, valueEnd);
+                if (contentLength < 0) {
+                    throw new Malformed("its Content-Length is not a number of bytes");
+                }
             } else if (HeadSyntax.spellsIgnoringCase(bytes, p, nameEnd, "transfer-encoding")) {
                 if (coded) {
                     throw new Malformed("the response carries more than one Transfer-Encoding line");
@@ -197,20 +199,6 @@ final class ResponseHeadParser {
                 StandardCharsets.ISO_8859_1));
     }
 
-    private static long digits(byte[] bytes, int from, int to) throws Malformed {
-        if (from == to || to - from > MAX_LENGTH_DIGITS) {
-            throw new Malformed("its Content-Length is not a number of bytes");
-        }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            if (!isDigit(bytes[i])) {
-                throw new Malformed("its Content-Length is not a number of bytes");
-            }
-            value = value * 10 + (bytes[i] - '0');
-        }
-        return value;
-    }
-
     /** True when the last coding of a Transfer-Encoding list is chunked (any case, spaces around it). */
     private static boolean endsWithChunked(byte[] bytes, int from, int to) {
         int start = to;
@@ -223,25 +211,8 @@ final class ResponseHeadParser {
         return HeadSyntax.spellsIgnoringCase(bytes, start, to, "chunked");
     }
 
-    private static boolean startsWith(byte[] bytes, byte[] prefix) {
-        for (int i = 0; i < prefix.length; i++) {
-            if (bytes[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isDigit(byte b) {
-        return b >= '0' && b <= '9';
-    }
-
     /** Control characters other than tab, and DEL; bytes above 0x7f (obs-text) are allowed. */
     private static boolean isControl(byte b) {
         return (b >= 0 && b < SP && b != HTAB) || b == 0x7f;
-    }
-
-    private static String text(byte[] bytes, int from, int to) {
-        return HeadSyntax.printable(bytes, from, to);
     }
 }

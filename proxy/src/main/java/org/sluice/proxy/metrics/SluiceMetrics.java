@@ -1,9 +1,7 @@
 package org.sluice.proxy.metrics;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -95,7 +93,7 @@ public final class SluiceMetrics {
 
     /** Metrics with Netty's default allocator ({@link ByteBufAllocator#DEFAULT}) as the one reported. */
     public SluiceMetrics() {
-        this(defaultAllocator());
+        this(AllocatorGauges.defaultAllocator());
     }
 
     /** Metrics reporting the memory of the given allocator (the one the server's channels use). */
@@ -239,26 +237,7 @@ public final class SluiceMetrics {
         for (String check : CONTENT_CHECKS) {
             contentRefused.initLabelValues(check);
         }
-        ByteBufAllocatorMetric memory = allocator.metric();
-        GaugeWithCallback.builder()
-                .name("sluice_netty_allocator_used_direct_bytes")
-                .help("Direct memory held by the Netty buffer allocator")
-                .unit(Unit.BYTES)
-                .callback(cb -> cb.call(memory.usedDirectMemory()))
-                .register(registry);
-        GaugeWithCallback.builder()
-                .name("sluice_netty_allocator_used_heap_bytes")
-                .help("Heap memory held by the Netty buffer allocator")
-                .unit(Unit.BYTES)
-                .callback(cb -> cb.call(memory.usedHeapMemory()))
-                .register(registry);
-    }
-
-    private static ByteBufAllocatorMetricProvider defaultAllocator() {
-        // Netty 4.2 defaults to the adaptive allocator; report whichever one channels actually get.
-        return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
-                ? provider
-                : PooledByteBufAllocator.DEFAULT;
+        AllocatorGauges.register(allocator, registry);
     }
 
     /** Counts one finished request: status, duration and body bytes; as many bytes sent upstream as body bytes. */
