@@ -80,21 +80,7 @@ final class AddedFields {
 
     /** True when the i-th field's value, read as a comma-separated list, has {@code token} as an element. */
     boolean valueLists(int i, CharSequence token, boolean ignoreCase) {
-        AsciiString ascii = AsciiString.of(value(i));
-        int start = 0;
-        while (start <= ascii.length()) {
-            int comma = ascii.indexOf(',', start);
-            int end = comma < 0 ? ascii.length() : comma;
-            AsciiString item = ascii.subSequence(start, end, false).trim();
-            if (ignoreCase ? item.contentEqualsIgnoreCase(token) : item.contentEquals(token)) {
-                return true;
-            }
-            if (comma < 0) {
-                return false;
-            }
-            start = comma + 1;
-        }
-        return false;
+        return HeadSyntax.listHas(value(i), token, ignoreCase);
     }
 
     /** The bytes {@link #writeTo} writes. */

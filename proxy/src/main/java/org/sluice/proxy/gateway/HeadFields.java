@@ -63,17 +63,7 @@ class HeadFields {
     /** True when the i-th field's name is {@code name}, compared as HTTP compares names (ASCII, any case). */
     final boolean nameIs(int i, CharSequence name) {
         int at = i * STRIDE;
-        int start = fields[at];
-        int length = fields[at + 1] - start;
-        if (length != name.length()) {
-            return false;
-        }
-        for (int k = 0; k < length; k++) {
-            if (lower(bytes[start + k] & 0xff) != lower(name.charAt(k))) {
-                return false;
-            }
-        }
-        return true;
+        return HeadSyntax.spells(bytes, fields[at], fields[at + 1], name, true);
     }
 
     /** The first field named {@code name}, or -1. */
@@ -107,26 +97,12 @@ class HeadFields {
             while (b > a && (bytes[b - 1] == ' ' || bytes[b - 1] == '\t')) {
                 b--;
             }
-            if (spells(a, b, token, ignoreCase)) {
+            if (HeadSyntax.spells(bytes, a, b, token, ignoreCase)) {
                 return true;
             }
             start = comma + 1;
         }
         return false;
-    }
-
-    private boolean spells(int from, int to, CharSequence token, boolean ignoreCase) {
-        if (to - from != token.length()) {
-            return false;
-        }
-        for (int k = 0; k < to - from; k++) {
-            int c = bytes[from + k] & 0xff;
-            int t = token.charAt(k);
-            if (c != t && (!ignoreCase || lower(c) != lower(t))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -168,10 +144,6 @@ class HeadFields {
         out.writeBytes(COLON_SP);
         out.writeBytes(bytes, fields[at + 2], fields[at + 3] - fields[at + 2]);
         out.writeBytes(CRLF);
-    }
-
-    private static int lower(int c) {
-        return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
     }
 
     /** A field of the head: views of its name and value bytes. */

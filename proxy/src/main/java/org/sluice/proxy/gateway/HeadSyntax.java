@@ -1,7 +1,11 @@
 package org.sluice.proxy.gateway;
 
-/** What the request and the response head parsers read alike, over a head's bytes: token characters (RFC 9110 5.6.2), digits, a
- * Content-Length, and bytes as text for a message. */
+import io.netty.util.AsciiString;
+
+/**
+ * What the head parsers and the header code read alike: token characters (RFC 9110 5.6.2), digits, names spelt in
+ * any case, comma-separated lists (Connection, Transfer-Encoding), a Content-Length, and bytes as text for a message.
+ */
 final class HeadSyntax {
     private static final boolean[] TCHAR = new boolean[256];
     /** A Content-Length of more digits than this cannot be a size any limit allows (and could overflow a long). */
@@ -28,18 +32,59 @@ final class HeadSyntax {
         return TCHAR[b & 0xff];
     }
 
-    /** True when {@code bytes[from, to)} spells {@code lowerName} in any case. */
-    static boolean spellsIgnoringCase(byte[] bytes, int from, int to, String lowerName) {
-        if (to - from != lowerName.length()) {
+    /** True when {@code bytes[from, to)} spell {@code text}: byte for byte, or with {@code ignoreCase} in any case. */
+    static boolean spells(byte[] bytes, int from, int to, CharSequence text, boolean ignoreCase) {
+        if (to - from != text.length()) {
             return false;
         }
-        for (int i = 0; i < lowerName.length(); i++) {
-            int c = bytes[from + i];
-            if ((c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c) != lowerName.charAt(i)) {
+        for (int i = 0; i < text.length(); i++) {
+            int c = bytes[from + i] & 0xff;
+            int t = text.charAt(i);
+            if (c != t && (!ignoreCase || lower(c) != lower(t))) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static int lower(int c) {
+        return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    }
+
+    /**
+     * True when the comma-separated {@code list} has {@code token} as an element (the space around elements
+     * ignored), compared exactly or with {@code ignoreCase} in any ASCII case; allocates nothing.
+     */
+    static boolean listHas(CharSequence list, CharSequence token, boolean ignoreCase) {
+        for (int start = 0, end; start < list.length(); start = end + 1) {
+            end = tokenEnd(list, start);
+            if (tokenIs(list, start, end, token, ignoreCase)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where the list element starting at {@code start} ends: at the next comma or the end of the list. */
+    static int tokenEnd(CharSequence list, int start) {
+        int end = start;
+        while (end < list.length() && list.charAt(end) != ',') {
+            end++;
+        }
+        return end;
+    }
+
+    /** True when the element {@code list[start, end)}, without the space around it, is {@code token}. */
+    static boolean tokenIs(CharSequence list, int start, int end, CharSequence token, boolean ignoreCase) {
+        int a = start;
+        int b = end;
+        while (a < b && list.charAt(a) <= ' ') {
+            a++;
+        }
+        while (b > a && list.charAt(b - 1) <= ' ') {
+            b--;
+        }
+        return b - a == token.length() && AsciiString.regionMatches(list, ignoreCase, a, token, 0, b - a);
     }
 
     static boolean isDigit(byte b) {

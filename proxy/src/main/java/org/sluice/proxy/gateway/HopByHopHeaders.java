@@ -93,9 +93,9 @@ public final class HopByHopHeaders {
      */
     static AsciiString firstListed(CharSequence connection, List<AsciiString> names) {
         for (int start = 0, end; start < connection.length(); start = end + 1) {
-            end = tokenEnd(connection, start);
+            end = HeadSyntax.tokenEnd(connection, start);
             for (AsciiString name : names) {
-                if (tokenIs(connection, start, end, name)) {
+                if (HeadSyntax.tokenIs(connection, start, end, name, true)) {
                     return name;
                 }
             }
@@ -116,37 +116,6 @@ public final class HopByHopHeaders {
 
     /** True when the Connection header value names {@code name} (a comma-separated token list). */
     static boolean listedIn(String connection, CharSequence name) {
-        if (connection == null) {
-            return false;
-        }
-        for (int start = 0, end; start < connection.length(); start = end + 1) {
-            end = tokenEnd(connection, start);
-            if (tokenIs(connection, start, end, name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Where the token starting at {@code start} ends: at the next comma or the end of the list. */
-    private static int tokenEnd(CharSequence list, int start) {
-        int end = start;
-        while (end < list.length() && list.charAt(end) != ',') {
-            end++;
-        }
-        return end;
-    }
-
-    /** True when the token {@code list[start, end)}, without the space around it, is {@code name} in any case. */
-    private static boolean tokenIs(CharSequence list, int start, int end, CharSequence name) {
-        int a = start;
-        int b = end;
-        while (a < b && list.charAt(a) <= ' ') {
-            a++;
-        }
-        while (b > a && list.charAt(b - 1) <= ' ') {
-            b--;
-        }
-        return b - a == name.length() && AsciiString.regionMatches(list, true, a, name, 0, b - a);
+        return connection != null && HeadSyntax.listHas(connection, name, true);
     }
 }

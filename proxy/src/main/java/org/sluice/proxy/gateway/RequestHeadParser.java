@@ -198,14 +198,15 @@ final class RequestHeadParser {
             fields[at + 2] = valueStart;
             fields[at + 3] = valueEnd;
             count++;
-            if (HeadSyntax.spellsIgnoringCase(b, p, nameEnd, "content-length")) {
+            if (HeadSyntax.spells(b, p, nameEnd, "content-length", true)) {
                 lengths++;
                 contentLength = HeadSyntax.contentLength(b, valueStart, valueEnd);
                 if (contentLength < 0) {
-                    return bad("Content-Length '" + HeadSyntax.printable(b, valueStart, valueEnd) + "' is not a number of "
-                            + "bytes; send exactly one Content-Length with the body's size in digits");
+                    return bad("Content-Length '" + HeadSyntax.printable(b, valueStart, valueEnd)
+                            + "' is not a number of bytes; send exactly one Content-Length with the body's size in "
+                            + "digits");
                 }
-            } else if (HeadSyntax.spellsIgnoringCase(b, p, nameEnd, "transfer-encoding")) {
+            } else if (HeadSyntax.spells(b, p, nameEnd, "transfer-encoding", true)) {
                 codings++;
                 chunked = valueEnd - valueStart == CHUNKED.length && HeadSyntax.bytesAre(b, valueStart, CHUNKED);
                 if (!chunked || codings > 1) {
@@ -276,8 +277,8 @@ final class RequestHeadParser {
                 return requestLineProblem(bytes, lineStart, to, false);
             }
         }
-        boolean looksLikeVersion = to - from == 8 && HeadSyntax.bytesAre(bytes, from, HTTP_SLASH) && HeadSyntax.isDigit(bytes[from + 5])
-                && bytes[from + 6] == '.' && HeadSyntax.isDigit(bytes[from + 7]);
+        boolean looksLikeVersion = to - from == 8 && HeadSyntax.bytesAre(bytes, from, HTTP_SLASH)
+                && HeadSyntax.isDigit(bytes[from + 5]) && bytes[from + 6] == '.' && HeadSyntax.isDigit(bytes[from + 7]);
         if (looksLikeVersion) {
             return "HTTP version " + HeadSyntax.printable(bytes, from, to) + " is not supported; send HTTP/1.1";
         }
@@ -348,21 +349,9 @@ final class RequestHeadParser {
             case 'T' -> HttpMethod.TRACE;
             default -> null;
         };
-        if (known != null && spells(bytes, from, to, known.name())) {
+        if (known != null && HeadSyntax.spells(bytes, from, to, known.name(), false)) {
             return known;
         }
         return HttpMethod.valueOf(new String(bytes, from, length, StandardCharsets.US_ASCII));
-    }
-
-    private static boolean spells(byte[] bytes, int from, int to, String name) {
-        if (to - from != name.length()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (bytes[from + i] != name.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -85,7 +85,8 @@ final class ResponseHeadParser {
     /** Parses a whole head, {@code bytes} being exactly its bytes as {@link #headLength} measured them. */
     ResponseHead parse(byte[] bytes) throws Malformed {
         int eol = lineEnd(bytes, 0);
-        if (eol < CODE_END || !HeadSyntax.bytesAre(bytes, 0, HTTP_1) || (bytes[7] != '0' && bytes[7] != '1') || bytes[8] != SP
+        if (eol < CODE_END || !HeadSyntax.bytesAre(bytes, 0, HTTP_1) || (bytes[7] != '0' && bytes[7] != '1')
+                || bytes[8] != SP
                 || !HeadSyntax.isDigit(bytes[9]) || !HeadSyntax.isDigit(bytes[10]) || !HeadSyntax.isDigit(bytes[11])
                 || (eol > CODE_END && bytes[CODE_END] != SP)) {
             throw new Malformed("the status line is not HTTP/1.x, a space and a 3-digit status");
@@ -143,7 +144,7 @@ final class ResponseHeadParser {
             fields[at + 1] = nameEnd;
             fields[at + 2] = valueStart;
             fields[at + 3] = valueEnd;
-            if (HeadSyntax.spellsIgnoringCase(bytes, p, nameEnd, "content-length")) {
+            if (HeadSyntax.spells(bytes, p, nameEnd, "content-length", true)) {
                 if (contentLength >= 0) {
                     throw new Malformed("the response carries more than one Content-Length");
                 }
@@ -151,7 +152,7 @@ final class ResponseHeadParser {
                 if (contentLength < 0) {
                     throw new Malformed("its Content-Length is not a number of bytes");
                 }
-            } else if (HeadSyntax.spellsIgnoringCase(bytes, p, nameEnd, "transfer-encoding")) {
+            } else if (HeadSyntax.spells(bytes, p, nameEnd, "transfer-encoding", true)) {
                 if (coded) {
                     throw new Malformed("the response carries more than one Transfer-Encoding line");
                 }
@@ -208,7 +209,7 @@ final class ResponseHeadParser {
         while (start < to && (bytes[start] == SP || bytes[start] == HTAB)) {
             start++;
         }
-        return HeadSyntax.spellsIgnoringCase(bytes, start, to, "chunked");
+        return HeadSyntax.spells(bytes, start, to, "chunked", true);
     }
 
     /** Control characters other than tab, and DEL; bytes above 0x7f (obs-text) are allowed. */
