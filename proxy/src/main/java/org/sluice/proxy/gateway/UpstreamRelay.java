@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -328,11 +327,10 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter implements Upstre
         ex.closeAfterResponse = close;
         ex.responseStarted = true;
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        // A whole response goes out in one write, with its body (responseBody); otherwise the head goes now.
+        // UpstreamCodec passes a response on whole (a last part too, written with its body by responseBody) or as a
+        // head alone, whose body parts follow.
         if (!(response instanceof LastHttpContent)) {
-            ctx.write(response instanceof HttpContent
-                    ? new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers) : response,
-                    ctx.voidPromise());
+            ctx.write(response, ctx.voidPromise());
         }
         return true;
     }
